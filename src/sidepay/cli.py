@@ -1,0 +1,67 @@
+"""The ``sidepay`` command line: parse, call the library, print.
+
+Each command group lives in ``sidepay.commands.<group>``; this module only assembles them
+and turns user errors into one line on stderr with exit code 2 (no traceback).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from sidepay.commands import case, data, model, run, simulate, test
+from sidepay.errors import SidepayError
+
+app = typer.Typer(
+    name="sidepay",
+    help="The trade-off theory of asymmetric alliances: model, simulate, build the panel, test, report.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(model.app, name="model")
+app.add_typer(data.app, name="data")
+app.add_typer(simulate.app, name="simulate")
+app.command(name="test")(test.test_command)
+app.command(name="run")(run.run_command)
+app.command(name="case")(case.case_command)
+
+
+def _one_line(message: str) -> str:
+    return " ".join(str(message).split())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code.
+
+    Examples
+    --------
+    >>> main(["model", "solve", "--W", "2"])  # doctest: +SKIP
+    2
+    """
+    try:
+        result = app(args=argv, standalone_mode=False, prog_name="sidepay")
+    except SidepayError as exc:
+        print(f"sidepay: error: {_one_line(str(exc))}", file=sys.stderr)
+        return 2
+    except click.exceptions.NoArgsIsHelpError as exc:
+        # typer/click print the help; treat it as a usage request
+        del exc
+        return 0
+    except click.UsageError as exc:
+        print(f"sidepay: error: {_one_line(exc.format_message())}", file=sys.stderr)
+        return 2
+    except click.exceptions.Abort:
+        print("sidepay: aborted", file=sys.stderr)
+        return 130
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    if isinstance(result, int):
+        return result
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
