@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
+
+try:  # typer >= 0.20 vendors click as typer._click
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+except ImportError:  # pragma: no cover - older typer with click as a dependency
+    from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[no-redef]
 
 from sidepay.commands import case, data, model, run, simulate, test
 from sidepay.errors import SidepayError
@@ -46,17 +50,15 @@ def main(argv: list[str] | None = None) -> int:
     except SidepayError as exc:
         print(f"sidepay: error: {_one_line(str(exc))}", file=sys.stderr)
         return 2
-    except click.exceptions.NoArgsIsHelpError as exc:
-        # typer/click print the help; treat it as a usage request
-        del exc
-        return 0
-    except click.UsageError as exc:
+    except NoArgsIsHelpError:
+        return 0  # the help was printed
+    except UsageError as exc:
         print(f"sidepay: error: {_one_line(exc.format_message())}", file=sys.stderr)
         return 2
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("sidepay: aborted", file=sys.stderr)
         return 130
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code)
     if isinstance(result, int):
         return result
