@@ -1,7 +1,97 @@
-"""`sidepay data` commands."""
+"""`sidepay data` commands: pull, list, cite."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(help="data commands", no_args_is_help=True)
+app = typer.Typer(help="Acquire, list and cite the public data sources.", no_args_is_help=True)
+
+
+@app.command("pull")
+def pull_command(
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="Registry name to fetch (repeatable); default: all."),
+    ] = None,
+    mirror: Annotated[
+        Path | None,
+        typer.Option("--mirror", help="Folder laid out like the shared data mirror."),
+    ] = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+) -> None:
+    """Fetch and verify sources into the local cache (mirror first, then download)."""
+    from sidepay.data.fetch import configure, data_dir, pull
+    from sidepay.errors import InputError
+
+    if mirror is not None:
+        if not mirror.is_dir():
+            raise InputError(
+                f"--mirror {mirror} is not a folder; give a folder laid out like the shared data mirror"
+            )
+        configure(mirror=mirror)
+    done, failed = pull(only, progress=progress)
+    typer.echo(f"{len(done)} sources verified in {data_dir()}")
+    if failed:
+        from sidepay.errors import DataUnavailableError
+
+        first = next(iter(failed.values()))
+        raise DataUnavailableError(
+            f"{len(failed)} of {len(failed) + len(done)} sources could not be obtained "
+            f"({', '.join(sorted(failed))}); first reason: {first}"
+        )
+
+
+@app.command("list")
+def list_command() -> None:
+    """Show every registered source: version, coverage, cached or not."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from sidepay.data.fetch import data_dir, is_cached
+    from sidepay.data.sources import SOURCES
+
+    table = Table(title=f"sidepay data sources (cache: {data_dir()})", show_lines=False)
+    for col in ("name", "version", "coverage", "cached", "file"):
+        table.add_column(col, overflow="fold")
+    for name, src in SOURCES.items():
+        cached = "yes" if is_cached(name) else ("mirror-only" if src.mirror_only else "no")
+        table.add_row(name, src.version, src.coverage, cached, src.relpath)
+    Console(width=200).print(table)
+
+
+@app.command("cite")
+def cite_command(
+    names: Annotated[list[str] | None, typer.Argument(help="Registry names; default: all.")] = None,
+) -> None:
+    """Print BibTeX entries for the given sources (all when none is named)."""
+    from sidepay.data.sources import bibtex
+
+    typer.echo(bibtex(names or None), nl=False)
+
+
+@app.command("panel")
+def panel_command(
+    out: Annotated[Path, typer.Option("--out", help="Output file: .parquet or .csv.")],
+    years: Annotated[str, typer.Option("--years", help="first:last, inclusive.")] = "1946:2020",
+    patrons: Annotated[
+        str | None,
+        typer.Option("--patrons", help="COW codes/abbreviations, e.g. USA,RUS; default: majors"),
+    ] = None,
+) -> None:
+    """Build the asymmetric-alliance panel (patron, client, year) and write it atomically."""
+    from sidepay.data.panel import (
+        build_panel,
+        check_output_path,
+        parse_years,
+        resolve_patrons,
+        write_panel,
+    )
+
+    check_output_path(out)
+    span = parse_years(years)
+    codes = resolve_patrons(patrons) if patrons is not None else None
+    write_panel(build_panel(span, codes), out)
+    typer.echo(f"wrote {out}")

@@ -1,7 +1,141 @@
-"""`sidepay model` commands."""
+"""`sidepay model` commands: solve the formation game at a point; comparative statics."""
 
 from __future__ import annotations
 
+import json
+import math
+from typing import Any
+
 import typer
 
+from sidepay.errors import InputError
+
 app = typer.Typer(help="model commands", no_args_is_help=True)
+
+# option name -> ModelParams field
+_SOLVE_OPTIONS = {
+    "W": "W",
+    "divergence": "d",
+    "concession": "x",
+    "sigma": "sigma",
+    "threat": "T",
+    "value": "v",
+    "cost": "k",
+    "beta": "beta",
+    "rho": "rho",
+    "omega": "omega",
+    "goods": "B",
+    "income": "Y",
+    "kappa": "kappa",
+    "h0": "h0",
+    "eta": "eta",
+    "h": "h",
+    "stability_effect": "stability_effect",
+}
+
+
+def _load(params_file: str | None, overrides: dict[str, float | None]) -> Any:
+    from sidepay.theory.params import ModelParams
+
+    base = ModelParams() if params_file is None else ModelParams.from_toml(params_file)
+    changes = {_SOLVE_OPTIONS[k]: v for k, v in overrides.items() if v is not None}
+    return base.replace(**changes) if changes else base
+
+
+@app.command("solve")
+def solve_command(
+    W: float | None = typer.Option(None, "--W", help="coalition size W in (0, 1]"),
+    divergence: float | None = typer.Option(
+        None, "--divergence", "-d", help="divergence d in [0, 1]"
+    ),
+    concession: float | None = typer.Option(
+        None, "--concession", "-x", help="concession package x in (0, 1]"
+    ),
+    sigma: float | None = typer.Option(None, "--sigma", help="share of threat absorbed, [0, 1]"),
+    threat: float | None = typer.Option(None, "--threat", "-T", help="external threat T >= 0"),
+    value: float | None = typer.Option(None, "--value", "-v", help="patron's value v >= 0"),
+    cost: float | None = typer.Option(None, "--cost", "-k", help="patron's cost k >= 0"),
+    beta: float | None = typer.Option(None, "--beta", help="patron's bargaining weight, [0, 1]"),
+    rho: float | None = typer.Option(None, "--rho", help="salience of concessions > 0"),
+    omega: float | None = typer.Option(None, "--omega", help="floor of the W effect, [0, 1)"),
+    goods: float | None = typer.Option(
+        None, "--goods", "-B", help="goods owed to the coalition B >= 0"
+    ),
+    income: float | None = typer.Option(None, "--income", "-Y", help="national income Y > 0"),
+    kappa: float | None = typer.Option(None, "--kappa", help="fiscal capacity > 0"),
+    h0: float | None = typer.Option(None, "--h0", help="baseline leader hazard, [0, 1)"),
+    eta: float | None = typer.Option(None, "--eta", help="hazard per unit extraction cost >= 0"),
+    h: float | None = typer.Option(None, "--h", help="regime-change hazard, [0, 1)"),
+    stability_effect: float | None = typer.Option(
+        None, "--stability-effect", help="price shift per unit h, [-1, 1]"
+    ),
+    params_file: str | None = typer.Option(
+        None, "--params", help="TOML file of parameters; options override it"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
+) -> int:
+    """Solve the formation game: outcome, concession, side payment, each side's surplus."""
+    from sidepay.theory.formation import OUTCOME_NAMES
+    from sidepay.theory.statics import solve_params
+
+    p = _load(params_file, {k: v for k, v in locals().items() if k in _SOLVE_OPTIONS})
+    out = solve_params(p)
+    result: dict[str, Any] = {
+        "outcome": OUTCOME_NAMES[int(out["outcome"])],
+        "forms": bool(out["forms"]),
+        "concession": p.x,
+    }
+    for key in ("deficit", "required_payment", "payment", "patron_surplus", "patron_payoff",
+                "leader_gain", "extraction_alone", "extraction_allied", "hazard_alone",
+                "hazard_allied"):  # fmt: skip
+        result[key] = float(out[key])
+    if as_json:
+        typer.echo(json.dumps({"equilibrium": result, "parameters": p.model_dump()}, indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Formation equilibrium (THEORY 2.2-2.3)")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    for key, val in result.items():
+        table.add_row(key.replace("_", " "), f"{val:.6g}" if isinstance(val, float) else str(val))
+    Console().print(table)
+    return 0
+
+
+@app.command("statics")
+def statics_command(
+    vary: str = typer.Option(..., "--vary", help="parameter to vary (e.g. W, d, T, v, beta, h)"),
+    lo: float | None = typer.Option(None, "--from", help="grid start (default: range floor)"),
+    hi: float | None = typer.Option(None, "--to", help="grid end (default: range ceiling)"),
+    points: int = typer.Option(200, "--points", help="grid points, 2 .. 10^7"),
+    out: str = typer.Option(..., "--out", help="output folder (CSV, PNG, SVG)"),
+    params_file: str | None = typer.Option(
+        None, "--params", help="TOML file of the other parameters"
+    ),
+) -> int:
+    """Comparative statics of the equilibrium against one parameter: CSV and figure."""
+    from sidepay.report.figures_model import write_statics
+    from sidepay.theory.params import ModelParams, param_bounds
+    from sidepay.theory.statics import VARIABLE_PARAMETERS, comparative_statics
+
+    if vary not in VARIABLE_PARAMETERS:
+        raise InputError(
+            f"--vary {vary!r} is not allowed: choose one of " + ", ".join(VARIABLE_PARAMETERS)
+        )
+    p = ModelParams() if params_file is None else ModelParams.from_toml(params_file)
+    b_lo, b_hi, lo_inc, hi_inc = param_bounds(vary)
+    if lo is None:
+        lo = b_lo if lo_inc else (0.05 if vary == "W" else b_lo + 1e-6 * max(1.0, abs(b_lo)))
+    if hi is None:
+        current = float(getattr(p, vary))
+        hi = (b_hi if hi_inc else b_hi - 1e-6) if math.isfinite(b_hi) else max(1.0, 2.0 * current)
+    if vary == "h0":  # h0 < h_cap is part of the parameter space
+        hi = min(hi, p.h_cap - 1e-6)
+    if vary == "h_cap":
+        lo = max(lo, p.h0 + 1e-6)
+    cs = comparative_statics(vary, lo, hi, points, p)
+    for path in write_statics(cs, vary, out):
+        typer.echo(f"wrote {path}")
+    return 0

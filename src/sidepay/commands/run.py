@@ -1,10 +1,59 @@
-"""`sidepay run` command."""
+"""`sidepay run`: the whole study in one command (see ``sidepay.pipeline.run_all``)."""
 
 from __future__ import annotations
 
-from sidepay.errors import SidepayError
+from pathlib import Path
+from typing import Annotated
+
+import typer
 
 
-def run_command() -> None:
-    """Not built yet."""
-    raise SidepayError("'sidepay run' is not available yet")
+def run_command(
+    out: Annotated[
+        Path, typer.Option("--out", help="Report folder (replaced if it holds a previous report).")
+    ] = Path("sidepay-report"),
+    mirror: Annotated[
+        Path | None,
+        typer.Option("--mirror", help="Folder laid out like the shared data mirror (offline)."),
+    ] = None,
+    years: Annotated[
+        str, typer.Option("--years", help="Real-data years FIRST:LAST, inclusive.")
+    ] = "1946:2020",
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the simulated world.")] = 1,
+    world: Annotated[
+        str,
+        typer.Option("--world", help="real, simulated (offline) or both."),
+    ] = "both",
+    reps: Annotated[
+        int | None,
+        typer.Option("--reps", help="Replications of the simulated world (default 20)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress display.")] = False,
+) -> None:
+    """Check or pull the data, build the panel, test every hypothesis on real and
+    simulated data, and write the report (index.html, results.json, tables, provenance)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from sidepay.pipeline import run_all
+
+    summary = run_all(
+        out, mirror=mirror, years=years, seed=seed, world=world, quiet=quiet, reps=reps
+    )
+    console = Console(soft_wrap=True)
+    verdicts = summary.verdicts()
+    worlds = sorted({w for v in verdicts.values() for w in v}, key=lambda w: w != "real")
+    table = Table(title="Verdicts", title_justify="left")
+    table.add_column("hypothesis")
+    for w in worlds:
+        table.add_column(w)
+    colour = {"supported": "green", "contrary": "red", "inconclusive": "yellow"}
+    for h, by in verdicts.items():
+        cells = [f"[{colour.get(by.get(w, ''), 'white')}]{by.get(w, '-')}[/]" for w in worlds]
+        table.add_row(h, *cells)
+    if verdicts:
+        console.print(table)
+    console.print(
+        f"Report written to {summary.out / 'index.html'} "
+        f"({summary.timings.get('total', 0.0):.1f} s)"
+    )

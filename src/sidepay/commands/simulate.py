@@ -5,3 +5,53 @@ from __future__ import annotations
 import typer
 
 app = typer.Typer(help="simulate commands", no_args_is_help=True)
+
+
+@app.command("run")
+def run_command(
+    out: str = typer.Option(..., "--out", help="panel Parquet file (events go beside it)"),
+    world: str | None = typer.Option(None, "--world", help="world TOML (default: built-in)"),
+    years: int = typer.Option(75, "--years", help="periods to simulate (>= 1)"),
+    reps: int = typer.Option(100, "--reps", help="replications (>= 1)"),
+    seed: int = typer.Option(1, "--seed", help="seed (>= 0); same seed, same bytes"),
+) -> int:
+    """Simulate a world and write its dyad-year panel and event log (Parquet, atomically)."""
+    from sidepay.sim.engine import simulate
+    from sidepay.sim.output import write_result
+    from sidepay.sim.world import World, default_world
+
+    w = default_world() if world is None else World.from_toml(world)
+    result = simulate(w, years=years, reps=reps, seed=seed)
+    panel_path, events_path = write_result(result.panel, result.events, out)
+    typer.echo(
+        f"wrote {panel_path} ({len(result.panel)} dyad-years) and {events_path} "
+        f"({len(result.events)} events)"
+    )
+    return 0
+
+
+@app.command("sweep")
+def sweep_command(
+    grid: str = typer.Option(..., "--grid", help="grid TOML file (see docs/sweeps.md)"),
+    out: str = typer.Option(..., "--out", help="output folder; run again to resume"),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        envvar="DASK_SCHEDULER_ADDRESS",
+        help="Dask scheduler tcp://HOST:PORT (default: local process pool)",
+    ),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, help="local processes (default: all cores)"
+    ),
+) -> int:
+    """Run a parameter sweep (grid points x replications), streaming Parquet parts to OUT."""
+    from sidepay.sim.sweep import run_sweep  # owned by engineer SWEEP
+
+    summary = run_sweep(grid, out, scheduler or None, workers=workers)
+    typer.echo(
+        f"sweep {summary.out_dir}: {summary.ran} tasks run, {summary.skipped} already done, "
+        f"{len(summary.failed)} failed, of {summary.n_tasks} ({summary.seconds:.1f} s)"
+    )
+    for name, error in summary.failed.items():
+        typer.echo(f"failed {name}: {error}", err=True)
+    return 0 if summary.ok else 1

@@ -100,7 +100,9 @@ def required_side_payment(
     return np.maximum(0.0, deficit(W, d, x, sigma, T, rho, omega))
 
 
-def patron_max_payment(v: ArrayLike, x: ArrayLike, k: ArrayLike, sigma: ArrayLike, T: ArrayLike) -> FloatArray:
+def patron_max_payment(
+    v: ArrayLike, x: ArrayLike, k: ArrayLike, sigma: ArrayLike, T: ArrayLike
+) -> FloatArray:
     """v x - k sigma T: the most g would pay for the alliance (its value net of protection cost).
 
     Examples

@@ -1,0 +1,152 @@
+"""Benchmark: all directed dyad-years 1816-2020 with ATOP, democracy, NMC and major powers.
+
+Two implementations build the same table from the same warm parquet cache (the readers'
+``cached_frame`` files) in the same run, alternating, each in a fresh child process so that
+peak memory (``ru_maxrss``) belongs to one build:
+
+- ``sidepay``: :mod:`sidepay.data.dyads` (numpy gathers on integer keys);
+- ``pandas-merge`` (the peer): the straightforward pandas way, a self-merge of state-years
+  on year and one ``DataFrame.merge`` per source, as one would port peacesciencer's dplyr
+  joins. R's peacesciencer itself cannot be installed here (CRAN is unreachable), so its
+  ~15 s on this machine is quoted from the issue, not measured.
+
+The two outputs are checked to be identical before any time is reported. Wall time on a
+shared 2-core machine is noisy; CPU time is printed too.
+
+Run: ``SIDEPAY_MIRROR=../shared/data python benchmarks/bench_dyads.py --repeats 5``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+
+YEARS = (1816, 2020)
+COLUMNS = [
+    "atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "atop_consul",
+    "polity21", "polity22", "polyarchy1", "polyarchy2", "W1", "W2",
+    "cinc1", "cinc2", "milex1", "milex2", "cowmaj1", "cowmaj2",
+]  # fmt: skip
+
+
+def build_sidepay() -> pd.DataFrame:
+    from sidepay.data import dyads
+
+    d = dyads.dyad_years(YEARS)
+    d = dyads.add_atop_alliance(d)
+    d = dyads.add_democracy(d)
+    d = dyads.add_nmc(d)
+    return dyads.add_cow_majors(d)
+
+
+def build_pandas_merge() -> pd.DataFrame:
+    from sidepay.data.readers import alliances, capabilities, democracy, states
+
+    st = states.cow_states()
+    last = st["endyear"].max()
+    st = st.assign(endyear=st["endyear"].where(st["endyear"] < last, YEARS[1]))
+    sy = pd.DataFrame(
+        [(c, y) for c, a, b in st[["ccode", "styear", "endyear"]].itertuples(index=False)
+         for y in range(max(a, YEARS[0]), min(b, YEARS[1]) + 1)],
+        columns=["ccode", "year"],
+    ).drop_duplicates()  # fmt: skip
+    d = sy.merge(sy, on="year", suffixes=("1", "2"))
+    d = d[d["ccode1"] != d["ccode2"]][["ccode1", "ccode2", "year"]]
+    obs = list(alliances.OBLIGATIONS)
+    atop = alliances.atop_dyad_years().groupby(["ccode1", "ccode2", "year"], as_index=False)
+    atop = atop[obs].max().rename(columns={o: f"atop_{o}" for o in obs})
+    d = d.merge(atop, on=["ccode1", "ccode2", "year"], how="left")
+    inside = d["year"].between(alliances.ATOP_START, alliances.ATOP_END)
+    for o in obs:
+        d[f"atop_{o}"] = d[f"atop_{o}"].fillna(0).where(inside)
+    dem = democracy.regime_years()[["ccode", "year", "polity2", "polyarchy", "W"]]
+    nmc = capabilities.nmc()[["ccode", "year", "cinc", "milex"]]
+    maj = states.major_powers()
+    maj = maj.assign(endyear=maj["endyear"].where(maj["endyear"] < last, YEARS[1]))
+    majy = pd.DataFrame(
+        [(c, y) for c, a, b in maj[["ccode", "styear", "endyear"]].itertuples(index=False)
+         for y in range(a, b + 1)],
+        columns=["ccode", "year"],
+    ).assign(cowmaj=1.0)  # fmt: skip
+    for src in (dem, nmc, majy):
+        for k in ("1", "2"):
+            ren = {c: f"{c}{k}" for c in src.columns if c not in ("year",)}
+            d = d.merge(src.rename(columns=ren), on=[f"ccode{k}", "year"], how="left")
+    for k in ("1", "2"):
+        d[f"cowmaj{k}"] = d[f"cowmaj{k}"].fillna(0.0)
+    return d
+
+
+IMPLS = {"sidepay": build_sidepay, "pandas-merge": build_pandas_merge}
+
+
+def child(impl: str) -> None:
+    """Build once in this process; print wall/CPU time, peak RSS and a checksum."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    out = IMPLS[impl]()
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out = out.sort_values(["ccode1", "ccode2", "year"], ignore_index=True)
+    sums = {c: float(np.nansum(out[c].to_numpy(dtype=float))) for c in COLUMNS}
+    nans = {c: int(out[c].isna().sum()) for c in COLUMNS}
+    print(json.dumps({"rows": len(out), "wall": wall, "cpu": cpu, "peak_mb": peak_mb,
+                      "sums": sums, "nans": nans}))  # fmt: skip
+
+
+def run(impl: str) -> dict[str, object]:
+    res = subprocess.run(
+        [sys.executable, __file__, "--child", impl], capture_output=True, text=True, check=True
+    )
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--child", choices=list(IMPLS))
+    args = ap.parse_args()
+    if args.child:
+        child(args.child)
+        return
+    os.environ.setdefault("SIDEPAY_MIRROR", os.path.abspath("../shared/data"))
+    for impl in IMPLS:  # warm the parquet cache (not timed)
+        run(impl)
+    results: dict[str, list[dict[str, object]]] = {k: [] for k in IMPLS}
+    for _ in range(args.repeats):
+        for impl in IMPLS:
+            results[impl].append(run(impl))
+    ref = results["sidepay"][0]
+    for impl, rs in results.items():
+        assert rs[0]["rows"] == ref["rows"], impl
+        for c in COLUMNS:
+            assert rs[0]["nans"][c] == ref["nans"][c], (impl, c)  # type: ignore[index]
+            assert abs(rs[0]["sums"][c] - ref["sums"][c]) <= 1e-6 * max(1.0, abs(ref["sums"][c])), (
+                impl,
+                c,
+            )  # type: ignore[index,operator]
+    print(f"all directed dyad-years {YEARS[0]}-{YEARS[1]}: {ref['rows']:,} rows, outputs identical")
+    print(f"{'implementation':<14} {'wall median s':>14} {'cpu median s':>13} {'peak RSS MB':>12}")
+    med = {}
+    for impl, rs in results.items():
+        wall = statistics.median(float(r["wall"]) for r in rs)  # type: ignore[arg-type]
+        cpu = statistics.median(float(r["cpu"]) for r in rs)  # type: ignore[arg-type]
+        peak = max(float(r["peak_mb"]) for r in rs)  # type: ignore[arg-type]
+        med[impl] = (wall, cpu)
+        print(f"{impl:<14} {wall:>14.3f} {cpu:>13.3f} {peak:>12.0f}")
+    ratio_wall = med["pandas-merge"][0] / med["sidepay"][0]
+    ratio_cpu = med["pandas-merge"][1] / med["sidepay"][1]
+    print(f"ratio pandas-merge / sidepay: wall {ratio_wall:.1f}x, cpu {ratio_cpu:.1f}x "
+          f"(target: sidepay < 1.5 s, < 2 GB; R peacesciencer ~15 s here, quoted)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""Sweep scaling: the same grid on a one-worker and a two-worker Dask LocalCluster.
+
+Each repeat runs the whole grid into a fresh folder on each cluster (alternating, so that
+machine noise hits both alike), prints the wall times, their medians and the speed-up
+(target >= 1.6x on two cores), and checks that both clusters wrote byte-identical parts.
+
+    python benchmarks/bench_sweep.py [--repeats 3] [--points 4] [--reps 8] [--years 75]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core per worker, inherited by workers
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+from distributed import Client, LocalCluster
+
+from sidepay.sim.grid import SweepGrid
+from sidepay.sim.sweep import run_sweep, sweep_parts
+
+
+def _digest(out: Path) -> str:
+    h = hashlib.sha256()
+    for kind in ("panel", "events"):
+        for part in sweep_parts(out, kind):
+            h.update(part.name.encode())
+            h.update(part.read_bytes())
+    return h.hexdigest()
+
+
+def _task_seconds(out: Path) -> float:
+    tasks = json.loads((out / "manifest.json").read_text())["tasks"].values()
+    return float(sum(t.get("seconds", 0.0) for t in tasks))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--points", type=int, default=4, help="values of params.rho")
+    ap.add_argument("--reps", type=int, default=8)
+    ap.add_argument("--years", type=int, default=75)
+    ap.add_argument("--reps-per-task", type=int, default=2)
+    args = ap.parse_args()
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+
+    rhos = [0.5 + 0.5 * i for i in range(args.points)]
+    grid = SweepGrid(
+        axes={"params.rho": rhos},
+        reps=args.reps,
+        years=args.years,
+        seed=11,
+        reps_per_task=args.reps_per_task,
+    )
+    n_tasks = len(list(grid.tasks()))
+    print(
+        f"grid: {grid.n_points} points x {grid.reps} reps x {grid.years} years "
+        f"= {n_tasks} tasks of {args.reps_per_task} reps; cores: {os.cpu_count()}"
+    )
+    times: dict[int, list[float]] = {1: [], 2: []}
+    digests: dict[tuple[int, int], str] = {}
+    busy: dict[int, list[float]] = {1: [], 2: []}
+    clusters = {
+        n: LocalCluster(
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        for n in (1, 2)
+    }
+    try:
+        clients = {n: Client(c) for n, c in clusters.items()}
+        for c in clients.values():  # warm up: import sidepay in every worker
+            c.run(lambda: __import__("sidepay.sim.sweep"))
+        for r in range(args.repeats):
+            order = (1, 2) if r % 2 == 0 else (2, 1)
+            for n in order:
+                with tempfile.TemporaryDirectory() as tmp:
+                    t0 = time.perf_counter()
+                    summary = run_sweep(grid, tmp, clients[n].get_executor(), workers=n)
+                    times[n].append(time.perf_counter() - t0)
+                    assert summary.ok, summary.failed
+                    digests[(n, r)] = _digest(Path(tmp))
+                    busy[n].append(_task_seconds(Path(tmp)))
+                print(
+                    f"repeat {r + 1}: {n} worker(s) {times[n][-1]:7.2f} s wall, "
+                    f"{busy[n][-1]:7.2f} s in tasks, load average {os.getloadavg()[0]:.1f}"
+                )
+    finally:
+        for c in clients.values():
+            c.close()
+        for cl in clusters.values():
+            cl.close()
+    m1, m2 = statistics.median(times[1]), statistics.median(times[2])
+    print(f"median 1 worker : {m1:7.2f} s")
+    print(f"median 2 workers: {m2:7.2f} s")
+    print(f"speed-up 2 vs 1 : {m1 / m2:5.2f}x (target >= 1.6x)")
+    print(f"identical parts across clusters and repeats: {len(set(digests.values())) == 1}")
+    if len(set(digests.values())) > 1:
+        for key, value in sorted(digests.items()):
+            print(f"  workers={key[0]} repeat={key[1] + 1}: {value[:16]}")
+
+
+if __name__ == "__main__":
+    main()

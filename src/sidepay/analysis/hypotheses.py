@@ -1,0 +1,509 @@
+"""Hypotheses H1-H8 as declarative specs, and the runner that tests them on any panel.
+
+Each :class:`HypothesisSpec` names the outcome, key regressor(s), expected sign, sample,
+controls, fixed effects, clustering and estimator. :func:`run_hypotheses` runs them on a
+table in the panel schema (real or simulated) and returns one
+:class:`~sidepay.analysis.result.HypothesisResult` per hypothesis, with regression tables
+in HTML, LaTeX and Markdown. A hypothesis that cannot be estimated (missing column, no
+events, perfect separation, singular design) comes back *inconclusive* with the reason.
+The operationalizations and their alternatives are documented in ``docs/hypotheses.md``.
+
+Examples
+--------
+>>> [s.id for s in HYPOTHESES.values()]
+['H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'H7', 'H8']
+>>> HYPOTHESES["H2"].estimator, HYPOTHESES["H2"].expected_sign
+('feols', 1)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from sidepay.analysis.estimators import (
+    EstimationProblem,
+    ModelFit,
+    fit_cox,
+    fit_feglm,
+    fit_feols,
+    logit_average_marginal_effect,
+    peace_years_splines,
+)
+from sidepay.analysis.prepare import derive, needed_panel_columns
+from sidepay.analysis.result import HypothesisResult, Verdict
+from sidepay.analysis.tables import RegressionColumn, render_all
+from sidepay.analysis.verdict import combine_verdicts, verdict
+from sidepay.errors import InputError
+
+Estimator = Literal["feols", "logit", "poisson", "cox"]
+Sample = Literal[
+    "formations", "allied", "allied_continuing", "allied_client_years", "all_client_years"
+]
+CLIENT_YEAR_SAMPLES = ("allied_client_years", "all_client_years")
+
+SAMPLES: dict[str, str] = {
+    "formations": "dyad-years in which an alliance spell begins (formation == 1)",
+    "allied": "allied dyad-years (allied == 1)",
+    "allied_continuing": "allied dyad-years that do not end the spell (termination == 0)",
+    "allied_client_years": "client-years allied with at least one patron",
+    "all_client_years": "all client-years",
+}
+SAMPLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "formations": ("formation",),
+    "allied": ("allied",),
+    "allied_continuing": ("allied", "termination"),
+    "allied_client_years": ("allied",),
+    "all_client_years": ("allied",),
+}
+
+
+@dataclass(frozen=True)
+class HypothesisSpec:
+    """One testable hypothesis: what is regressed on what, in which sample, how.
+
+    ``regressors[0]`` is the key regressor unless ``contrast`` (weights on coefficients)
+    defines the key quantity, as in H7 (leader-only minus regime-change effect).
+    ``peace_years`` adds Beck-Katz-Tucker cubic splines of that duration column to a logit;
+    ``strata`` stratifies a Cox model's baseline hazard. ``secondary`` are further tests of
+    the same hypothesis whose verdicts combine with the primary one.
+    """
+
+    id: str
+    title: str
+    prediction: str
+    outcome: str
+    regressors: tuple[str, ...]
+    expected_sign: int
+    sample: Sample
+    estimator: Estimator
+    controls: tuple[str, ...] = ()
+    fixed_effects: tuple[str, ...] = ()
+    cluster: str | None = "client_id"
+    strata: tuple[str, ...] = ()
+    peace_years: str | None = None
+    contrast: dict[str, float] | None = None
+    secondary: tuple[HypothesisSpec, ...] = field(default=())
+
+    @property
+    def key(self) -> str:
+        """Name of the key quantity (a regressor or a contrast)."""
+        if self.contrast:
+            return " ".join(f"{'+' if w > 0 else '-'} {k}" for k, w in self.contrast.items()).lstrip(
+                "+ "
+            )
+        return self.regressors[0]
+
+
+_CLIENT_CONTROLS = ("W", "divergence", "common_threat", "cinc_client", "log_gdp_client")
+
+HYPOTHESES: dict[str, HypothesisSpec] = {
+    "H1": HypothesisSpec(
+        "H1",
+        "Divergence makes alliances costlier to form",
+        "At alliance formation, side payments (largest of t-1, t, t+1) are larger the more "
+        "the patron's and client's interests diverge.",
+        outcome="log_payment_at_formation",
+        regressors=("divergence",),
+        expected_sign=1,
+        sample="formations",
+        estimator="feols",
+        controls=("W", "common_threat", "cinc_client"),
+        fixed_effects=("patron",),
+    ),
+    "H2": HypothesisSpec(
+        "H2",
+        "Side payments rise with the client's coalition size W",
+        "Among allied dyad-years, side payments are larger the larger the client's W.",
+        outcome="log_side_payment",
+        regressors=("W",),
+        expected_sign=1,
+        sample="allied",
+        estimator="feols",
+        controls=tuple(c for c in _CLIENT_CONTROLS if c != "W"),
+        fixed_effects=("patron", "year"),
+    ),
+    "H3": HypothesisSpec(
+        "H3",
+        "Side payments fall with common threat",
+        "Among allied dyad-years, side payments are smaller the larger the shared threat.",
+        outcome="log_side_payment",
+        regressors=("common_threat",),
+        expected_sign=-1,
+        sample="allied",
+        estimator="feols",
+        controls=tuple(c for c in _CLIENT_CONTROLS if c != "common_threat"),
+        fixed_effects=("patron", "year"),
+    ),
+    "H4": HypothesisSpec(
+        "H4",
+        "Rising divergence: termination or larger payments",
+        "Divergence raises the cause-specific hazard of termination (realignment censored); "
+        "within continuing alliances, payments rise with divergence.",
+        outcome="end_termination",
+        regressors=("divergence",),
+        expected_sign=1,
+        sample="allied",
+        estimator="cox",
+        controls=("W", "common_threat"),
+        strata=("patron",),
+        cluster=None,
+        secondary=(
+            HypothesisSpec(
+                "H4b",
+                "Payments rise with divergence within continuing spells",
+                "Within a spell, years of higher divergence carry higher payments.",
+                outcome="log_side_payment",
+                regressors=("divergence",),
+                expected_sign=1,
+                sample="allied_continuing",
+                estimator="feols",
+                controls=("W", "common_threat"),
+                fixed_effects=("spell", "year"),
+            ),
+        ),
+    ),
+    "H5": HypothesisSpec(
+        "H5",
+        "Rival offers cause realignment",
+        "A rival great power's side payments to the client last year raise the "
+        "cause-specific hazard of realignment (termination without realignment censored).",
+        outcome="end_realignment",
+        regressors=("log_rival_payment_lag",),
+        expected_sign=1,
+        sample="allied",
+        estimator="cox",
+        controls=("log_side_payment_lag", "divergence"),
+        strata=("patron",),
+        cluster=None,
+    ),
+    "H6": HypothesisSpec(
+        "H6",
+        "Regime change: termination or a higher price",
+        "A regime change in the client (this or last year) raises the hazard of termination; "
+        "alliances that continue pay more after it.",
+        outcome="termination",
+        regressors=("recent_regime_change",),
+        expected_sign=1,
+        sample="allied",
+        estimator="cox",
+        controls=("divergence", "W"),
+        strata=("patron",),
+        cluster=None,
+        secondary=(
+            HypothesisSpec(
+                "H6b",
+                "Continuing alliances pay more after a regime change",
+                "Within a spell, payments are higher in the years just after a regime change.",
+                outcome="log_side_payment",
+                regressors=("recent_regime_change",),
+                expected_sign=1,
+                sample="allied_continuing",
+                estimator="feols",
+                controls=("divergence", "W"),
+                fixed_effects=("spell", "year"),
+            ),
+        ),
+    ),
+    "H7": HypothesisSpec(
+        "H7",
+        "Leader change alone matters less than regime change",
+        "In a logit of termination with peace-years splines, the effect of a leader change "
+        "without regime change is smaller than the effect of a regime change.",
+        outcome="termination",
+        regressors=("recent_leader_only_change", "recent_regime_change"),
+        expected_sign=-1,
+        sample="allied",
+        estimator="logit",
+        controls=("divergence", "W"),
+        fixed_effects=("patron",),
+        peace_years="spell_year",
+        contrast={"recent_leader_only_change": 1.0, "recent_regime_change": -1.0},
+    ),
+    "H8": HypothesisSpec(
+        "H8",
+        "Paid leaders survive longer",
+        "Among allied client-years, leaders who received more side payments last year are "
+        "less likely to lose office (logit with peace-years splines of tenure).",
+        outcome="leader_change",
+        regressors=("log_payment_received_lag",),
+        expected_sign=-1,
+        sample="allied_client_years",
+        estimator="logit",
+        controls=("W", "log_gdp_client"),
+        peace_years="leader_tenure_lag",
+    ),
+}
+
+
+ALTERNATIVES: dict[str, HypothesisSpec] = {
+    "H1-logit": replace(
+        HYPOTHESES["H1"],
+        id="H1-logit",
+        title="Divergence makes bought alliances more likely (logit)",
+        prediction="Among formations, any side payment in t-1..t+1 is more likely the larger "
+        "the divergence (P1 read literally; needs formations without payment).",
+        outcome="paid_at_formation",
+        estimator="logit",
+    ),
+    "H2-client-fe": replace(HYPOTHESES["H2"], id="H2-client-fe", fixed_effects=("client_id", "year")),
+    "H8-all-client-years": replace(
+        HYPOTHESES["H8"],
+        id="H8-all-client-years",
+        sample="all_client_years",
+        controls=("allied", "W", "log_gdp_client"),
+    ),
+}
+"""Alternative operationalizations (docs/hypotheses.md); run with ``specs=ALTERNATIVES``."""
+
+
+# --------------------------------------------------------------------------- samples
+
+
+def _client_years(df: pd.DataFrame, allied_only: bool = True) -> pd.DataFrame:
+    """Client-year table for H8: payments summed over patrons, lagged one year."""
+    keys = ["rep", "client", "year"] if "rep" in df.columns else ["client", "year"]
+    agg: dict[str, Any] = {"allied": "max", "leader_change": "max"}
+    for c in ("W", "leader_tenure", "gdp_client", "log_gdp_client", "client_id"):
+        if c in df.columns:
+            agg[c] = "first"
+    tmp = df.assign(
+        allied=df["allied"].astype("float64"),
+        leader_change=df["leader_change"].astype("float64"),
+        _pay=df["side_payment"].astype("float64"),
+    )
+    cy = tmp.groupby(keys, sort=True).agg({**agg, "_pay": lambda s: s.sum(min_count=1)})
+    cy = cy.reset_index()
+    unit = ["rep", "client"] if "rep" in cy.columns else ["client"]
+    # last year's payments and tenure: this year's tenure is reset by this year's change
+    prev = cy[[*unit, "year", "_pay", "leader_tenure"]].assign(year=cy["year"] + 1)
+    prev = prev.rename(columns={"_pay": "_pay_lag", "leader_tenure": "leader_tenure_lag"})
+    cy = cy.merge(prev, on=[*unit, "year"], how="left")
+    cy["log_payment_received_lag"] = np.log1p(cy["_pay_lag"])
+    return (cy[cy["allied"] == 1] if allied_only else cy).reset_index(drop=True)
+
+
+def _sample(df: pd.DataFrame, sample: str) -> pd.DataFrame:
+    if sample == "formations":
+        return df[df["formation"].astype("float64") == 1]
+    if sample == "allied":
+        return df[df["allied"].astype("float64") == 1]
+    if sample == "allied_continuing":
+        a = df["allied"].astype("float64") == 1
+        return df[a & (df["termination"].astype("float64") == 0)]
+    if sample in CLIENT_YEAR_SAMPLES:
+        return _client_years(df, allied_only=sample == "allied_client_years")
+    raise ValueError(f"unknown sample {sample!r}")
+
+
+def _spec_columns(spec: HypothesisSpec) -> list[str]:
+    cols = [spec.outcome, *spec.regressors, *spec.controls, *spec.fixed_effects, *spec.strata]
+    if spec.cluster:
+        cols.append(spec.cluster)
+    if spec.estimator == "cox":
+        cols += ["start", "stop"]
+    if spec.peace_years:
+        cols.append(spec.peace_years)
+    if spec.sample in CLIENT_YEAR_SAMPLES:
+        # H8 builds its variables on client-years from these panel columns
+        lagged = ("log_payment_received_lag", "leader_tenure_lag")
+        cols = [c for c in cols if c not in lagged] + ["side_payment", "leader_tenure"]
+    return cols
+
+
+def _controls_available(spec: HypothesisSpec, panel: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Controls whose panel columns exist (kept) and those that do not (dropped)."""
+    kept, dropped = [], []
+    for c in spec.controls:
+        (kept if not [m for m in needed_panel_columns([c]) if m not in panel.columns] else dropped).append(c)
+    return kept, dropped
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _estimate(spec: HypothesisSpec, data: pd.DataFrame, controls: list[str]) -> ModelFit:
+    if spec.estimator == "feols":
+        return fit_feols(data, spec.outcome, spec.regressors, controls, spec.fixed_effects, spec.cluster)
+    if spec.estimator in ("logit", "poisson"):
+        if spec.peace_years:
+            splines = peace_years_splines(data[spec.peace_years].astype("float64"))
+            data = pd.concat([data, splines], axis=1)
+            controls = [*controls, *splines.columns]
+        return fit_feglm(
+            data, spec.outcome, spec.regressors, controls, spec.fixed_effects, spec.cluster,
+            family=spec.estimator,  # type: ignore[arg-type]
+        )  # fmt: skip
+    return fit_cox(data, spec.outcome, spec.regressors, controls, strata=spec.strata)
+
+
+def _drop_empty_controls(data: pd.DataFrame, controls: list[str]) -> tuple[list[str], list[str]]:
+    kept = [c for c in controls if data[c].notna().any()]
+    return kept, [c for c in controls if c not in kept]
+
+
+def _coverage(data: pd.DataFrame) -> dict[str, Any]:
+    cov: dict[str, Any] = {}
+    if "year" in data.columns and len(data):
+        cov["years"] = [int(data["year"].min()), int(data["year"].max())]
+    for c in ("client", "patron"):
+        if c in data.columns:
+            cov[f"n_{c}s"] = int(data[c].nunique())
+    return cov
+
+
+def _run_one(spec: HypothesisSpec, panel: pd.DataFrame, world: str) -> HypothesisResult:
+    base = dict(
+        hypothesis=spec.id, title=spec.title, world=world, outcome=spec.outcome,
+        regressor=spec.key, expected_sign=spec.expected_sign, estimator=spec.estimator,
+        prediction=spec.prediction,
+    )  # fmt: skip
+    empty = dict(estimate=None, std_error=None, conf_low=None, conf_high=None, p_value=None)
+    controls, dropped = _controls_available(spec, panel)
+    needed = needed_panel_columns(
+        [c for c in _spec_columns(spec) if c not in spec.controls] + list(SAMPLE_COLUMNS[spec.sample])
+    )
+    if spec.sample in CLIENT_YEAR_SAMPLES:
+        needed = [c for c in needed if c not in ("client_id",)] + ["client"]
+    missing = [c for c in dict.fromkeys(needed) if c not in panel.columns]
+    if missing:
+        return HypothesisResult(
+            **base, **empty, n_obs=0, n_events=None, verdict="inconclusive",
+            reason=f"the panel lacks column(s) {', '.join(missing)}",
+        )  # fmt: skip
+    notes = [f"control {c} dropped: the panel lacks {', '.join(needed_panel_columns([c]))}" for c in dropped]
+    data = derive(panel, [c for c in _spec_columns(spec) if c not in dropped] + ["client_id"])
+    data = _sample(data, spec.sample)
+    controls, empty_controls = _drop_empty_controls(data, controls)
+    notes += [f"control {c} dropped: never observed in the sample" for c in empty_controls]
+    try:
+        if data.empty:
+            raise EstimationProblem(f"the sample ({SAMPLES[spec.sample]}) is empty")
+        fit = _estimate(spec, data, controls)
+        est = fit.contrast(spec.contrast) if spec.contrast else fit.term(spec.regressors[0])
+        summary = fit.summary()  # raises if any term's variance is not positive
+    except EstimationProblem as exc:
+        return HypothesisResult(
+            **base, **empty, n_obs=int(len(data)), n_events=None, verdict="inconclusive",
+            reason=str(exc), details={"notes": notes}, coverage=_coverage(data),
+        )  # fmt: skip
+    v: Verdict = verdict(est.estimate, est.p_value, spec.expected_sign)
+    details: dict[str, Any] = {
+        "formula": fit.formula,
+        "vcov": fit.vcov_type,
+        "sample": SAMPLES[spec.sample],
+        "controls": list(controls),
+        "notes": notes + fit.notes,
+        "terms": {str(k): {kk: float(vv) for kk, vv in r.items()} for k, r in summary.iterrows()},
+    }
+    if spec.estimator == "logit" and not spec.fixed_effects:
+        try:
+            details["average_marginal_effect"] = logit_average_marginal_effect(
+                fit, data.assign(**peace_years_splines(data[spec.peace_years]) if spec.peace_years else {}),
+                spec.regressors[0],
+            )  # fmt: skip
+        except (KeyError, ValueError):
+            pass
+    if spec.estimator == "cox":
+        details["hazard_ratio"] = float(np.exp(est.estimate))
+    return HypothesisResult(
+        **base, estimate=est.estimate, std_error=est.std_error, conf_low=est.conf_low,
+        conf_high=est.conf_high, p_value=est.p_value, n_obs=fit.n_obs, n_events=fit.n_events,
+        verdict=v, reason=_reason(v, spec), details=details, coverage=_coverage(data),
+        tables=render_all([RegressionColumn.from_fit(spec.id, fit, hide=("_py",))], spec.title),
+    )  # fmt: skip
+
+
+def _reason(v: Verdict, spec: HypothesisSpec) -> str:
+    sign = "positive" if spec.expected_sign > 0 else "negative"
+    if v == "supported":
+        return f"{sign} as predicted, p < 0.05"
+    if v == "contrary":
+        return f"significant (p < 0.05) but not {sign}: the data contradict the prediction"
+    return "not significant at 5%"
+
+
+def _with_secondary(spec: HypothesisSpec, panel: pd.DataFrame, world: str) -> HypothesisResult:
+    main = _run_one(spec, panel, world)
+    if not spec.secondary:
+        return main
+    parts = [_run_one(s, panel, world) for s in spec.secondary]
+    main.details["secondary"] = [p.to_dict() | {"tables": {}} for p in parts]
+    cols_md = [main.tables] + [p.tables for p in parts]
+    for fmt in ("html", "latex", "markdown"):
+        main.tables[fmt] = "\n\n".join(t[fmt] for t in cols_md if fmt in t)
+    combined = combine_verdicts([main.verdict, *[p.verdict for p in parts]])
+    if combined != main.verdict:
+        why = "; ".join(f"{p.hypothesis}: {p.verdict} ({p.reason})" for p in parts)
+        main.reason = f"{main.reason}; secondary {why}"
+        main.verdict = combined
+    return main
+
+
+def parse_only(only: str | Iterable[str] | None) -> list[str]:
+    """Hypothesis ids from ``"H2,H5"`` or a list; all when None.
+
+    Examples
+    --------
+    >>> parse_only("h2, H5")
+    ['H2', 'H5']
+    """
+    if only is None:
+        return list(HYPOTHESES)
+    items = only.split(",") if isinstance(only, str) else list(only)
+    ids = [i.strip().upper() for i in items if i.strip()]
+    bad = [i for i in ids if i not in HYPOTHESES]
+    if bad or not ids:
+        raise InputError(
+            f"unknown hypothesis {', '.join(bad) or '(none given)'}; allowed: {', '.join(HYPOTHESES)}"
+        )
+    return ids
+
+
+def run_hypotheses(
+    panel: pd.DataFrame,
+    world: str = "real",
+    only: str | Sequence[str] | None = None,
+    specs: dict[str, HypothesisSpec] | None = None,
+) -> list[HypothesisResult]:
+    """Test the hypotheses on a panel-schema table; one result per hypothesis.
+
+    Parameters
+    ----------
+    panel
+        Directed patron-client-year table in the ``sidepay.schema`` columns (a simulated
+        panel may stack replications in ``rep``).
+    world
+        Label carried into the results ("real" or "simulated").
+    only
+        Hypothesis ids (``"H2,H5"`` or a list); all by default.
+    specs
+        Alternative specs (for robustness checks); defaults to :data:`HYPOTHESES`.
+
+    Examples
+    --------
+    >>> res = run_hypotheses(pd.DataFrame({"patron": [2], "client": [20], "year": [1950]}),
+    ...     only="H2")
+    >>> res[0].verdict, res[0].reason
+    ('inconclusive', 'the panel lacks column(s) side_payment, W, allied')
+    """
+    if not isinstance(panel, pd.DataFrame):
+        raise InputError(f"panel must be a pandas DataFrame; got {type(panel).__name__}")
+    specs = specs or HYPOTHESES
+    ids = parse_only(only) if specs is HYPOTHESES else list(specs)
+    return [_with_secondary(specs[i], panel, world) for i in ids]
+
+
+def with_options(spec: HypothesisSpec, **changes: Any) -> HypothesisSpec:
+    """A copy of ``spec`` with fields changed (for alternative operationalizations).
+
+    Examples
+    --------
+    >>> with_options(HYPOTHESES["H2"], fixed_effects=("client", "year")).fixed_effects
+    ('client', 'year')
+    """
+    return replace(spec, **changes)

@@ -1,0 +1,184 @@
+"""Regression tables as Markdown, LaTeX and HTML: text rendering of computed numbers.
+
+A table is a list of :class:`RegressionColumn` (one model each): coefficient rows with
+standard errors in parentheses and significance stars (* p<0.1, ** p<0.05, *** p<0.01),
+then the sample size, events, fixed effects and the variance estimator. No statistic is
+computed here.
+
+Examples
+--------
+>>> col = RegressionColumn("H2", "feols", {"W": (0.8, 0.2, 0.001)}, {"N": "1000"})
+>>> print(render_markdown([col], caption="Price"))  # doctest: +NORMALIZE_WHITESPACE
+**Price**
+<BLANKLINE>
+| | (1) H2 |
+|---|---|
+| W | 0.800*** |
+| | (0.200) |
+| estimator | feols |
+| N | 1000 |
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sidepay.analysis.estimators import ModelFit
+
+
+@dataclass
+class RegressionColumn:
+    """One model of a table: title, estimator, {term: (estimate, se, p)}, footer stats."""
+
+    title: str
+    estimator: str
+    terms: dict[str, tuple[float, float, float]]
+    stats: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_fit(
+        cls, title: str, fit: ModelFit, hide: Sequence[str] = (), labels: dict[str, str] | None = None
+    ) -> RegressionColumn:
+        """Column of a fitted model; terms starting with any prefix in ``hide`` are omitted.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> fit = ModelFit("feols", "y ~ x", pd.Series({"x": 1.0}),
+        ...     pd.DataFrame([[0.04]], index=["x"], columns=["x"]), 50)
+        >>> RegressionColumn.from_fit("m", fit).terms["x"][:2]
+        (1.0, 0.2)
+        """
+        labels = labels or {}
+        s = fit.summary()
+        terms = {
+            labels.get(str(n), str(n)): (
+                float(r.estimate),
+                float(r.std_error),
+                float(r.p_value),
+            )
+            for n, r in s.iterrows()
+            if not any(str(n).startswith(h) for h in hide)
+        }
+        stats = {"N": f"{fit.n_obs:,}"}
+        if fit.n_events is not None:
+            stats["events"] = f"{fit.n_events:,}"
+        if fit.fixed_effects:
+            stats["fixed effects"] = ", ".join(fit.fixed_effects)
+        if fit.n_clusters is not None:
+            stats["clusters"] = f"{fit.n_clusters:,}"
+        stats["std. errors"] = fit.vcov_type
+        return cls(title, fit.estimator, terms, stats)
+
+
+def _stars(p: float) -> str:
+    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
+
+
+def _grid(columns: Sequence[RegressionColumn]) -> tuple[list[str], list[list[str]]]:
+    """Header and body cells shared by all renderers."""
+    header = [f"({i + 1}) {c.title}" for i, c in enumerate(columns)]
+    terms = list(dict.fromkeys(t for c in columns for t in c.terms))
+    body: list[list[str]] = []
+    for t in terms:
+        est, se = [t], [""]
+        for c in columns:
+            if t in c.terms:
+                b, s, p = c.terms[t]
+                est.append(f"{b:.3f}{_stars(p)}")
+                se.append(f"({s:.3f})")
+            else:
+                est.append("")
+                se.append("")
+        body += [est, se]
+    body.append(["estimator", *[c.estimator for c in columns]])
+    keys = list(dict.fromkeys(k for c in columns for k in c.stats))
+    for k in keys:
+        body.append([k, *[c.stats.get(k, "") for c in columns]])
+    return header, body
+
+
+def render_markdown(columns: Sequence[RegressionColumn], caption: str = "") -> str:
+    """GitHub-flavoured Markdown table."""
+    header, body = _grid(columns)
+    lines = [f"**{caption}**", ""] if caption else []
+    lines.append("| | " + " | ".join(header) + " |")
+    lines.append("|---" * (len(header) + 1) + "|")
+    lines += ["| " + " | ".join(row) + " |" for row in body]
+    return "\n".join(lines)
+
+
+def _tex(s: str) -> str:
+    for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("&", r"\&"), ("%", r"\%"),
+                 ("#", r"\#"), ("$", r"\$"), ("^", r"\^{}")):  # fmt: skip
+        s = s.replace(a, b)
+    return s
+
+
+def _tex_cell(s: str) -> str:
+    stars = len(s) - len(s.rstrip("*"))
+    core = _tex(s.rstrip("*")) if stars else _tex(s)
+    return core + (f"$^{{{'*' * stars}}}$" if stars else "")
+
+
+def render_latex(columns: Sequence[RegressionColumn], caption: str = "") -> str:
+    """LaTeX ``tabular`` (booktabs) inside a ``table`` environment.
+
+    Examples
+    --------
+    >>> col = RegressionColumn("H2", "feols", {"W": (0.8, 0.2, 0.001)})
+    >>> "0.800$^{***}$" in render_latex([col])
+    True
+    """
+    header, body = _grid(columns)
+    n = len(header)
+    out = [r"\begin{table}[ht]", r"\centering"]
+    if caption:
+        out.append(rf"\caption{{{_tex(caption)}}}")
+    out += [rf"\begin{{tabular}}{{l{'c' * n}}}", r"\toprule"]
+    out.append(" & " + " & ".join(_tex(h) for h in header) + r" \\")
+    out.append(r"\midrule")
+    for row in body:
+        out.append(" & ".join(_tex_cell(c) for c in row) + r" \\")
+    out += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
+    return "\n".join(out)
+
+
+def render_html(columns: Sequence[RegressionColumn], caption: str = "") -> str:
+    """HTML ``<table>`` with class ``regression-table``.
+
+    Examples
+    --------
+    >>> col = RegressionColumn("H<2>", "feols", {"W": (0.8, 0.2, 0.001)})
+    >>> "H&lt;2&gt;" in render_html([col])
+    True
+    """
+    header, body = _grid(columns)
+    out = ['<table class="regression-table">']
+    if caption:
+        out.append(f"<caption>{html.escape(caption)}</caption>")
+    out.append(
+        "<thead><tr><th></th>" + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr></thead>"
+    )
+    out.append("<tbody>")
+    for row in body:
+        out.append(
+            "<tr><th>"
+            + html.escape(row[0])
+            + "</th>"
+            + "".join(f"<td>{html.escape(c)}</td>" for c in row[1:])
+            + "</tr>"
+        )
+    out += ["</tbody>", "</table>"]
+    return "\n".join(out)
+
+
+def render_all(columns: Sequence[RegressionColumn], caption: str = "") -> dict[str, str]:
+    """All three formats, keyed "html", "latex", "markdown"."""
+    return {
+        "html": render_html(columns, caption),
+        "latex": render_latex(columns, caption),
+        "markdown": render_markdown(columns, caption),
+    }

@@ -1,0 +1,407 @@
+"""State-years, dyad-years and verbs that add a source to them, in the spirit of peacesciencer.
+
+The units are built from the COW state system; a verb takes a state-year frame
+(``ccode, year``) or a dyad-year frame (``ccode1, ccode2, year``, directed or not) and
+returns it with the source's columns added. Every verb keeps three invariants (tested in
+``tests/test_dyads.py``):
+
+1. **Temporal domain.** Values are missing outside the years the source covers. Inside
+   them, an event-type source (alliances, rivalries) that lists no event for a dyad-year
+   gives 0, because the source is a complete list of such events; a measure-type source
+   (CINC, polity2, ideal points) that lists no value gives a missing value, never 0.
+2. **No duplicated rows.** Output rows are exactly the input rows, in the same order.
+3. **Directed and undirected dyads.** Monadic values are attached as ``<col>1`` and
+   ``<col>2``; a directed dyadic value (ATOP obligations are those ccode1 undertakes) is,
+   for an undirected dyad, the maximum over both directions.
+
+State-system membership and major-power status are coded through 2016 by COW; a state (or
+major power) whose spell runs to the last coded year is treated as continuing through the
+requested years, as peacesciencer does. Inside, the merges are numpy gathers on integer
+keys, not pandas joins: all directed dyad-years 1816-2020 with ATOP, democracy, NMC and
+major-power columns take about a second (``benchmarks/bench_dyads.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sidepay.data.readers import alliances, capabilities, democracy, idealpoints, states, threat
+from sidepay.errors import InputError
+
+YEAR_MIN, YEAR_MAX = 1816, 2030
+_CC = 1000  # COW codes are < 1000
+
+
+def _parse_years(years: tuple[int, int] | range | list[int]) -> tuple[int, int]:
+    ys = list(years) if not isinstance(years, tuple) else [years[0], years[-1]]
+    if not ys:
+        raise InputError("years must be a non-empty range of years such as (1946, 2020)")
+    lo, hi = int(min(ys)), int(max(ys))
+    if lo < YEAR_MIN or hi > YEAR_MAX:
+        raise InputError(f"years must lie in {YEAR_MIN}..{YEAR_MAX}; got {lo}..{hi}")
+    return lo, hi
+
+
+# --- upstream readers (ACQUIRE's) ---
+
+
+def cow_states() -> pd.DataFrame:
+    """COW state-system spells ``ccode, stateabb, styear, endyear`` (states2016)."""
+    return states.cow_states()
+
+
+def major_powers() -> pd.DataFrame:
+    """COW major-power spells ``ccode, styear, endyear``."""
+    return states.major_powers()
+
+
+# --- units ---
+
+
+def _spell_years(spells: pd.DataFrame, lo: int, hi: int) -> pd.DataFrame:
+    """Expand (ccode, styear, endyear) spells to unique (ccode, year) in [lo, hi]."""
+    last = int(spells["endyear"].max())
+    end = spells["endyear"].to_numpy().copy()
+    end[end == last] = max(hi, last)  # right-censored: continuing past the last coded year
+    st = np.maximum(spells["styear"].to_numpy(), lo)
+    end = np.minimum(end, hi)
+    idx, yrs = alliances._expand_years(st, end)
+    cc = spells["ccode"].to_numpy()[idx]
+    key = np.unique(yrs * _CC + cc)
+    return pd.DataFrame({"ccode": key % _CC, "year": key // _CC})
+
+
+def state_years(years: tuple[int, int] | range = (1816, 2020), system: str = "cow") -> pd.DataFrame:
+    """All COW state-years in ``years`` (inclusive), sorted by year then ccode.
+
+    Examples
+    --------
+    >>> sy = state_years((1946, 1946))
+    >>> int(sy.loc[sy.ccode == 2, "year"].iloc[0]), bool(sy.duplicated().any())
+    (1946, False)
+    """
+    if system != "cow":
+        raise InputError(f"system must be 'cow'; got {system!r}")
+    lo, hi = _parse_years(years)
+    out = _spell_years(cow_states(), lo, hi)
+    out.attrs["sidepay_unit"] = "state_year"
+    return out
+
+
+def dyad_years(
+    years: tuple[int, int] | range = (1816, 2020), directed: bool = True
+) -> pd.DataFrame:
+    """All pairs of COW states in the system in the same year.
+
+    Directed: both (a, b) and (b, a); undirected: only ccode1 < ccode2.
+
+    Examples
+    --------
+    >>> d = dyad_years((1950, 1950))
+    >>> n = len(state_years((1950, 1950)))
+    >>> len(d) == n * (n - 1), len(dyad_years((1950, 1950), directed=False)) == len(d) // 2
+    (True, True)
+    """
+    sy = state_years(years)
+    yr = sy["year"].to_numpy()
+    cc = sy["ccode"].to_numpy()
+    bounds = np.flatnonzero(np.diff(yr)) + 1
+    parts1, parts2, party = [], [], []
+    for blk_cc, blk_y in zip(np.split(cc, bounds), np.split(yr, bounds), strict=True):
+        n = len(blk_cc)
+        a = np.repeat(blk_cc, n)
+        b = np.tile(blk_cc, n)
+        keep = a < b if not directed else a != b
+        parts1.append(a[keep])
+        parts2.append(b[keep])
+        party.append(np.full(int(keep.sum()), blk_y[0]))
+    out = pd.DataFrame(
+        {
+            "ccode1": np.concatenate(parts1).astype("int64"),
+            "ccode2": np.concatenate(parts2).astype("int64"),
+            "year": np.concatenate(party).astype("int64"),
+        }
+    )
+    out.attrs.update(sidepay_unit="dyad_year", directed=directed)
+    return out
+
+
+# --- merge machinery ---
+
+
+def _unit(df: pd.DataFrame) -> str:
+    if {"ccode1", "ccode2", "year"} <= set(df.columns):
+        return "dyad"
+    if {"ccode", "year"} <= set(df.columns):
+        return "state"
+    raise InputError("expected state-years (ccode, year) or dyad-years (ccode1, ccode2, year)")
+
+
+def _is_directed(df: pd.DataFrame) -> bool:
+    if "directed" in df.attrs:
+        return bool(df.attrs["directed"])
+    return bool((df["ccode1"].to_numpy() > df["ccode2"].to_numpy()).any())
+
+
+def _gather(
+    keys: np.ndarray, src_keys: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Values at ``keys`` from a source with unique sorted ``src_keys``; second array: found."""
+    if not len(src_keys):
+        return np.zeros(len(keys), dtype=values.dtype), np.zeros(len(keys), dtype=bool)
+    pos = np.searchsorted(src_keys, keys).clip(max=len(src_keys) - 1)
+    found = src_keys[pos] == keys
+    return values[pos], found
+
+
+def _as_float(col: pd.Series) -> np.ndarray:
+    return pd.to_numeric(col, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _dense_monadic(src: pd.DataFrame) -> tuple[int, int, np.ndarray]:
+    """Row lookup table: index ``(year - y0) * 1000 + ccode`` -> source row (-1 if none)."""
+    y = src["year"].to_numpy(dtype="int64")
+    c = src["ccode"].to_numpy(dtype="int64")
+    y0, y1 = int(y.min()), int(y.max())
+    table = np.full((y1 - y0 + 1) * _CC, -1, dtype=np.int64)
+    table[(y - y0) * _CC + c] = np.arange(len(src))
+    return y0, y1, table
+
+
+def _attach_monadic(df: pd.DataFrame, src: pd.DataFrame, cols: dict[str, str]) -> pd.DataFrame:
+    """Left-join state-year columns (``src`` name -> output name); missing stays missing."""
+    unit = _unit(df)
+    src = src.drop_duplicates(["ccode", "year"]).reset_index(drop=True)
+    y0, y1, table = _dense_monadic(src)
+    year = df["year"].to_numpy(dtype="int64")
+    inside = (year >= y0) & (year <= y1)
+    targets = [("ccode", "")] if unit == "state" else [("ccode1", "1"), ("ccode2", "2")]
+    new: dict[str, Any] = {}
+    for cc_col, suffix in targets:
+        cc = df[cc_col].to_numpy(dtype="int64")
+        row = np.where(inside, table[np.where(inside, (year - y0) * _CC + cc, 0)], -1)
+        found = row >= 0
+        safe = np.where(found, row, 0)
+        for s, name in cols.items():
+            if not pd.api.types.is_numeric_dtype(src[s]):
+                # labels (regime type): gather category codes, not Python strings
+                cat = pd.Categorical(src[s].astype("string"))
+                codes = np.where(found, cat.codes[safe], -1)
+                new[name + suffix] = pd.Categorical.from_codes(codes, dtype=cat.dtype)
+            else:
+                new[name + suffix] = np.where(found, _as_float(src[s])[safe], np.nan)
+    return _with(df, new)
+
+
+def _with(df: pd.DataFrame, new: dict[str, Any]) -> pd.DataFrame:
+    """``df`` plus new columns, without copying the existing ones; attrs kept."""
+    out = df.assign(**new)
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def _dyad_keys(y: np.ndarray, c1: np.ndarray, c2: np.ndarray) -> np.ndarray:
+    return (y * _CC + c1) * _CC + c2
+
+
+def _prepare_dyadic(src: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique keys and a float matrix of ``cols`` in the same order."""
+    key = _dyad_keys(
+        src["year"].to_numpy(dtype="int64"),
+        src["ccode1"].to_numpy(dtype="int64"),
+        src["ccode2"].to_numpy(dtype="int64"),
+    )
+    order = np.argsort(key, kind="stable")
+    mat = np.column_stack([_as_float(src[c]) for c in cols])[order]
+    return key[order], mat
+
+
+def _attach_dyadic(
+    df: pd.DataFrame,
+    prepared: tuple[np.ndarray, np.ndarray],
+    names: list[str],
+    coverage: tuple[int, int],
+    complete: bool,
+) -> pd.DataFrame:
+    """Attach directed dyad-year columns from a :func:`_prepare_dyadic` source.
+
+    ``complete``: the source lists every event in its coverage, so absence means 0 there.
+    """
+    if _unit(df) != "dyad":
+        raise InputError("this verb needs dyad-years (ccode1, ccode2, year), not state-years")
+    skey, mat = prepared
+    y = df["year"].to_numpy(dtype="int64")
+    c1 = df["ccode1"].to_numpy(dtype="int64")
+    c2 = df["ccode2"].to_numpy(dtype="int64")
+    inside = (y >= coverage[0]) & (y <= coverage[1])
+    absent = 0.0 if complete else np.nan
+
+    def lookup(keys: np.ndarray) -> np.ndarray:
+        pos = np.searchsorted(skey, keys).clip(max=len(skey) - 1)
+        found = skey[pos] == keys
+        return np.where(found[:, None], mat[pos], absent)
+
+    vals = lookup(_dyad_keys(y, c1, c2))
+    if not _is_directed(df):
+        vals = np.fmax(vals, lookup(_dyad_keys(y, c2, c1)))
+    vals[~inside] = np.nan
+    return _with(df, {name: vals[:, j] for j, name in enumerate(names)})
+
+
+_PREPARED: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _prepared(
+    key: str, build: Callable[[], tuple[np.ndarray, np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray]:
+    import os
+
+    stamp = (
+        key + "|" + os.environ.get("SIDEPAY_MIRROR", "") + os.environ.get("SIDEPAY_DATA_DIR", "")
+    )
+    if stamp not in _PREPARED:
+        _PREPARED[stamp] = build()
+    return _PREPARED[stamp]
+
+
+# --- verbs ---
+
+
+def add_atop_alliance(df: pd.DataFrame) -> pd.DataFrame:
+    """Add ATOP 4.01 obligations ``atop_defense ... atop_consul`` and ``atop_n`` (alliances).
+
+    1 if ccode1 undertakes the obligation toward ccode2 in any alliance that year; 0 inside
+    1815-2018 otherwise; missing outside.
+
+    Examples
+    --------
+    >>> d = add_atop_alliance(dyad_years((1955, 1955)))
+    >>> int(d.loc[(d.ccode1 == 2) & (d.ccode2 == 770), "atop_defense"].iloc[0])
+    1
+    """
+    cols = [*alliances.OBLIGATIONS, "n"]
+
+    def build() -> tuple[np.ndarray, np.ndarray]:
+        a = alliances.atop_dyad_years()
+        g = a.groupby(["ccode1", "ccode2", "year"], as_index=False, sort=False)
+        agg = g[list(alliances.OBLIGATIONS)].max()
+        agg["n"] = g.size()["size"].to_numpy()
+        return _prepare_dyadic(agg, cols)
+
+    names = [f"atop_{c}" for c in cols]
+    span = (alliances.ATOP_START, alliances.ATOP_END)
+    return _attach_dyadic(df, _prepared("atop", build), names, span, True)
+
+
+def add_cow_alliance(df: pd.DataFrame) -> pd.DataFrame:
+    """Add COW v4.1 alliance types ``cow_defense, cow_neutral, cow_nonagg, cow_entente``.
+
+    Symmetric; 0 inside 1816-2012 when no alliance, missing outside.
+
+    Examples
+    --------
+    >>> d = add_cow_alliance(dyad_years((2013, 2013)))
+    >>> bool(d["cow_defense"].isna().all())
+    True
+    """
+    flags = ["cow_defense", "cow_neutral", "cow_nonagg", "cow_entente"]
+
+    def build() -> tuple[np.ndarray, np.ndarray]:
+        c = alliances.cow_dyad_years()
+        agg = c.groupby(["ccode1", "ccode2", "year"], as_index=False, sort=False)[flags].max()
+        return _prepare_dyadic(agg, flags)
+
+    span = (alliances.COW_START, alliances.COW_END)
+    return _attach_dyadic(df, _prepared("cow", build), flags, span, True)
+
+
+def add_democracy(df: pd.DataFrame) -> pd.DataFrame:
+    """Add ``polity2``, ``polyarchy`` (and ``W``, ``regime_type`` when the reader has them).
+
+    Examples
+    --------
+    >>> s = add_democracy(state_years((1950, 1950)))
+    >>> float(s.loc[s.ccode == 2, "polity2"].iloc[0])
+    10.0
+    """
+    src = democracy.regime_years()
+    cols = {c: c for c in ("polity2", "polyarchy", "W", "regime_type") if c in src.columns}
+    return _attach_monadic(df, src, cols)
+
+
+def add_nmc(df: pd.DataFrame) -> pd.DataFrame:
+    """Add COW NMC ``cinc, milex, milper, irst, pec, tpop, upop``.
+
+    Examples
+    --------
+    >>> s = add_nmc(state_years((1950, 1950)))
+    >>> bool(s.loc[s.ccode == 2, "cinc"].iloc[0] > 0.2)
+    True
+    """
+    src = capabilities.nmc()
+    names = ("cinc", "milex", "milper", "irst", "pec", "tpop", "upop")
+    return _attach_monadic(df, src, {c: c for c in names if c in src.columns})
+
+
+def add_cow_majors(df: pd.DataFrame) -> pd.DataFrame:
+    """Add ``cowmaj`` (1 major power, 0 not) for years from 1816 on.
+
+    Examples
+    --------
+    >>> s = add_cow_majors(state_years((1950, 1950)))
+    >>> sorted(s.loc[s.cowmaj == 1, "ccode"].tolist())
+    [2, 200, 220, 365, 710]
+    """
+    _unit(df)
+    lo, hi = int(df["year"].min()), int(df["year"].max())
+    lo, hi = max(lo, YEAR_MIN), max(hi, YEAR_MIN)
+    majors = _spell_years(major_powers(), lo, hi)
+    sy = _spell_years(cow_states(), lo, hi)
+    mkey = (majors["year"] * _CC + majors["ccode"]).to_numpy()
+    sy["cowmaj"] = np.isin((sy["year"] * _CC + sy["ccode"]).to_numpy(), mkey).astype("float64")
+    return _attach_monadic(df, sy, {"cowmaj": "cowmaj"})
+
+
+def add_ideal_points(df: pd.DataFrame) -> pd.DataFrame:
+    """Add UNGA ideal points (``idealpoint``; dyads also get ``ideal_distance`` = |ip1 - ip2|).
+
+    Missing when a state did not vote that year.
+
+    Examples
+    --------
+    >>> d = add_ideal_points(dyad_years((1980, 1980)))
+    >>> bool(d.loc[(d.ccode1 == 2) & (d.ccode2 == 365), "ideal_distance"].iloc[0] > 2)
+    True
+    """
+    src = idealpoints.ideal_points()
+    out = _attach_monadic(df, src, {"idealpoint": "idealpoint"})
+    if _unit(df) == "dyad":
+        out["ideal_distance"] = (out["idealpoint1"] - out["idealpoint2"]).abs()
+    return out
+
+
+def add_rivalries(df: pd.DataFrame) -> pd.DataFrame:
+    """Add ``rivalry`` (Thompson-Dreyer strategic rivalry, symmetric) to dyad-years.
+
+    0 inside the source's coverage (through its last coded year) when no rivalry.
+
+    Examples
+    --------
+    >>> d = add_rivalries(dyad_years((1960, 1960)))
+    >>> int(d.loc[(d.ccode1 == 2) & (d.ccode2 == 365), "rivalry"].iloc[0])
+    1
+    """
+    r = threat.rivalries()
+    end = int(r["endyear"].max())
+    idx, yrs = alliances._expand_years(r["styear"].to_numpy(), r["endyear"].to_numpy())
+    a, b = r["ccode1"].to_numpy()[idx], r["ccode2"].to_numpy()[idx]
+    long = pd.DataFrame(
+        {"ccode1": np.r_[a, b], "ccode2": np.r_[b, a], "year": np.r_[yrs, yrs], "rivalry": 1.0}
+    ).drop_duplicates(["ccode1", "ccode2", "year"])
+    return _attach_dyadic(
+        df, _prepare_dyadic(long, ["rivalry"]), ["rivalry"], (YEAR_MIN, end), True
+    )

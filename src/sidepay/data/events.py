@@ -1,0 +1,220 @@
+"""Alliance events on a panel in the :mod:`sidepay.schema` columns (real or simulated).
+
+:func:`detect_events` works on any frame with ``patron, client, year, allied`` (and
+``rep`` for simulated worlds); it uses ``spell_start``/``spell_end``/``spell_manner`` when
+the real-data builder provides them and falls back on year-to-year changes of ``allied``
+otherwise. Definitions (also in ``docs/data.md``):
+
+- **formation**: the first year of an alliance spell;
+- **termination**: the last year of a spell that ends inside the data's coverage (a spell
+  still in force at the end of coverage is censored: missing, not 0), with
+  ``termination_manner`` where the alliance data say how it ended (ATOP: abrogation,
+  expiry, replaced, other);
+- **realignment** (by alliance): a termination of (g, c) with a formation of (r, c), r != g,
+  within ``window`` years either side;
+- **realignment_arms** (second measure): the client's main arms supplier among the panel's
+  patrons (largest 3-year sum of ``arms_tiv`` or ``side_payment``) moves from g to r != g
+  with at most ``window`` years between the last year of g and the first year of r; marked
+  on g's last year;
+- **payment_increase / payment_decrease**: the side payment rose / fell from the year before.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sidepay.errors import InputError
+
+_NEEDED = ("patron", "client", "year", "allied")
+
+
+def _neighbours(df: pd.DataFrame, group: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the previous-year and next-year rows of the same dyad (-1 if none).
+
+    ``df`` must be sorted by ``group`` then year.
+    """
+    g = df[group].to_numpy()
+    y = df["year"].to_numpy()
+    same = np.all(g[1:] == g[:-1], axis=1) if len(df) > 1 else np.zeros(0, bool)
+    consecutive = same & (y[1:] == y[:-1] + 1)
+    n = len(df)
+    prev = np.full(n, -1)
+    nxt = np.full(n, -1)
+    idx = np.arange(n)
+    prev[1:][consecutive] = idx[:-1][consecutive]
+    nxt[:-1][consecutive] = idx[1:][consecutive]
+    return prev, nxt
+
+
+def _flags(values: np.ndarray, known: np.ndarray) -> pd.Series:
+    s = pd.Series(values.astype("int8"), dtype="Int8")
+    s[~known] = pd.NA
+    return s
+
+
+def _rolling3(pay: np.ndarray, prev: np.ndarray) -> np.ndarray:
+    """Sum of this and the two previous years' payments (missing years count as nothing)."""
+    p1 = np.where(prev >= 0, prev, 0)
+    p2 = np.where((prev >= 0) & (prev[p1] >= 0), prev[p1], 0)
+    a = np.nan_to_num(pay)
+    b = np.where(prev >= 0, np.nan_to_num(pay[p1]), 0.0)
+    c = np.where((prev >= 0) & (prev[p1] >= 0), np.nan_to_num(pay[p2]), 0.0)
+    total = a + b + c
+    seen = ~np.isnan(pay)
+    return np.where(seen, total, np.nan)
+
+
+def detect_events(panel: pd.DataFrame, window: int = 5) -> pd.DataFrame:
+    """Add formation, termination (with manner), realignment and payment-change events.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Rows (patron, client, year) with ``allied``; optional ``rep``, ``spell_start``,
+        ``spell_end``, ``spell_manner``, ``side_payment``, ``arms_tiv``.
+    window : int
+        Years within which a move to another patron counts as a realignment (>= 0).
+
+    Returns
+    -------
+    DataFrame
+        The panel (same rows and order) with ``formation``, ``termination``,
+        ``termination_manner``, ``realignment``, ``main_supplier``, ``realignment_arms``,
+        ``payment_increase``, ``payment_decrease``.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"patron": [365] * 4 + [2] * 4, "client": 520,
+    ...                   "year": [1975, 1976, 1977, 1978] * 2,
+    ...                   "allied": [1, 1, 0, 0, 0, 0, 0, 1]})
+    >>> e = detect_events(p, window=2)
+    >>> e.loc[e.patron == 365, "termination"].tolist()
+    [0, 1, 0, 0]
+    >>> int(e.loc[(e.patron == 365) & (e.year == 1976), "realignment"].iloc[0])
+    1
+    """
+    missing = [c for c in _NEEDED if c not in panel.columns]
+    if missing:
+        raise InputError(
+            f"detect_events needs columns {', '.join(_NEEDED)}; missing {', '.join(missing)}"
+        )
+    if not isinstance(window, int) or window < 0:
+        raise InputError(f"window must be a whole number of years >= 0; got {window!r}")
+    group = ["rep", "patron", "client"] if "rep" in panel.columns else ["patron", "client"]
+    order = np.lexsort([panel["year"].to_numpy(), *[panel[c].to_numpy() for c in reversed(group)]])
+    df = panel.iloc[order].reset_index(drop=True)
+    prev, nxt = _neighbours(df, group)
+    allied = pd.to_numeric(df["allied"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    a_known = ~np.isnan(allied)
+    a1 = allied == 1
+    year = df["year"].to_numpy()
+
+    prev_a = np.where(prev >= 0, allied[np.maximum(prev, 0)], np.nan)
+    next_a = np.where(nxt >= 0, allied[np.maximum(nxt, 0)], np.nan)
+    if "spell_start" in df.columns:
+        start = pd.to_numeric(df["spell_start"]).to_numpy(dtype="float64", na_value=np.nan)
+        form = a1 & (start == year)
+        form_known = a_known
+    else:
+        form = a1 & (prev_a == 0)
+        form_known = a_known & (~a1 | ~np.isnan(prev_a))
+    if "spell_end" in df.columns:
+        end = pd.to_numeric(df["spell_end"]).to_numpy(dtype="float64", na_value=np.nan)
+        term = a1 & (end == year)
+        term_known = a_known & (~a1 | ~np.isnan(end) | (next_a == 1))
+    else:
+        term = a1 & (next_a == 0)
+        term_known = a_known & (~a1 | ~np.isnan(next_a))
+    df["formation"] = _flags(form, form_known)
+    df["termination"] = _flags(term, term_known)
+    manner = (
+        df["spell_manner"] if "spell_manner" in df.columns else pd.Series(pd.NA, index=df.index)
+    )
+    df["termination_manner"] = manner.astype("string").where(pd.Series(term))
+
+    # realignment by alliance: a termination with another patron's formation nearby
+    rep = df["rep"].to_numpy() if "rep" in df.columns else np.zeros(len(df), dtype=np.int64)
+    ends = pd.DataFrame(
+        {
+            "i": np.flatnonzero(term),
+            "rep": rep[term],
+            "client": df["client"].to_numpy()[term],
+            "patron": df["patron"].to_numpy()[term],
+            "year": year[term],
+        }
+    )
+    starts = pd.DataFrame(
+        {
+            "rep": rep[form],
+            "client": df["client"].to_numpy()[form],
+            "patron": df["patron"].to_numpy()[form],
+            "year": year[form],
+        }
+    )
+    pairs = ends.merge(starts, on=["rep", "client"], suffixes=("", "_new"))
+    pairs = pairs[
+        (pairs["patron_new"] != pairs["patron"])
+        & ((pairs["year_new"] - pairs["year"]).abs() <= window)
+    ]
+    realign = np.zeros(len(df), dtype=bool)
+    realign[pairs["i"].to_numpy()] = True
+    df["realignment"] = _flags(realign, term_known)
+
+    # payments
+    pay_col = (
+        "arms_tiv"
+        if "arms_tiv" in df.columns
+        else ("side_payment" if "side_payment" in df.columns else None)
+    )
+    if "side_payment" in df.columns:
+        pay = pd.to_numeric(df["side_payment"]).to_numpy(dtype="float64", na_value=np.nan)
+        before = np.where(prev >= 0, pay[np.maximum(prev, 0)], np.nan)
+        known = ~np.isnan(pay) & ~np.isnan(before)
+        df["payment_increase"] = _flags(pay > before, known)
+        df["payment_decrease"] = _flags(pay < before, known)
+    if pay_col is not None:
+        df = _arms_realignment(df, pay_col, prev, rep, window)
+    return df.iloc[np.argsort(order)].set_index(panel.index)
+
+
+def _arms_realignment(
+    df: pd.DataFrame, col: str, prev: np.ndarray, rep: np.ndarray, window: int
+) -> pd.DataFrame:
+    pay = pd.to_numeric(df[col]).to_numpy(dtype="float64", na_value=np.nan)
+    roll = _rolling3(pay, prev)
+    cand = pd.DataFrame(
+        {
+            "rep": rep,
+            "client": df["client"].to_numpy(),
+            "year": df["year"].to_numpy(),
+            "patron": df["patron"].to_numpy(),
+            "roll": roll,
+        }
+    )
+    cand = cand[cand["roll"] > 0].sort_values(
+        ["rep", "client", "year", "roll", "patron"], ascending=[True, True, True, False, True]
+    )
+    main = cand.drop_duplicates(["rep", "client", "year"])[["rep", "client", "year", "patron"]]
+    main = main.reset_index(drop=True)
+    same = (main["rep"].to_numpy()[1:] == main["rep"].to_numpy()[:-1]) & (
+        main["client"].to_numpy()[1:] == main["client"].to_numpy()[:-1]
+    )
+    switch = (
+        same
+        & (main["patron"].to_numpy()[1:] != main["patron"].to_numpy()[:-1])
+        & (main["year"].to_numpy()[1:] - main["year"].to_numpy()[:-1] <= max(window, 1))
+    )
+    moved = main.iloc[:-1][switch]
+    key = pd.MultiIndex.from_frame(
+        pd.DataFrame({"rep": rep, "client": df["client"].to_numpy(), "year": df["year"].to_numpy()})
+    )
+    m_idx = pd.MultiIndex.from_frame(main[["rep", "client", "year"]])
+    sup = pd.Series(main["patron"].to_numpy(), index=m_idx).reindex(key).to_numpy()
+    df["main_supplier"] = pd.array(sup, dtype="Int64")
+    mv = pd.MultiIndex.from_frame(moved[["rep", "client", "year", "patron"]])
+    rows = pd.MultiIndex.from_arrays(
+        [rep, df["client"].to_numpy(), df["year"].to_numpy(), df["patron"].to_numpy()]
+    )
+    df["realignment_arms"] = _flags(rows.isin(mv), ~np.isnan(pay))
+    return df

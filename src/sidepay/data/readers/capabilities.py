@@ -1,0 +1,87 @@
+"""Material capabilities and wealth: COW NMC (CINC) and latent GDP / population.
+
+Sources: ``cow_nmc`` (COW National Material Capabilities 7.0 via peacesciencer; -9 already
+recoded to missing) and ``cw_gdppop`` (Fariss et al. latent estimates on COW state-years, via
+isard).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sidepay.data.cache import cached_frame
+from sidepay.data.fetch import read_rda
+
+__all__ = ["gdp_pop", "nmc"]
+
+NMC_COMPONENTS = ["milex", "milper", "irst", "pec", "tpop", "upop"]
+
+
+def _key_ints(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    frame = frame.dropna(subset=keys).copy()
+    for k in keys:
+        frame[k] = frame[k].astype("int64")
+    return frame
+
+
+def _build_nmc() -> pd.DataFrame:
+    raw = _key_ints(read_rda("cow_nmc"), ["ccode", "year"])
+    out = raw[["ccode", "year", "cinc", *NMC_COMPONENTS]]
+    return out.drop_duplicates(["ccode", "year"]).sort_values(["ccode", "year"], ignore_index=True)
+
+
+def nmc() -> pd.DataFrame:
+    """COW material capabilities per state-year, 1816-2022.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ccode, year, cinc, milex, milper, irst, pec, tpop, upop`` (COW units: milex in
+        thousands of current USD (pounds before 1914), milper and populations in thousands,
+        irst and pec in thousands of tons / coal-ton equivalents). Missing stays missing.
+
+    Examples
+    --------
+    >>> f = nmc()  # doctest: +SKIP
+    >>> f.query("ccode == 2 and year == 1950")["cinc"].round(3).item()  # doctest: +SKIP
+    0.284
+    """
+    return cached_frame("nmc", _build_nmc, ["cow_nmc"], version=1)
+
+
+def _build_gdppop() -> pd.DataFrame:
+    raw = _key_ints(read_rda("cw_gdppop"), ["ccode", "year"])
+    out = pd.DataFrame(
+        {
+            "ccode": raw["ccode"],
+            "year": raw["year"],
+            "gdp": raw["pwtrgdp"],
+            "pop": raw["pwtpop"],
+            "gdppc": raw["mrgdppc"],
+            "gdp_sd": raw["sd_pwtrgdp"],
+            "pop_sd": raw["sd_pwtpop"],
+            "gdppc_sd": raw["sd_mrgdppc"],
+        }
+    )
+    return out.drop_duplicates(["ccode", "year"]).sort_values(["ccode", "year"], ignore_index=True)
+
+
+def gdp_pop() -> pd.DataFrame:
+    """Latent GDP and population per COW state-year, 1816-2019 (Fariss et al. 2022).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ccode, year, gdp, pop, gdppc`` and their posterior standard deviations
+        (``*_sd``). ``gdp`` is the latent Penn World Table real GDP (millions of 2017 USD),
+        ``pop`` the latent PWT population (millions), ``gdppc`` the latent Maddison GDP per
+        capita (2011 USD, PPP). These are model estimates for every state-year, not raw
+        observations.
+
+    Examples
+    --------
+    >>> f = gdp_pop()  # doctest: +SKIP
+    >>> bool(f.query("ccode == 2 and year == 2019")["pop"].item() > 300)  # doctest: +SKIP
+    True
+    """
+    return cached_frame("gdp_pop", _build_gdppop, ["cw_gdppop"], version=1)

@@ -1,0 +1,163 @@
+"""Correlates of War state system: member spells, major powers, COW <-> G-W years.
+
+Sources: ``cow_states`` and ``cow_majors`` (COW State System Membership v2016, via
+peacesciencer) and ``cw_gw_panel`` (isard's COW state-year crosswalk to Gleditsch-Ward codes).
+Spells that run to the end of the 2016 release (31 Dec 2016) are flagged ``ongoing``: they are
+censored by the release date, not ended.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sidepay.data.cache import cached_frame
+from sidepay.data.fetch import read_rda
+
+__all__ = ["cow_gw_years", "cow_states", "major_powers", "state_year_frame"]
+
+_RELEASE_END = (2016, 12, 31)
+
+
+def _ints(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    for c in cols:
+        frame[c] = frame[c].astype("int64")
+    return frame
+
+
+def _ongoing(frame: pd.DataFrame) -> pd.Series:
+    y, m, d = _RELEASE_END
+    return (frame["endyear"] == y) & (frame["endmonth"] == m) & (frame["endday"] == d)
+
+
+def _dates(frame: pd.DataFrame, prefix: str, year: str) -> pd.Series:
+    parts = pd.DataFrame(
+        {"year": frame[year], "month": frame[f"{prefix}month"], "day": frame[f"{prefix}day"]}
+    )
+    return pd.to_datetime(parts)
+
+
+def _build_states() -> pd.DataFrame:
+    raw = read_rda("cow_states")
+    out = pd.DataFrame(
+        {
+            "ccode": raw["ccode"],
+            "stateabb": raw["stateabb"].astype(str),
+            "statenme": raw["statenme"].astype(str),
+            "stdate": _dates(raw, "st", "styear"),
+            "enddate": _dates(raw, "end", "endyear"),
+            "styear": raw["styear"],
+            "endyear": raw["endyear"],
+            "ongoing": _ongoing(raw),
+        }
+    )
+    out = _ints(out, ["ccode", "styear", "endyear"])
+    return out.sort_values(["ccode", "styear"], ignore_index=True)
+
+
+def cow_states() -> pd.DataFrame:
+    """COW state-system member spells (one row per spell; 26 states have two).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ccode, stateabb, statenme, stdate, enddate, styear, endyear, ongoing``; ``ongoing``
+        marks spells still running at the end of the 2016 release.
+
+    Examples
+    --------
+    >>> s = cow_states()  # doctest: +SKIP
+    >>> s.loc[s.ccode == 2, ["stateabb", "styear"]].iloc[0].tolist()  # doctest: +SKIP
+    ['USA', 1816]
+    """
+    return cached_frame("cow_states", _build_states, ["cow_states"], version=1)
+
+
+def _build_majors() -> pd.DataFrame:
+    raw = read_rda("cow_majors")
+    names = read_rda("cow_states").drop_duplicates("ccode").set_index("ccode")["stateabb"]
+    out = pd.DataFrame(
+        {
+            "ccode": raw["ccode"],
+            "stateabb": raw["ccode"].map(names).astype(str),
+            "stdate": _dates(raw, "st", "styear"),
+            "enddate": _dates(raw, "end", "endyear"),
+            "styear": raw["styear"],
+            "endyear": raw["endyear"],
+            "ongoing": _ongoing(raw),
+        }
+    )
+    out = _ints(out, ["ccode", "styear", "endyear"])
+    return out.sort_values(["ccode", "styear"], ignore_index=True)
+
+
+def major_powers() -> pd.DataFrame:
+    """COW major-power spells (majors2016): the great powers that can act as patrons.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ccode, stateabb, stdate, enddate, styear, endyear, ongoing``. A year counts as a
+        major-power year when ``styear <= year <= endyear`` (COW's own convention).
+
+    Examples
+    --------
+    >>> m = major_powers()  # doctest: +SKIP
+    >>> m.loc[m.ccode == 2, "styear"].item()  # doctest: +SKIP
+    1898
+    """
+    return cached_frame("major_powers", _build_majors, ["cow_majors", "cow_states"], version=1)
+
+
+def state_year_frame(spells: pd.DataFrame, years: tuple[int, int] | None = None) -> pd.DataFrame:
+    """Expand ``ccode, styear, endyear`` spells to unique ``ccode, year`` rows.
+
+    Parameters
+    ----------
+    spells : DataFrame
+        With integer ``ccode``, ``styear``, ``endyear``.
+    years : (int, int), optional
+        Keep only years in this closed range.
+
+    Examples
+    --------
+    >>> sp = pd.DataFrame({"ccode": [2, 2], "styear": [1990, 1992], "endyear": [1991, 1993]})
+    >>> state_year_frame(sp, (1991, 1992))["year"].tolist()
+    [1991, 1992]
+    """
+    n = (spells["endyear"] - spells["styear"] + 1).clip(lower=0).to_numpy(dtype="int64")
+    within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    out = pd.DataFrame(
+        {
+            "ccode": np.repeat(spells["ccode"].to_numpy(dtype="int64"), n),
+            "year": np.repeat(spells["styear"].to_numpy(dtype="int64"), n) + within,
+        }
+    )
+    if years is not None:
+        out = out[(out["year"] >= years[0]) & (out["year"] <= years[1])]
+    return out.drop_duplicates().sort_values(["ccode", "year"], ignore_index=True)
+
+
+def _build_crosswalk() -> pd.DataFrame:
+    raw = read_rda("cw_gw_panel")
+    out = raw[["ccode", "year", "gwcode"]].dropna(subset=["ccode", "year"]).copy()
+    out["ccode"] = out["ccode"].astype("int64")
+    out["year"] = out["year"].astype("int64")
+    out["gwcode"] = out["gwcode"].astype("Int64")
+    return out.drop_duplicates(["ccode", "year"]).sort_values(["ccode", "year"], ignore_index=True)
+
+
+def cow_gw_years() -> pd.DataFrame:
+    """COW state-years with the matching Gleditsch-Ward code (isard ``cw_gw_panel``).
+
+    Used to put G-W-coded sources (Archigos) on COW codes year by year (e.g. G-W 260 is COW
+    255 from 1990, G-W 678 is COW 679 from 1990). ``gwcode`` is missing where G-W has no
+    matching state.
+
+    Examples
+    --------
+    >>> cw = cow_gw_years()  # doctest: +SKIP
+    >>> cw.query("ccode == 255 and year == 2000")["gwcode"].item()  # doctest: +SKIP
+    260
+    """
+    return cached_frame("cow_gw_years", _build_crosswalk, ["cw_gw_panel"], version=1)

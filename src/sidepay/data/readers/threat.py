@@ -1,0 +1,220 @@
+"""External threat: strategic rivalries, militarized disputes, territorial threat.
+
+Sources: ``td_rivalries`` (Thompson & Dreyer 2012 strategic rivalries, 1494-2010),
+``tss_rivalries`` (Thompson, Sakuwa & Suhas 2022, to 2020), ``gml_mid_ddydisps`` (Gibler,
+Miller & Little MID data as directed dyad-years, 1816-2010) and ``terrthreat`` (Miller's
+latent external territorial threat, 1816-2010), all via peacesciencer.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from sidepay.data.cache import cached_frame
+from sidepay.data.fetch import read_rda
+from sidepay.errors import InputError
+
+__all__ = [
+    "MID_COVERAGE",
+    "RIVALRY_COVERAGE",
+    "mid_dyad_years",
+    "rivalries",
+    "rivalry_dyad_years",
+    "terrthreat",
+]
+
+MID_COVERAGE = (1816, 2010)
+"""Years the GML MID data cover: a dyad-year absent inside this range had no MID."""
+RIVALRY_COVERAGE = {"td": (1816, 2010), "tss": (1816, 2020)}
+"""Years (from the COW system start) in which each rivalry list is complete."""
+
+
+def _ints(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    frame = frame.dropna(subset=cols).copy()
+    for c in cols:
+        frame[c] = frame[c].astype("int64")
+    return frame
+
+
+def _build_td() -> pd.DataFrame:
+    raw = _ints(read_rda("td_rivalries"), ["ccode1", "ccode2", "styear", "endyear"])
+    types = raw[["type1", "type2", "type3"]].astype("string")
+    out = pd.DataFrame(
+        {
+            "ccode1": raw["ccode1"],
+            "ccode2": raw["ccode2"],
+            "styear": raw["styear"],
+            "endyear": raw["endyear"],
+            "rivalry_id": raw["rivalryno"].astype("int64"),
+            "rivalry_name": raw["rivalryname"].astype(str),
+            "region": raw["region"].astype(str),
+            "positional": (types == "positional").any(axis=1),
+            "spatial": (types == "spatial").any(axis=1),
+            "ideological": (types == "ideological").any(axis=1),
+            "interventionary": (types == "interventionary").any(axis=1),
+            "source": "td",
+        }
+    )
+    return out.sort_values(["ccode1", "ccode2", "styear"], ignore_index=True)
+
+
+def _build_tss() -> pd.DataFrame:
+    raw = _ints(read_rda("tss_rivalries"), ["ccode1", "ccode2", "start", "end"])
+    out = pd.DataFrame(
+        {
+            "ccode1": raw["ccode1"],
+            "ccode2": raw["ccode2"],
+            "styear": raw["start"],
+            "endyear": raw["end"],
+            "rivalry_id": raw["tssr_id"].astype("int64"),
+            "rivalry_name": raw["rivalry"].astype(str),
+            "region": pd.Series(pd.NA, index=raw.index, dtype="string").astype(object),
+            "positional": raw["positional"].eq(1),
+            "spatial": raw["spatial"].eq(1),
+            "ideological": raw["ideological"].eq(1),
+            "interventionary": raw["interventionary"].eq(1),
+            "source": "tss",
+        }
+    )
+    return out.sort_values(["ccode1", "ccode2", "styear"], ignore_index=True)
+
+
+def rivalries(source: Literal["td", "tss"] = "td") -> pd.DataFrame:
+    """Strategic rivalries as undirected spells (``ccode1 < ccode2``).
+
+    Parameters
+    ----------
+    source : {"td", "tss"}
+        Thompson-Dreyer (1494-2010; an end year of 2010 means ongoing at the end of the
+        data) or Thompson-Sakuwa-Suhas (to 2020).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ccode1, ccode2, styear, endyear, rivalry_id, rivalry_name, region, positional,
+        spatial, ideological, interventionary, source``.
+
+    Examples
+    --------
+    >>> r = rivalries()  # doctest: +SKIP
+    >>> r.query("ccode1 == 2 and ccode2 == 365")[["styear", "endyear"]].values.tolist()  # doctest: +SKIP
+    [[1945, 1989], [2007, 2010]]
+    """
+    if source == "td":
+        return cached_frame("rivalries_td", _build_td, ["td_rivalries"], version=1)
+    if source == "tss":
+        return cached_frame("rivalries_tss", _build_tss, ["tss_rivalries"], version=1)
+    raise InputError(f"rivalry source must be 'td' or 'tss'; got {source!r}")
+
+
+def rivalry_dyad_years(
+    source: Literal["td", "tss"] = "td", *, directed: bool = True
+) -> pd.DataFrame:
+    """Dyad-years inside a rivalry spell, clipped to 1816 onward.
+
+    Returns ``ccode1, ccode2, year, rivalry`` (``rivalry`` = 1) with both orders of each dyad
+    when ``directed``; a dyad-year absent inside :data:`RIVALRY_COVERAGE` had no rivalry.
+
+    Examples
+    --------
+    >>> d = rivalry_dyad_years()  # doctest: +SKIP
+    >>> bool(((d.ccode1 == 365) & (d.ccode2 == 2) & (d.year == 1962)).any())  # doctest: +SKIP
+    True
+    """
+    spells = rivalries(source)
+    lo, hi = RIVALRY_COVERAGE[source]
+    st = spells["styear"].clip(lower=lo).to_numpy()
+    en = spells["endyear"].clip(upper=hi).to_numpy()
+    n = np.clip(en - st + 1, 0, None)
+    within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    out = pd.DataFrame(
+        {
+            "ccode1": np.repeat(spells["ccode1"].to_numpy(), n),
+            "ccode2": np.repeat(spells["ccode2"].to_numpy(), n),
+            "year": np.repeat(st, n) + within,
+        }
+    )
+    if directed:
+        flipped = out.rename(columns={"ccode1": "ccode2", "ccode2": "ccode1"})
+        out = pd.concat([out, flipped[["ccode1", "ccode2", "year"]]], ignore_index=True)
+    out = out.drop_duplicates().sort_values(["ccode1", "ccode2", "year"], ignore_index=True)
+    out["rivalry"] = np.int8(1)
+    return out
+
+
+def _build_mid() -> pd.DataFrame:
+    raw = _ints(read_rda("gml_mid_ddydisps"), ["ccode1", "ccode2", "year"])
+    out = pd.DataFrame(
+        {
+            "ccode1": raw["ccode1"],
+            "ccode2": raw["ccode2"],
+            "year": raw["year"],
+            "midonset": raw["gmlmidonset"].fillna(0).astype("int8"),
+            "midongoing": raw["gmlmidongoing"].fillna(0).astype("int8"),
+            "dispnum": raw["dispnum"].astype("Int64"),
+            "hostlev": raw["hostlev"].astype("Int64"),
+            "fatality": raw["fatality"].astype("Int64"),
+            "sidea1": raw["sidea1"].astype("Int64"),
+            "orig1": raw["orig1"].astype("Int64"),
+        }
+    )
+    return out.sort_values(["ccode1", "ccode2", "year"], ignore_index=True)
+
+
+def mid_dyad_years() -> pd.DataFrame:
+    """Directed dyad-years with a militarized interstate dispute (GML MID), 1816-2010.
+
+    One row per directed dyad-year in a dispute (peacesciencer already reduced multiple
+    disputes in a dyad-year to one by its documented whittling rules; ``dispnum`` is the
+    dispute kept). A dyad-year absent
+    inside :data:`MID_COVERAGE` had no MID; outside it the data say nothing.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ccode1, ccode2, year, midonset, midongoing, dispnum, hostlev, fatality, sidea1,
+        orig1``.
+
+    Examples
+    --------
+    >>> m = mid_dyad_years()  # doctest: +SKIP
+    >>> int(m.query("ccode1 == 2 and ccode2 == 365 and year == 1962")["midonset"].item())  # doctest: +SKIP
+    1
+    """
+    return cached_frame("mid_dyad_years", _build_mid, ["gml_mid_ddydisps"], version=1)
+
+
+def _build_terrthreat() -> pd.DataFrame:
+    raw = _ints(read_rda("terrthreat"), ["ccode", "year"])
+    out = pd.DataFrame(
+        {
+            "ccode": raw["ccode"],
+            "year": raw["year"],
+            "lterrthreat": raw["lterrthreat"],
+            "lterrthreat_sd": raw["sd"],
+            "lterrthreat_lwr": raw["lwr"],
+            "lterrthreat_upr": raw["upr"],
+        }
+    )
+    return out.drop_duplicates(["ccode", "year"]).sort_values(["ccode", "year"], ignore_index=True)
+
+
+def terrthreat() -> pd.DataFrame:
+    """Latent external territorial threat per COW state-year, 1816-2010 (Miller 2022).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ccode, year, lterrthreat`` (posterior mean, higher = more threatened) and its
+        ``_sd``, ``_lwr``, ``_upr``.
+
+    Examples
+    --------
+    >>> t = terrthreat()  # doctest: +SKIP
+    >>> list(t.columns[:3])  # doctest: +SKIP
+    ['ccode', 'year', 'lterrthreat']
+    """
+    return cached_frame("terrthreat", _build_terrthreat, ["terrthreat"], version=1)

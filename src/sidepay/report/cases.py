@@ -1,0 +1,280 @@
+"""Case timelines: one patron-client pair through time, drawn from the panel.
+
+A case figure has three rows sharing the year axis:
+
+1. side payments: US economic and military aid (constant 2020 USD millions, Greenbook)
+   where the panel has them, and arms transfers (SIPRI TIV millions, right axis);
+2. interests and institutions: interest divergence (ideal-point distance) and the client's
+   winning-coalition size ``W`` (right axis);
+3. the alliance: years with an alliance shaded, with the events the panel detected marked
+   (formation, termination, realignment).
+
+Regime changes (red dashed) and leader changes (grey dotted) in the client are drawn as
+vertical lines across all rows. Missing values stay gaps: a year outside a source's
+coverage is not drawn as zero. Nothing here computes a statistic; the function only selects
+the pair's rows and plots the panel's columns.
+
+Examples
+--------
+>>> import pandas as pd
+>>> panel = pd.DataFrame({"patron": [2, 2, 2], "client": [770, 770, 770],
+...     "year": [1954, 1955, 1956], "allied": [0, 1, 1], "arms_tiv": [None, 10.0, 40.0],
+...     "divergence": [1.2, 0.9, 0.8], "formation": [0, 1, 0], "regime_change": [0, 0, 1]})
+>>> fig = case_timeline(panel, 2, 770, names={2: "USA", 770: "PAK"})
+>>> fig.get_suptitle()
+'USA - PAK'
+>>> import matplotlib.pyplot as plt; plt.close(fig)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from sidepay.errors import InputError
+from sidepay.report.figures import new_figure, styled
+
+
+@dataclass(frozen=True)
+class Case:
+    """A patron-client pair the report always shows (COW codes and abbreviations)."""
+
+    patron: int
+    client: int
+    patron_abb: str
+    client_abb: str
+    note: str
+
+
+CASES: tuple[Case, ...] = (
+    Case(2, 770, "USA", "PAK", "SEATO/CENTO ally; aid suspended and resumed with regime changes"),
+    Case(2, 840, "USA", "PHI", "1951 Mutual Defense Treaty; bases closed in 1992"),
+    Case(365, 651, "RUS", "EGY", "Soviet patronage under Nasser; Sadat's 1976 abrogation"),
+    Case(365, 520, "RUS", "SOM", "1974 treaty; realignment to the United States after 1977"),
+    Case(2, 530, "USA", "ETH", "US ally under Haile Selassie; the Derg turned to Moscow"),
+    Case(2, 630, "USA", "IRN", "CENTO ally under the Shah; ends with the 1979 revolution"),
+)
+
+EVENT_STYLE: dict[str, tuple[str, str, str]] = {
+    # column: (marker, colour, label)
+    "formation": ("^", "#009E73", "formation"),
+    "termination": ("v", "#000000", "termination"),
+    "realignment": ("D", "#CC79A7", "realignment"),
+}
+
+
+def resolve_state(token: str | int, states: pd.DataFrame) -> tuple[int, str]:
+    """A COW code and abbreviation from a COW abbreviation, code or state name.
+
+    ``states`` is the COW state list (columns ``ccode``, ``stateabb``, ``statenme``).
+
+    Examples
+    --------
+    >>> st = pd.DataFrame({"ccode": [2, 770], "stateabb": ["USA", "PAK"],
+    ...     "statenme": ["United States of America", "Pakistan"]})
+    >>> resolve_state("pak", st), resolve_state("2", st), resolve_state("Pakistan", st)
+    ((770, 'PAK'), (2, 'USA'), (770, 'PAK'))
+    >>> resolve_state("XYZ", st)  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    sidepay.errors.InputError: unknown state 'XYZ'; ...
+    """
+    table = states.drop_duplicates("ccode")
+    text = str(token).strip()
+    codes = table["ccode"].astype(int)
+    abbs = table["stateabb"].astype(str)
+    if text.isdigit():
+        hit = table[codes == int(text)]
+    else:
+        hit = table[abbs.str.upper() == text.upper()]
+        if hit.empty and "statenme" in table.columns:
+            hit = table[table["statenme"].astype(str).str.lower() == text.lower()]
+    if hit.empty:
+        raise InputError(
+            f"unknown state {text!r}; give a COW abbreviation (USA, RUS, PAK) or COW code "
+            "(2, 365, 770) from the COW state list"
+        )
+    return int(hit["ccode"].iloc[0]), str(hit["stateabb"].iloc[0])
+
+
+def case_rows(panel: pd.DataFrame, patron: int, client: int) -> pd.DataFrame:
+    """The panel's rows of one directed pair, sorted by year.
+
+    Raises ``InputError`` when the panel has no row for the pair.
+
+    Examples
+    --------
+    >>> case_rows(pd.DataFrame({"patron": [2], "client": [770], "year": [1950]}), 2, 770).shape
+    (1, 3)
+    """
+    for col in ("patron", "client", "year"):
+        if col not in panel.columns:
+            raise InputError(f"the panel has no '{col}' column; a schema panel is needed")
+    rows = panel[(panel["patron"] == patron) & (panel["client"] == client)]
+    if rows.empty:
+        raise InputError(
+            f"the panel has no rows for patron {patron} and client {client}; "
+            "pick a great power and a state it could ally with in the years given"
+        )
+    return rows.sort_values("year").reset_index(drop=True)
+
+
+def _series(rows: pd.DataFrame, col: str) -> np.ndarray | None:
+    if col not in rows.columns:
+        return None
+    values = pd.to_numeric(rows[col], errors="coerce").astype(float).to_numpy()
+    return None if np.all(np.isnan(values)) else values
+
+
+def _flag_years(rows: pd.DataFrame, col: str) -> list[int]:
+    if col not in rows.columns:
+        return []
+    flag = pd.to_numeric(rows[col], errors="coerce").fillna(0).to_numpy() > 0
+    return [int(y) for y in rows["year"].to_numpy()[flag]]
+
+
+@styled
+def case_timeline(
+    panel: pd.DataFrame,
+    patron: int,
+    client: int,
+    *,
+    names: Mapping[int, str] | None = None,
+    width: float = 7.2,
+    title: bool = True,
+) -> Figure:
+    """Draw the timeline of one patron-client pair (see the module docstring).
+
+    Parameters
+    ----------
+    panel
+        A panel in the ``sidepay.schema`` columns (real or simulated).
+    patron, client
+        COW codes of the great power and the minor power.
+    names
+        Optional COW code -> label map for the title.
+    width
+        Figure width in inches.
+    title
+        Put "PATRON - CLIENT" above the figure (the report has its own heading).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"patron": [365] * 2, "client": [520] * 2, "year": [1975, 1976],
+    ...     "allied": [1, 1], "termination": [0, 1]})
+    >>> len(case_timeline(p, 365, 520).axes) >= 3
+    True
+    """
+    rows = case_rows(panel, patron, client)
+    labels = dict(names or {})
+    years = rows["year"].to_numpy(dtype=float)
+    fig, axes = new_figure(
+        width, 5.0, nrows=3, sharex=True, gridspec_kw={"height_ratios": [2.2, 1.6, 0.8]}
+    )
+    ax_pay, ax_div, ax_all = axes
+    if title:
+        fig.suptitle(
+            f"{labels.get(patron, str(patron))} - {labels.get(client, str(client))}",
+            x=0.01, ha="left", fontweight="bold", fontsize=11,
+        )  # fmt: skip
+
+    # 1. side payments
+    handles: list[Line2D] = []
+    for col, colour, label in (
+        ("aid_econ", "#0072B2", "US economic aid"),
+        ("aid_mil", "#56B4E9", "US military aid"),
+        ("aid_other", "#009E73", "other aid"),
+    ):
+        y = _series(rows, col)
+        if y is not None:
+            (h,) = ax_pay.plot(years, y, color=colour, lw=1.6, label=label)
+            handles.append(h)
+    arms = _series(rows, "arms_tiv")
+    arms_label = "arms, SIPRI TIV m"
+    if arms is None and not handles:  # the simulated world has only side_payment
+        arms, arms_label = _series(rows, "side_payment"), "side payment"
+    if handles:
+        ax_pay.set_ylabel("aid, 2020 USD m")
+        ax_arms = ax_pay.twinx() if arms is not None else None
+    else:  # no aid series: the arms bars take the main axis
+        ax_arms = ax_pay if arms is not None else None
+    if arms is not None and ax_arms is not None:
+        ax_arms.bar(years, np.nan_to_num(arms, nan=0.0), width=0.8, color="#E69F00", alpha=0.45)
+        ax_arms.set_ylabel(arms_label)
+        if ax_arms is not ax_pay:
+            ax_arms.spines["right"].set_visible(True)
+            ax_arms.grid(False)
+        handles.append(Line2D([], [], color="#E69F00", lw=6, alpha=0.45, label="arms transfers"))
+        missing = np.isnan(arms)
+        if missing.any():  # outside the source's coverage: say so, do not draw a zero
+            ax_arms.plot(years[missing], np.zeros(missing.sum()), "|", color="#999999", ms=4)
+    if not handles:
+        ax_pay.text(0.5, 0.5, "no side-payment data", transform=ax_pay.transAxes, ha="center")
+    else:
+        ax_pay.legend(
+            handles=handles, fontsize=7.5, ncol=len(handles), loc="lower left",
+            bbox_to_anchor=(0.0, 1.0), borderaxespad=0.2,
+        )  # fmt: skip
+
+    # 2. divergence and W
+    div = _series(rows, "divergence")
+    if div is not None:
+        ax_div.plot(years, div, color="#D55E00", lw=1.6)
+        ax_div.set_ylabel("divergence", color="#D55E00")
+    else:
+        ax_div.text(0.5, 0.5, "no divergence data", transform=ax_div.transAxes, ha="center")
+    w = _series(rows, "W")
+    if w is not None:
+        ax_w = ax_div.twinx()
+        ax_w.step(years, w, where="mid", color="#555555", lw=1.2, ls="-")
+        ax_w.set_ylim(-0.05, 1.05)
+        ax_w.set_ylabel("W", color="#555555")
+        ax_w.spines["right"].set_visible(True)
+        ax_w.grid(False)
+
+    # 3. alliance status and events
+    allied = _series(rows, "allied")
+    if allied is not None:
+        on = np.nan_to_num(allied, nan=0.0) > 0
+        ax_all.fill_between(years, 0, 1, where=on, step="mid", color="#0072B2", alpha=0.25, lw=0)
+    for k, (col, (marker, colour, _label)) in enumerate(EVENT_STYLE.items()):
+        ys = _flag_years(rows, col)
+        if ys:
+            ax_all.plot(ys, [0.3 + 0.2 * k] * len(ys), marker, color=colour, ms=6, ls="")
+    ax_all.set_ylim(0, 1)
+    ax_all.set_yticks([])
+    ax_all.set_ylabel("allied")
+    ax_all.grid(axis="y", visible=False)
+
+    # regime and leader changes across every row
+    for col, style in (
+        ("regime_change", {"color": "#D55E00", "ls": "--", "lw": 1.1}),
+        ("leader_change", {"color": "#888888", "ls": ":", "lw": 0.9}),
+    ):
+        for year in _flag_years(rows, col):
+            for ax in axes:
+                ax.axvline(year, **style)
+    legend = [
+        Line2D([], [], color="#0072B2", lw=6, alpha=0.25, label="alliance"),
+        *[
+            Line2D([], [], marker=m, color=c, ls="", label=lab)
+            for (m, c, lab) in EVENT_STYLE.values()
+        ],
+        Line2D([], [], color="#D55E00", ls="--", label="regime change"),
+        Line2D([], [], color="#888888", ls=":", label="leader change"),
+    ]
+    ax_all.legend(
+        handles=legend, fontsize=7.5, ncol=6, loc="upper center", bbox_to_anchor=(0.5, -0.55)
+    )
+    if len(years):
+        ax_all.set_xlim(years.min() - 0.5, years.max() + 0.5)
+    fig.align_ylabels(list(axes))
+    return fig

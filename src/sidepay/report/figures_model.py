@@ -1,0 +1,128 @@
+"""Render comparative statics of the formal model: a CSV and a figure (PNG and SVG).
+
+Computes nothing: it draws the arrays that :func:`sidepay.theory.statics.comparative_statics`
+returns. Every file is written to a temporary file in the target folder and moved into
+place with ``os.replace``, so a reader never sees a half-written file.
+
+Examples
+--------
+>>> import tempfile
+>>> from sidepay.theory.statics import comparative_statics
+>>> cs = comparative_statics("W", 0.05, 1.0, 20)
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     paths = write_statics(cs, "W", tmp)
+...     [p.name for p in paths]
+['statics_W.csv', 'statics_W.png', 'statics_W.svg']
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from sidepay.errors import InputError
+
+__all__ = ["statics_figure", "write_statics"]
+
+_LABELS = {
+    "W": "coalition size W",
+    "d": "interest divergence d",
+    "x": "concession package x",
+    "sigma": "share of threat absorbed sigma",
+    "T": "external threat T",
+    "v": "patron's value v",
+    "k": "patron's protection cost k",
+    "beta": "patron's bargaining weight beta",
+    "h": "regime-change hazard h",
+}
+
+
+def _atomic_bytes(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def statics_figure(cs: Mapping[str, np.ndarray], vary: str) -> Figure:
+    """Two panels: payments and the patron's surplus; the leader's hazard, shaded by outcome.
+
+    Examples
+    --------
+    >>> from sidepay.theory.statics import comparative_statics
+    >>> fig = statics_figure(comparative_statics("d", 0.0, 1.0, 10), "d")
+    >>> len(fig.axes)
+    2
+    """
+    x = np.asarray(cs[vary])
+    fig = Figure(figsize=(9, 3.6), layout="constrained")
+    ax1, ax2 = fig.subplots(1, 2)
+    outcome = np.asarray(cs["outcome"])
+    colors = {0: "#f2dede", 1: "#e8f1fb", 2: "#eaf5e4"}
+    names = {0: "no alliance", 1: "pure trade", 2: "bought alliance"}
+    for ax in (ax1, ax2):
+        seen: set[int] = set()
+        for i in range(len(x) - 1):
+            o = int(outcome[i])
+            ax.axvspan(x[i], x[i + 1], color=colors[o], lw=0, label=None if o in seen else names[o])
+            seen.add(o)
+    ax1.plot(x, cs["required_payment"], color="#1f4e79", label="required payment a*")
+    ax1.plot(x, cs["payment"], color="#c55a11", ls="--", label="payment a")
+    ax1.plot(x, cs["patron_surplus"], color="#555555", ls=":", label="patron surplus S_g")
+    ax1.axhline(0.0, color="black", lw=0.6)
+    ax1.set_xlabel(_LABELS.get(vary, vary))
+    ax1.set_ylabel("per period")
+    ax1.set_title("Side payment")
+    ax1.legend(fontsize=7, loc="best")
+    ax2.plot(x, cs["hazard_alone"], color="#7f7f7f", label="leader hazard, alone")
+    ax2.plot(x, cs["hazard_allied"], color="#1f4e79", label="leader hazard, in equilibrium")
+    ax2.set_xlabel(_LABELS.get(vary, vary))
+    ax2.set_ylabel("h_L")
+    ax2.set_title("Leader survival")
+    ax2.legend(fontsize=7, loc="best")
+    return fig
+
+
+def write_statics(cs: Mapping[str, np.ndarray], vary: str, out_dir: str | Path) -> list[Path]:
+    """Write ``statics_<vary>.csv``, ``.png`` and ``.svg`` into ``out_dir`` atomically.
+
+    Raises
+    ------
+    InputError
+        ``out_dir`` exists and is not a folder, or cannot be created.
+    """
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise InputError(f"--out {out} is not a folder; pass a folder path") from None
+    except OSError as exc:
+        raise InputError(f"cannot create output folder {out}: {exc.strerror}") from None
+    cols = [vary, *[k for k in cs if k != vary]]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(cols)
+    arrays = [np.asarray(cs[c]) for c in cols]
+    for row in zip(*arrays, strict=True):
+        w.writerow([repr(float(v)) if isinstance(v, np.floating) else int(v) for v in row])
+    paths = [out / f"statics_{vary}.csv"]
+    _atomic_bytes(paths[0], buf.getvalue().encode())
+    fig = statics_figure(cs, vary)
+    for ext in ("png", "svg"):
+        b = io.BytesIO()
+        fig.savefig(b, format=ext, dpi=150, metadata={"Date": None} if ext == "svg" else None)
+        path = out / f"statics_{vary}.{ext}"
+        _atomic_bytes(path, b.getvalue())
+        paths.append(path)
+    return paths

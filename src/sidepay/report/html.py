@@ -1,0 +1,386 @@
+"""The HTML report: one self-contained page rendered with jinja2 (autoescaped).
+
+Everything the page shows arrives computed: hypothesis results from ``sidepay.analysis``,
+model curves from ``sidepay.theory.statics``, case figures drawn by
+:mod:`sidepay.report.cases`. This module only lays them out. Figures are inline SVG and the
+CSS is inline, so the page opens from disk and asks no other host for anything.
+
+Regression tables produced by the analysis arrive as HTML; they are passed through
+:func:`sanitize_table_html`, which keeps table markup and text only (no ``<style>``,
+``<script>``, links, external fonts or event handlers), so that a table cannot break the
+page or make it fetch anything.
+
+Examples
+--------
+>>> sanitize_table_html('<style>@import url("https://x")</style><table><tr>'
+...     '<td onclick="x()" colspan="2">a&lt;b</td></tr></table>')
+'<table><tr><td colspan="2">a&lt;b</td></tr></table>'
+"""
+
+from __future__ import annotations
+
+import html as _html
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from sidepay.analysis.result import HypothesisResult
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+_ALLOWED_TAGS = frozenset(
+    "table thead tbody tfoot tr th td caption colgroup col span div p br sup sub em strong "
+    "b i small".split()
+)
+_VOID_TAGS = frozenset({"br", "col"})
+_ALLOWED_ATTRS = frozenset({"colspan", "rowspan", "class", "align", "scope"})
+_DROP_CONTENT = frozenset({"style", "script", "head", "title", "link", "meta", "svg", "iframe"})
+
+
+class _TableSanitizer(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _DROP_CONTENT:
+            if tag not in ("link", "meta"):
+                self.skip += 1
+            return
+        if self.skip or tag not in _ALLOWED_TAGS:
+            return
+        kept = "".join(
+            f' {k}="{_html.escape(v or "", quote=True)}"' for k, v in attrs if k in _ALLOWED_ATTRS
+        )
+        self.out.append(f"<{tag}{kept}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _DROP_CONTENT:
+            if tag not in ("link", "meta"):
+                self.skip = max(0, self.skip - 1)
+            return
+        if self.skip or tag not in _ALLOWED_TAGS or tag in _VOID_TAGS:
+            return
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.out.append(_html.escape(data, quote=False))
+
+
+def sanitize_table_html(fragment: str) -> str:
+    """Keep only table markup and escaped text from an HTML fragment.
+
+    Examples
+    --------
+    >>> sanitize_table_html("<table><tr><td><script>alert(1)</script>x</td></tr></table>")
+    '<table><tr><td>x</td></tr></table>'
+    """
+    parser = _TableSanitizer()
+    parser.feed(fragment)
+    parser.close()
+    return "".join(parser.out)
+
+
+def finite_or_none(value: Any) -> Any:
+    """Replace NaN and infinities (not valid JSON) by ``None``, recursively.
+
+    Examples
+    --------
+    >>> finite_or_none({"a": float("nan"), "b": [1.0, float("inf")]})
+    {'a': None, 'b': [1.0, None]}
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {str(k): finite_or_none(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_or_none(v) for v in value]
+    if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 1) == 0:
+        return finite_or_none(value.item())  # numpy scalar
+    if hasattr(value, "tolist"):
+        return finite_or_none(value.tolist())
+    return value
+
+
+def fmt_number(value: Any, digits: int = 3) -> str:
+    """A number for the page: significant digits, '–' for missing.
+
+    Examples
+    --------
+    >>> fmt_number(0.000123456), fmt_number(None), fmt_number(1234567.0), fmt_number(12)
+    ('0.000123', '–', '1.23e+06', '12')
+    """
+    if value is None:
+        return "–"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}" if abs(value) >= 10000 else str(value)
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not math.isfinite(x):
+        return "–"
+    return f"{x:.{digits}g}"
+
+
+def fmt_p(value: Any) -> str:
+    """A p-value: '< 0.001' below a thousandth.
+
+    Examples
+    --------
+    >>> fmt_p(0.0000002), fmt_p(0.0412), fmt_p(None)
+    ('< 0.001', '0.041', '–')
+    """
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return "< 0.001" if float(value) < 0.001 else f"{float(value):.3f}"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "x"
+
+
+@dataclass
+class CaseFigure:
+    """One case section: the pair, an inline SVG figure (or why there is none)."""
+
+    title: str
+    note: str
+    svg: str | None = None
+    message: str = ""
+
+
+@dataclass
+class StaticsFigure:
+    """One comparative-statics figure and what it shows."""
+
+    title: str
+    caption: str
+    svg: str
+
+
+@dataclass
+class HypothesisSection:
+    """Every result of one hypothesis (real and simulated) and its figure."""
+
+    hypothesis: str
+    title: str
+    prediction: str
+    results: list[HypothesisResult]
+    svg: str = ""
+
+    def world(self, name: str) -> HypothesisResult | None:
+        """The result in world ``name`` (first one), if any."""
+        return next((r for r in self.results if r.world == name), None)
+
+
+@dataclass
+class ReportContent:
+    """What :func:`render_report` lays out."""
+
+    title: str = "sidepay: the trade-off theory of asymmetric alliances, tested"
+    world: str = "both"
+    years: tuple[int, int] = (1946, 2020)
+    seed: int = 1
+    generated: str = ""
+    sections: list[HypothesisSection] = field(default_factory=list)
+    statics: list[StaticsFigure] = field(default_factory=list)
+    propositions: list[dict[str, Any]] = field(default_factory=list)
+    cases: list[CaseFigure] = field(default_factory=list)
+    provenance: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
+def group_results(results: Sequence[HypothesisResult]) -> list[HypothesisSection]:
+    """Group results by hypothesis, in the order H1, H2, ... (then others by name).
+
+    Examples
+    --------
+    >>> mk = lambda h, w: HypothesisResult(hypothesis=h, title=h, world=w, outcome="y",
+    ...     regressor="x", expected_sign=1, estimator="ols", estimate=None, std_error=None,
+    ...     conf_low=None, conf_high=None, p_value=None, n_obs=0, n_events=None,
+    ...     verdict="inconclusive", reason="")
+    >>> [s.hypothesis for s in group_results([mk("H10", "real"), mk("H2", "real"),
+    ...     mk("H2", "simulated")])]
+    ['H2', 'H10']
+    """
+
+    def order(h: str) -> tuple[int, str]:
+        m = re.fullmatch(r"[A-Za-z]*(\d+)", h)
+        return (int(m.group(1)) if m else 10**6, h)
+
+    by: dict[str, list[HypothesisResult]] = {}
+    for r in results:
+        by.setdefault(r.hypothesis, []).append(r)
+    sections = []
+    for h in sorted(by, key=order):
+        rs = sorted(by[h], key=lambda r: (r.world != "real", r.world))
+        prediction = next((r.prediction for r in rs if r.prediction), "")
+        sections.append(HypothesisSection(h, rs[0].title, prediction, rs))
+    return sections
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["num"] = fmt_number
+    env.filters["pval"] = fmt_p
+    env.filters["slug"] = _slug
+    env.filters["table"] = lambda s: Markup(sanitize_table_html(str(s)))
+    env.filters["svg"] = lambda s: Markup(s)  # our own matplotlib output, see figures.py
+    env.filters["shorten"] = _shorten
+    return env
+
+
+def _shorten(value: Any, limit: int = 12) -> str:
+    """Long lists on the page as 'a, b, c, ... (n in all)'."""
+    if isinstance(value, list | tuple):
+        items = [str(v) for v in value]
+        if len(items) > limit:
+            return ", ".join(items[:limit]) + f", ... ({len(items)} in all)"
+        return ", ".join(items)
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k}: {_shorten(v, limit)}" for k, v in value.items())
+    return str(value)
+
+
+def render_report(content: ReportContent) -> str:
+    """Render the report page.
+
+    Examples
+    --------
+    >>> page = render_report(ReportContent(notes=["<b>not run</b>"]))
+    >>> page.startswith("<!DOCTYPE html>") and "&lt;b&gt;not run&lt;/b&gt;" in page
+    True
+    """
+    env = _environment()
+    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    verdicts: dict[str, dict[str, list[str]]] = {}
+    for s in content.sections:
+        for r in s.results:
+            verdicts.setdefault(r.world, {}).setdefault(r.verdict, []).append(r.hypothesis)
+    return env.get_template("report.html.j2").render(c=content, css=Markup(css), verdicts=verdicts)
+
+
+def results_document(
+    results: Sequence[HypothesisResult], meta: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The content of ``results.json``: every estimate and verdict, JSON-safe.
+
+    Examples
+    --------
+    >>> results_document([], {"seed": 1})["meta"]
+    {'seed': 1}
+    """
+    return finite_or_none({"meta": dict(meta), "results": [r.to_dict() for r in results]})
+
+
+def dumps_json(document: Any) -> str:
+    """Stable JSON text (sorted keys, no NaN).
+
+    Examples
+    --------
+    >>> dumps_json({"b": 1, "a": float("nan")})
+    '{\\n  "a": null,\\n  "b": 1\\n}\\n'
+    """
+    return json.dumps(finite_or_none(document), indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+
+TABLE_SUFFIX = {"html": "html", "latex": "tex", "markdown": "md"}
+
+
+def summary_tables(results: Sequence[HypothesisResult]) -> dict[str, str]:
+    """Every estimate in one table, as HTML, LaTeX and Markdown (formatting only).
+
+    Examples
+    --------
+    >>> sorted(summary_tables([]))
+    ['html', 'latex', 'markdown']
+    """
+    head = [
+        "hypothesis",
+        "world",
+        "outcome",
+        "regressor",
+        "expected",
+        "estimator",
+        "estimate",
+        "std. error",
+        "95% interval",
+        "p",
+        "N",
+        "events",
+        "verdict",
+    ]
+    rows = []
+    for r in results:
+        rows.append(
+            [
+                r.hypothesis,
+                r.world,
+                r.outcome,
+                r.regressor,
+                {1: "+", -1: "−"}.get(r.expected_sign, "0"),
+                r.estimator,
+                fmt_number(r.estimate),
+                fmt_number(r.std_error),
+                f"[{fmt_number(r.conf_low)}, {fmt_number(r.conf_high)}]",
+                fmt_p(r.p_value),
+                fmt_number(r.n_obs),
+                fmt_number(r.n_events),
+                r.verdict,
+            ]
+        )
+    md = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    md += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
+
+    def tex(s: str) -> str:
+        for a, b in (
+            ("\\", r"\textbackslash{}"),
+            ("&", r"\&"),
+            ("%", r"\%"),
+            ("$", r"\$"),
+            ("#", r"\#"),
+            ("_", r"\_"),
+            ("{", r"\{"),
+            ("}", r"\}"),
+            ("−", "$-$"),
+            ("–", "--"),
+        ):
+            s = s.replace(a, b) if a != "\\" else s.replace(a, "\x00")
+        return s.replace("\x00", r"\textbackslash{}")
+
+    latex = [
+        "\\begin{tabular}{" + "l" * 6 + "r" * 6 + "l}",
+        "\\hline",
+        " & ".join(tex(h) for h in head) + " \\\\",
+        "\\hline",
+    ]
+    latex += [" & ".join(tex(c) for c in row) + " \\\\" for row in rows]
+    latex += ["\\hline", "\\end{tabular}"]
+    esc = _html.escape
+    html_rows = "".join(
+        "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>\n" for row in rows
+    )
+    html = (
+        '<table class="summary">\n<thead><tr>'
+        + "".join(f"<th>{esc(h)}</th>" for h in head)
+        + f"</tr></thead>\n<tbody>\n{html_rows}</tbody>\n</table>\n"
+    )
+    return {"html": html, "latex": "\n".join(latex) + "\n", "markdown": "\n".join(md) + "\n"}

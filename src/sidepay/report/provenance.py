@@ -1,0 +1,157 @@
+"""Provenance of a report: data versions, hashes and citations, software, parameters, seed.
+
+The records come from the library (``sidepay.data.sources.SOURCES`` and the parameters
+the pipeline used); this module only gathers them into one JSON-able dict and renders the
+citations as BibTeX. It performs no I/O besides reading installed package versions.
+
+Examples
+--------
+>>> from types import SimpleNamespace
+>>> src = SimpleNamespace(name="atop", version="4.01", sha256="ab" * 32, bytes=10,
+...     url="https://example.org/atop.csv", relpath="atop/atop.csv", coverage="1815-2018",
+...     terms="free", cite=("atop",))
+>>> p = collect_provenance({"atop": src}, seed=3, years=(1946, 2020), world="real")
+>>> p["seed"], p["data"][0]["name"], "numpy" in p["software"]
+(3, 'atop', True)
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+from collections.abc import Iterable, Mapping
+from importlib import metadata
+from typing import Any
+
+PACKAGES: tuple[str, ...] = (
+    "sidepay",
+    "numpy",
+    "scipy",
+    "pandas",
+    "pyarrow",
+    "polars",
+    "pyreadr",
+    "pooch",
+    "pyfixest",
+    "statsmodels",
+    "lifelines",
+    "matplotlib",
+    "jinja2",
+    "pydantic",
+    "typer",
+    "rich",
+    "dask",
+)
+
+SOURCE_FIELDS: tuple[str, ...] = (
+    "name",
+    "title",
+    "version",
+    "relpath",
+    "url",
+    "upstream",
+    "repo",
+    "commit",
+    "sha256",
+    "bytes",
+    "coverage",
+    "terms",
+    "cite",
+    "note",
+)
+
+
+def software_versions(packages: Iterable[str] = PACKAGES) -> dict[str, str]:
+    """Installed version of each package ("not installed" when absent), plus Python.
+
+    Examples
+    --------
+    >>> v = software_versions(["numpy", "no-such-package-xyz"])
+    >>> v["no-such-package-xyz"], "python" in v
+    ('not installed', True)
+    """
+    out = {"python": platform.python_version(), "platform": sys.platform}
+    for name in packages:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def source_record(source: Any) -> dict[str, Any]:
+    """One data source (a ``sidepay.data.sources.Source`` or a mapping) as a plain dict.
+
+    Examples
+    --------
+    >>> source_record({"name": "nmc", "version": "6.0", "extra": 1})["version"]
+    '6.0'
+    """
+    get = source.get if isinstance(source, Mapping) else lambda k: getattr(source, k, None)
+    record = {k: get(k) for k in SOURCE_FIELDS}
+    for k, v in record.items():
+        if isinstance(v, list | tuple):
+            record[k] = [str(x) for x in v]
+        elif not (isinstance(v, str | int | float | bool) or v is None):
+            record[k] = str(v)
+    return record
+
+
+def collect_provenance(
+    sources: Mapping[str, Any],
+    *,
+    seed: int,
+    years: tuple[int, int],
+    world: str,
+    used: Iterable[str] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    citations: str = "",
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Everything needed to reproduce a report, as one JSON-able dict.
+
+    Parameters
+    ----------
+    sources
+        Name -> source record (``sidepay.data.sources.SOURCES``).
+    seed, years, world
+        The run's seed, year range and world option.
+    used
+        Names of the sources that fed the panel; all of ``sources`` when ``None``.
+    parameters
+        The simulated world's parameters (a plain dict).
+    citations
+        BibTeX text of the sources used (``sidepay.data.sources.bibtex``).
+    extra
+        Further entries (timings, command line).
+
+    Examples
+    --------
+    >>> collect_provenance({}, seed=1, years=(1950, 1960), world="simulated")["years"]
+    [1950, 1960]
+    """
+    names = list(sources) if used is None else [n for n in used if n in sources]
+    return {
+        "seed": int(seed),
+        "years": [int(years[0]), int(years[1])],
+        "world": world,
+        "data": [source_record(sources[n]) | {"name": n} for n in names],
+        "software": software_versions(),
+        "parameters": dict(parameters or {}),
+        "citations": citations,
+        **dict(extra or {}),
+    }
+
+
+def bibtex(provenance: Mapping[str, Any]) -> str:
+    """The citations of every data source used, as BibTeX text (ends with a newline).
+
+    Examples
+    --------
+    >>> bibtex({"citations": "@misc{a}"})
+    '@misc{a}\\n'
+    >>> bibtex({})
+    ''
+    """
+    text = str(provenance.get("citations") or "").strip()
+    return text + "\n" if text else ""

@@ -1,0 +1,305 @@
+"""Sweep grids: parameter axes x replications, split into seeded tasks.
+
+A grid names a base world, parameter axes (lists of values for world or model parameters),
+how many replications and years to simulate, and a sweep seed. Its points are the cartesian
+product of the axes, in the order the axes are written; each point's replications are split
+into tasks of ``reps_per_task`` replications. Everything here is pure (no I/O beyond reading
+the grid file) so that the plan, and hence every seed, is the same wherever it is run.
+
+Seeds: point ``p`` of a sweep with seed ``s`` is simulated with the engine seed
+``point_seed(s, p)``; a task covering replications ``[r0, r1)`` passes ``rep_start=r0`` to the
+engine, which derives replication ``r``'s stream from (that seed, ``r``). A result therefore
+does not depend on the executor, the number of workers or ``reps_per_task``.
+
+Grid file (TOML)::
+
+    [sweep]
+    world = "default"      # or a world TOML file, relative to the grid file
+    years = 75
+    reps = 100
+    seed = 1
+    reps_per_task = 25     # optional; default: sized to fit memory
+
+    [fixed]                # optional: set for every point
+    "params.psi" = 0.1
+
+    [axes]                 # each a non-empty list; dotted paths into the world
+    "params.rho" = [0.5, 1.0, 2.0]
+    "params.mu_d" = [0.0, 0.01]
+
+Examples
+--------
+>>> g = SweepGrid(axes={"a": [1, 2], "b": [0.5]}, reps=10, years=5, seed=3, reps_per_task=4)
+>>> [p.values for p in g.points()]
+[{'a': 1, 'b': 0.5}, {'a': 2, 'b': 0.5}]
+>>> [(t.point, t.rep_start, t.reps) for t in g.tasks()][:3]
+[(0, 0, 4), (0, 4, 4), (0, 8, 2)]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sidepay.errors import InputError
+
+#: Bump when the meaning of a task's output changes (invalidates resumable parts).
+SWEEP_FORMAT = 1
+
+_SWEEP_KEYS = {"world", "years", "reps", "seed", "reps_per_task"}
+_TOP_KEYS = {"sweep", "axes", "fixed"}
+Scalar = bool | int | float | str
+
+
+@dataclass(frozen=True)
+class GridPoint:
+    """One parameter point: its index in the grid and the axis values set there."""
+
+    index: int
+    values: dict[str, Scalar]
+
+
+@dataclass(frozen=True)
+class SweepTask:
+    """Replications ``[rep_start, rep_start + reps)`` of one parameter point.
+
+    Examples
+    --------
+    >>> SweepTask(point=2, rep_start=10, reps=5).name
+    'point-00002_reps-000010-000015'
+    """
+
+    point: int
+    rep_start: int
+    reps: int
+
+    @property
+    def name(self) -> str:
+        """File stem of the task's Parquet parts, sortable by (point, replication)."""
+        return f"point-{self.point:05d}_reps-{self.rep_start:06d}-{self.rep_start + self.reps:06d}"
+
+
+@dataclass(frozen=True)
+class SweepGrid:
+    """A validated sweep: base world, fixed settings, axes, replications, years, seed.
+
+    Parameters
+    ----------
+    world : "default" or the path of a world TOML file.
+    axes : dotted parameter path -> non-empty list of values (cartesian product).
+    fixed : dotted parameter path -> value, set at every point.
+    reps, years : replications per point and periods per replication (>= 1).
+    seed : the sweep seed (>= 0).
+    reps_per_task : replications per task; ``None`` sizes tasks to fit memory.
+    """
+
+    axes: dict[str, list[Scalar]] = field(default_factory=dict)
+    fixed: dict[str, Scalar] = field(default_factory=dict)
+    world: str = "default"
+    reps: int = 100
+    years: int = 75
+    seed: int = 1
+    reps_per_task: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("reps", "years"):
+            _check_int(f"sweep.{name}", getattr(self, name), lo=1)
+        _check_int("sweep.seed", self.seed, lo=0)
+        if self.reps_per_task is not None:
+            _check_int("sweep.reps_per_task", self.reps_per_task, lo=1)
+        if not isinstance(self.world, str) or not self.world:
+            raise InputError(
+                f"sweep.world must be 'default' or a world TOML path; got {self.world!r}"
+            )
+        for name, values in self.axes.items():
+            _check_path(f"axes.{name}", name)
+            if not isinstance(values, list) or not values:
+                raise InputError(f"axes.{name} must be a non-empty list of values; got {values!r}")
+            for v in values:
+                _check_scalar(f"axes.{name}", v)
+            kinds = {"bool" if isinstance(v, bool) else type(v).__name__ for v in values}
+            if len(kinds - {"int", "float"} if kinds <= {"int", "float"} else kinds) > 1:
+                raise InputError(
+                    f"axes.{name} mixes value types ({', '.join(sorted(kinds))}); "
+                    "an axis holds numbers, booleans or strings"
+                )
+        for name, value in self.fixed.items():
+            _check_path(f"fixed.{name}", name)
+            _check_scalar(f"fixed.{name}", value)
+        both = sorted(set(self.axes) & set(self.fixed))
+        if both:
+            raise InputError(
+                f"axes.{both[0]} is also in [fixed]; a parameter is either an axis or fixed"
+            )
+
+    @property
+    def n_points(self) -> int:
+        """Number of parameter points (product of the axis lengths; 1 without axes)."""
+        return math.prod(len(v) for v in self.axes.values())
+
+    def points(self) -> Iterator[GridPoint]:
+        """The parameter points, in row-major order of the axes as written."""
+        names = list(self.axes)
+        for i, combo in enumerate(itertools.product(*(self.axes[n] for n in names))):
+            yield GridPoint(i, dict(zip(names, combo, strict=True)))
+
+    def point(self, index: int) -> GridPoint:
+        """The point at ``index`` (without enumerating the others)."""
+        if not 0 <= index < self.n_points:
+            raise InputError(f"point index must be in [0, {self.n_points}); got {index}")
+        names = list(self.axes)
+        values: dict[str, Scalar] = {}
+        rest = index
+        for n in reversed(names):
+            rest, j = divmod(rest, len(self.axes[n]))
+            values[n] = self.axes[n][j]
+        return GridPoint(index, {n: values[n] for n in names})
+
+    def tasks(self, reps_per_task: int | None = None) -> Iterator[SweepTask]:
+        """Split every point's replications into tasks of at most ``reps_per_task``."""
+        size = reps_per_task or self.reps_per_task or self.reps
+        for p in range(self.n_points):
+            for start in range(0, self.reps, size):
+                yield SweepTask(p, start, min(size, self.reps - start))
+
+    def fingerprint(self, world_text: str = "") -> str:
+        """sha256 of everything that determines the results (and the sweep format).
+
+        ``reps_per_task`` is left out on purpose: it changes how the work is split, never
+        what is computed. ``world_text`` is the base world file's text, if any.
+        """
+        spec = {
+            "format": SWEEP_FORMAT,
+            "axes": self.axes,
+            "fixed": self.fixed,
+            "world": self.world if self.world == "default" else world_text,
+            "reps": self.reps,
+            "years": self.years,
+            "seed": self.seed,
+        }
+        return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The grid as the TOML structure it was read from."""
+        sweep: dict[str, Any] = {
+            "world": self.world,
+            "years": self.years,
+            "reps": self.reps,
+            "seed": self.seed,
+        }
+        if self.reps_per_task is not None:
+            sweep["reps_per_task"] = self.reps_per_task
+        return {"sweep": sweep, "fixed": dict(self.fixed), "axes": dict(self.axes)}
+
+
+def point_seed(sweep_seed: int, point: int) -> int:
+    """The engine seed of parameter point ``point``: 63 bits from SeedSequence([seed, point]).
+
+    Examples
+    --------
+    >>> point_seed(1, 0) == point_seed(1, 0) != point_seed(1, 1)
+    True
+    >>> 0 <= point_seed(7, 3) < 2**63
+    True
+    """
+    state = np.random.SeedSequence([sweep_seed, point]).generate_state(1, dtype=np.uint64)
+    return int(state[0] >> np.uint64(1))
+
+
+def load_grid(path: str | Path) -> SweepGrid:
+    """Read and validate a grid TOML file; a relative world path is taken from its folder.
+
+    Raises
+    ------
+    InputError
+        One line naming the offending field and what is allowed.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> f = os.path.join(tempfile.mkdtemp(), "g.toml")
+    >>> _ = open(f, "w").write('[sweep]\\nreps = 4\\nyears = 3\\n[axes]\\n"params.rho" = [1, 2]\\n')
+    >>> load_grid(f).n_points
+    2
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"grid file {str(path)!r} does not exist; pass a TOML grid file")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"grid file {path.name} is not valid TOML: {exc}") from None
+    extra = sorted(set(raw) - _TOP_KEYS)
+    if extra:
+        raise InputError(f"grid has unknown table [{extra[0]}]; allowed: [sweep], [axes], [fixed]")
+    sweep = raw.get("sweep", {})
+    axes = raw.get("axes", {})
+    fixed = raw.get("fixed", {})
+    for name, table in (("sweep", sweep), ("axes", axes), ("fixed", fixed)):
+        if not isinstance(table, dict):
+            raise InputError(f"grid [{name}] must be a table")
+    extra = sorted(set(sweep) - _SWEEP_KEYS)
+    if extra:
+        raise InputError(
+            f"sweep.{extra[0]} is not a grid setting; allowed: {', '.join(sorted(_SWEEP_KEYS))}"
+        )
+    world = sweep.get("world", "default")
+    if isinstance(world, str) and world != "default":
+        wpath = Path(world)
+        if not wpath.is_absolute():
+            wpath = path.parent / wpath
+        if not wpath.is_file():
+            raise InputError(
+                f"sweep.world file {str(wpath)!r} does not exist; use 'default' or a world TOML"
+            )
+        world = str(wpath.resolve())
+    return SweepGrid(
+        axes=_flatten("axes", axes),
+        fixed=_flatten("fixed", fixed),
+        world=world,
+        reps=sweep.get("reps", 100),
+        years=sweep.get("years", 75),
+        seed=sweep.get("seed", 1),
+        reps_per_task=sweep.get("reps_per_task"),
+    )
+
+
+def _flatten(table: str, values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested TOML tables ([axes.params] rho = [...]) to dotted names ("params.rho")."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(table, value, prefix=f"{name}."))
+        else:
+            out[name] = value
+    return out
+
+
+def _check_int(name: str, value: object, lo: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < lo:
+        raise InputError(f"{name} must be an integer >= {lo}; got {value!r}")
+
+
+def _check_path(where: str, name: str) -> None:
+    parts = name.split(".")
+    if not all(p.isidentifier() for p in parts):
+        raise InputError(
+            f"{where}: a parameter name is a dotted path of identifiers, e.g. params.rho"
+        )
+
+
+def _check_scalar(where: str, value: object) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InputError(f"{where} must hold finite numbers; got {value!r}")
+    if not isinstance(value, bool | int | float | str):
+        raise InputError(f"{where} values must be numbers, booleans or strings; got {value!r}")

@@ -1,0 +1,598 @@
+"""Parameter sweeps: many grid points x replications, on a process pool or a Dask cluster.
+
+``run_sweep`` plans the grid's tasks (``sidepay.sim.grid``), sends each to an executor and
+records the outcome in ``manifest.json`` as it arrives. A task simulates some replications
+of one parameter point and writes its own Parquet parts, atomically, in the output folder:
+
+    OUT/manifest.json                 grid, fingerprint, one entry per task (status, rows, error)
+    OUT/points.parquet                point index -> axis values
+    OUT/panel/<task>.parquet          panel rows (schema + truth columns) with a ``point`` column
+    OUT/events/<task>.parquet         the event log of the same replications
+
+Results are streamed: a worker returns only a small status record, never a frame, so the
+driver's memory does not grow with the sweep. A task that raises is recorded with its error
+and the sweep goes on. Running the same sweep into the same folder again resumes it: a task
+whose part exists, is readable and carries this sweep's fingerprint is skipped.
+
+Executors: ``None`` (a local ``ProcessPoolExecutor`` using the spawn start method), a Dask
+scheduler address such as ``"tcp://10.0.0.5:8786"`` (workers must see ``out_dir`` at the same
+path, e.g. on a shared file system), or any ``concurrent.futures.Executor`` such as
+``distributed.Client(...).get_executor()``.
+
+Examples
+--------
+>>> from sidepay.sim.grid import SweepGrid
+>>> SweepGrid(axes={"params.rho": [0.5, 1.0]}, reps=4, years=3).n_points
+2
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import multiprocessing
+import os
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sidepay.errors import InputError
+from sidepay.sim.grid import Scalar, SweepGrid, SweepTask, load_grid, point_seed
+
+__all__ = [
+    "SweepSummary",
+    "apply_parameters",
+    "point_world",
+    "read_sweep",
+    "run_sweep",
+    "sweep_parts",
+]
+
+MANIFEST = "manifest.json"
+KINDS = ("panel", "events")
+_META_KEY = b"sidepay_sweep"
+#: per-task memory budget when ``reps_per_task`` is not given (bytes)
+TASK_MEMORY_BUDGET = 512 * 2**20
+#: a task's peak memory relative to its output frame (engine arrays + frame + Arrow table)
+_MEMORY_FACTOR = 4.0
+#: grids up to this many points have every point validated before the sweep starts
+FULL_VALIDATION_POINTS = 100_000
+
+
+@dataclass
+class SweepSummary:
+    """What a ``run_sweep`` call did.
+
+    Attributes
+    ----------
+    out_dir : the sweep folder.
+    n_tasks : tasks in the plan.
+    ran : tasks run and finished in this call.
+    skipped : tasks already finished (resumed).
+    failed : task name -> one-line error, for the tasks that failed in this call.
+    reps_per_task : replications per task (the on-disk split).
+    seconds : wall time of the call.
+    """
+
+    out_dir: Path
+    n_tasks: int
+    ran: int = 0
+    skipped: int = 0
+    failed: dict[str, str] = field(default_factory=dict)
+    reps_per_task: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """Every task of the plan is finished."""
+        return not self.failed and self.ran + self.skipped == self.n_tasks
+
+
+# --------------------------------------------------------------------------------------
+# worlds at grid points
+
+
+def apply_parameters(world: Any, values: Mapping[str, Scalar], *, where: str = "axes") -> Any:
+    """A validated copy of ``world`` with dotted-path parameters set.
+
+    A name is a dotted path into the world's fields (``params.rho``); a bare name that
+    matches exactly one nested field (``rho``) is resolved to it.
+
+    Examples
+    --------
+    >>> from pydantic import BaseModel
+    >>> class P(BaseModel):
+    ...     rho: float = 1.0
+    >>> class Wd(BaseModel):
+    ...     params: P = P()
+    ...     n: int = 3
+    >>> apply_parameters(Wd(), {"rho": 2.0, "n": 5})
+    Wd(params=P(rho=2.0), n=5)
+    """
+    from pydantic import ValidationError
+
+    data = world.model_dump()
+    for name, value in values.items():
+        keys = _resolve(data, name, where)
+        node = data
+        for key in keys[:-1]:
+            node = node[key]
+        node[keys[-1]] = value
+    try:
+        return type(world).model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err.get("loc", ()))
+        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        given = ", ".join(f"{k}={v!r}" for k, v in values.items())
+        raise InputError(f"{where}: {loc or 'world'} is not allowed ({msg}) at {given}") from None
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None
+
+
+def _resolve(data: dict[str, Any], name: str, where: str) -> list[Any]:
+    keys: list[Any] = []
+    node: Any = data
+    for part in name.split("."):
+        if isinstance(node, dict) and part in node:
+            keys.append(part)
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            keys.append(int(part))
+            node = node[int(part)]
+        else:
+            break
+    else:
+        return keys
+    if "." not in name:
+        found = [p for p in _leaf_paths(data) if p[-1] == name]
+        if len(found) == 1:
+            return list(found[0])
+        if len(found) > 1:
+            opts = ", ".join(".".join(map(str, p)) for p in found)
+            raise InputError(f"{where}.{name} is ambiguous; write one of {opts}")
+    allowed = ", ".join(sorted({".".join(map(str, p[:2])) for p in _leaf_paths(data)})[:40])
+    raise InputError(f"{where}.{name} is not a world parameter; allowed (dotted paths): {allowed}")
+
+
+def _leaf_paths(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _leaf_paths(v, (*prefix, k))
+    elif prefix:
+        yield prefix
+
+
+def base_world(grid: SweepGrid) -> Any:
+    """The grid's base world with its ``[fixed]`` settings applied."""
+    from sidepay.sim.world import World, default_world
+
+    world = default_world() if grid.world == "default" else World.from_toml(grid.world)
+    if grid.fixed:
+        world = apply_parameters(world, grid.fixed, where="fixed")
+    return world
+
+
+def point_world(grid: SweepGrid, index: int, base: Any = None) -> Any:
+    """The validated world at grid point ``index``."""
+    point = grid.point(index)
+    world = base_world(grid) if base is None else base
+    return apply_parameters(world, point.values) if point.values else world
+
+
+# --------------------------------------------------------------------------------------
+# the task a worker runs (top level: picklable and spawn-safe)
+
+
+def _run_task(payload: dict[str, Any]) -> dict[str, Any]:
+    """Simulate one task and write its parts; never raises (errors are returned)."""
+    t0 = time.perf_counter()
+    task = SweepTask(**payload["task"])
+    out = {"task": task.name, "status": "failed", "rows": 0, "event_rows": 0, "error": ""}
+    try:
+        from sidepay.sim.engine import simulate
+
+        grid = SweepGrid(**payload["grid"])
+        world = point_world(grid, task.point)
+        res = simulate(
+            world,
+            years=grid.years,
+            reps=task.reps,
+            seed=point_seed(grid.seed, task.point),
+            rep_start=task.rep_start,
+        )
+        out_dir = Path(payload["out_dir"])
+        meta = {"fingerprint": payload["fingerprint"], "task": task.name}
+        frames = {"panel": res.panel, "events": getattr(res, "events", None)}
+        for kind, frame in frames.items():
+            if frame is None:
+                continue
+            frame = frame.reset_index(drop=True)
+            frame.insert(0, "point", task.point)
+            frame["point"] = frame["point"].astype("int64")
+            _write_part(frame, out_dir / kind / f"{task.name}.parquet", meta)
+            out["rows" if kind == "panel" else "event_rows"] = len(frame)
+        out["status"] = "done"
+    except Exception as exc:
+        out["error"] = _one_line(exc)
+        out["traceback"] = traceback.format_exc(limit=5)
+    out["seconds"] = round(time.perf_counter() - t0, 3)
+    return out
+
+
+def _write_part(frame: pd.DataFrame, path: Path, meta: dict[str, str]) -> None:
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    schema_meta = dict(table.schema.metadata or {})
+    schema_meta[_META_KEY] = json.dumps(meta, sort_keys=True).encode()
+    table = table.replace_schema_metadata(schema_meta)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def _part_ok(path: Path, fingerprint: str, task: str) -> bool:
+    """The part exists, its footer reads, and it belongs to this sweep and task."""
+    try:
+        meta = pq.read_schema(path).metadata or {}
+        tag = json.loads(meta[_META_KEY])
+    except (OSError, KeyError, ValueError, pa.ArrowException):
+        return False
+    return bool(tag.get("fingerprint") == fingerprint and tag.get("task") == task)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or "(no message)"
+    return f"{type(exc).__name__}: {text}"
+
+
+# --------------------------------------------------------------------------------------
+# the driver
+
+
+def run_sweep(
+    grid: SweepGrid | str | Path,
+    out_dir: str | Path,
+    executor: Executor | str | None = None,
+    *,
+    workers: int | None = None,
+    resume: bool = True,
+    max_in_flight: int | None = None,
+    on_task: Callable[[dict[str, Any]], None] | None = None,
+) -> SweepSummary:
+    """Run every task of ``grid`` and write its parts and manifest under ``out_dir``.
+
+    Parameters
+    ----------
+    grid : a SweepGrid or the path of a grid TOML file.
+    out_dir : the sweep folder (created; on a cluster, a path every worker can write).
+    executor : None for a local process pool of ``workers`` processes (default: the
+        machine's cores), a Dask scheduler address ("tcp://HOST:PORT"), or any
+        ``concurrent.futures.Executor`` (not shut down here).
+    workers : size of the local pool (ignored for other executors).
+    resume : skip tasks whose parts are already written for this same sweep; with
+        ``resume=False`` a folder holding results raises InputError.
+    max_in_flight : tasks submitted ahead of completion (default 4 per worker, >= 8).
+    on_task : called in the driver with each task's status record as it completes.
+
+    Returns
+    -------
+    SweepSummary
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> g = SweepGrid(axes={"params.rho": [0.5, 2.0]}, reps=2, years=3, seed=1)
+    >>> s = run_sweep(g, tempfile.mkdtemp(), workers=1)  # doctest: +SKIP
+    >>> s.ok, s.n_tasks  # doctest: +SKIP
+    (True, 2)
+    """
+    t0 = time.perf_counter()
+    if not isinstance(grid, SweepGrid):
+        grid = load_grid(grid)
+    out = Path(out_dir).resolve()
+    world_text = "" if grid.world == "default" else Path(grid.world).read_text(encoding="utf-8")
+    fingerprint = grid.fingerprint(world_text)
+
+    base = base_world(grid)
+    _validate_points(grid, base)
+
+    manifest = _load_manifest(out)
+    if manifest is not None:
+        if manifest.get("fingerprint") != fingerprint:
+            raise InputError(
+                f"{out} holds a different sweep (other grid or world); use a new --out folder"
+            )
+        if not resume:
+            raise InputError(f"{out} already holds this sweep; resume it or use a new --out folder")
+        reps_per_task = int(manifest["reps_per_task"])  # the split on disk wins
+    else:
+        reps_per_task = grid.reps_per_task or _auto_reps_per_task(grid, base, workers)
+
+    for kind in KINDS:
+        (out / kind).mkdir(parents=True, exist_ok=True)
+        for stale in (out / kind).glob(".*.tmp"):  # left by an interrupted writer
+            stale.unlink(missing_ok=True)
+    _write_points(grid, out)
+
+    tasks = list(grid.tasks(reps_per_task))
+    records: dict[str, dict[str, Any]] = (manifest or {}).get("tasks", {})
+    todo: list[SweepTask] = []
+    summary = SweepSummary(out_dir=out, n_tasks=len(tasks), reps_per_task=reps_per_task)
+    for task in tasks:
+        done = all(
+            _part_ok(out / kind / f"{task.name}.parquet", fingerprint, task.name) for kind in KINDS
+        )
+        if done:
+            summary.skipped += 1
+            rec = records.setdefault(task.name, _task_record(task))
+            rec["status"] = "done"
+        else:
+            records[task.name] = _task_record(task)
+            todo.append(task)
+    manifest = {
+        "format": 1,
+        "fingerprint": fingerprint,
+        "grid": grid.to_dict(),
+        "reps_per_task": reps_per_task,
+        "n_points": grid.n_points,
+        "tasks": records,
+    }
+    _save_manifest(out, manifest)
+    if not todo:
+        summary.seconds = time.perf_counter() - t0
+        return summary
+
+    grid_payload = {
+        "axes": grid.axes,
+        "fixed": grid.fixed,
+        "world": grid.world,
+        "reps": grid.reps,
+        "years": grid.years,
+        "seed": grid.seed,
+        "reps_per_task": reps_per_task,
+    }
+    payloads = (
+        {
+            "task": {"point": t.point, "rep_start": t.rep_start, "reps": t.reps},
+            "grid": grid_payload,
+            "out_dir": str(out),
+            "fingerprint": fingerprint,
+        }
+        for t in todo
+    )
+    last_save, save_every = time.monotonic(), 1.0
+    try:
+        with _executor(executor, workers) as (ex, n_workers):
+            window = max_in_flight or max(8, 4 * n_workers)
+            for result in _stream(ex, payloads, window):
+                rec = records[result["task"]]
+                rec.update({k: v for k, v in result.items() if k not in ("task", "traceback")})
+                if result["status"] == "done":
+                    summary.ran += 1
+                else:
+                    summary.failed[result["task"]] = result["error"]
+                if on_task is not None:
+                    on_task(result)
+                if time.monotonic() - last_save > save_every:
+                    t_save = time.monotonic()
+                    _save_manifest(out, manifest)
+                    last_save = time.monotonic()
+                    # keep the manifest's cost under ~5% of the run, however many tasks
+                    save_every = max(1.0, 20.0 * (last_save - t_save))
+    finally:  # also when interrupted: the manifest shows what finished
+        _save_manifest(out, manifest)
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _validate_points(grid: SweepGrid, base: Any) -> None:
+    """Build every point's world before any work, so a bad grid fails fast, in one line.
+
+    Above ``FULL_VALIDATION_POINTS`` points (about 4 s of checks) each axis value is
+    checked once against the base world instead; a combination that is invalid only
+    jointly then fails its own tasks, which are recorded like any other failure.
+    """
+    if grid.n_points <= FULL_VALIDATION_POINTS:
+        for i in range(grid.n_points):
+            point_world(grid, i, base)
+        return
+    for name, values in grid.axes.items():
+        for value in values:
+            apply_parameters(base, {name: value})
+
+
+def _task_record(task: SweepTask) -> dict[str, Any]:
+    return {
+        "point": task.point,
+        "rep_start": task.rep_start,
+        "reps": task.reps,
+        "status": "pending",
+    }
+
+
+def _stream(
+    ex: Executor, payloads: Iterator[dict[str, Any]], window: int
+) -> Iterator[dict[str, Any]]:
+    """Submit at most ``window`` tasks ahead; yield each status record as it completes."""
+    pending: dict[Future[dict[str, Any]], str] = {}
+    exhausted = False
+    while pending or not exhausted:
+        while not exhausted and len(pending) < window:
+            payload = next(payloads, None)
+            if payload is None:
+                exhausted = True
+                break
+            name = SweepTask(**payload["task"]).name
+            try:
+                pending[ex.submit(_run_task, payload)] = name
+            except Exception as exc:  # e.g. a broken process pool: record, go on
+                yield {"task": name, "status": "failed", "rows": 0, "error": _one_line(exc)}
+        if not pending:
+            continue
+        finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+        for fut in finished:
+            name = pending.pop(fut)
+            try:
+                yield fut.result()
+            except Exception as exc:  # the worker died or the executor failed the task
+                yield {"task": name, "status": "failed", "rows": 0, "error": _one_line(exc)}
+
+
+@contextlib.contextmanager
+def _executor(
+    executor: Executor | str | None, workers: int | None
+) -> Iterator[tuple[Executor, int]]:
+    if isinstance(executor, Executor):
+        yield executor, max(1, workers or os.cpu_count() or 1)
+    elif executor is None:
+        n = max(1, workers or os.cpu_count() or 1)
+        ctx = multiprocessing.get_context("spawn")
+        pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+        try:
+            yield pool, n
+        finally:  # on Ctrl-C: drop queued tasks, let running ones finish their parts
+            pool.shutdown(wait=True, cancel_futures=True)
+    elif isinstance(executor, str):
+        from distributed import Client
+
+        try:
+            client = Client(executor, timeout=30)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise InputError(
+                f"cannot reach the Dask scheduler at {executor!r} ({_one_line(exc)}); "
+                "pass tcp://HOST:PORT of a running scheduler"
+            ) from None
+        try:
+            n = max(1, len(client.scheduler_info().get("workers", {})))
+            yield client.get_executor(), n
+        finally:
+            client.close()
+    else:
+        raise InputError(
+            f"executor must be None, a Dask address or a concurrent.futures.Executor; got {executor!r}"
+        )
+
+
+def _auto_reps_per_task(grid: SweepGrid, base: Any, workers: int | None) -> int:
+    """Replications per task so that a task's memory stays under the budget.
+
+    Measured, not guessed: simulate two periods of one replication at the first and the
+    last point and scale the frame's size to ``years``. Also keeps at least four tasks per
+    worker where the sweep is that large, so that every worker has work.
+    """
+    from sidepay.sim.engine import simulate
+
+    per_rep = 0.0
+    for idx in {0, grid.n_points - 1}:
+        world = point_world(grid, idx, base)
+        probe_years = min(2, grid.years)
+        res = simulate(world, years=probe_years, reps=1, seed=0)
+        used = float(res.panel.memory_usage(deep=True).sum())
+        events = getattr(res, "events", None)
+        if events is not None:
+            used += float(events.memory_usage(deep=True).sum())
+        per_rep = max(per_rep, used / probe_years * grid.years * _MEMORY_FACTOR)
+    by_memory = max(1, int(TASK_MEMORY_BUDGET // max(per_rep, 1.0)))
+    n = max(1, workers or os.cpu_count() or 1)
+    total_reps = grid.reps * grid.n_points
+    by_balance = max(1, -(-total_reps // (4 * n)))
+    return max(1, min(grid.reps, by_memory, by_balance))
+
+
+# --------------------------------------------------------------------------------------
+# manifest and reading back
+
+
+def _load_manifest(out: Path) -> dict[str, Any] | None:
+    path = out / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise InputError(
+            f"{path} is not a readable sweep manifest; use a new --out folder"
+        ) from None
+    if not isinstance(data, dict) or "fingerprint" not in data:
+        raise InputError(f"{path} is not a sweep manifest; use a new --out folder")
+    return data
+
+
+def _save_manifest(out: Path, manifest: dict[str, Any]) -> None:
+    manifest["updated"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    _atomic_write_text(out / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def _write_points(grid: SweepGrid, out: Path) -> None:
+    rows = [{"point": p.index, **p.values} for p in grid.points()]
+    frame = pd.DataFrame(rows, columns=["point", *grid.axes])
+    frame["point"] = frame["point"].astype("int64")
+    _write_part(frame, out / "points.parquet", {"fingerprint": "", "task": "points"})
+
+
+def sweep_parts(out_dir: str | Path, kind: str = "panel") -> list[Path]:
+    """The finished Parquet parts of a sweep, sorted by (point, replication).
+
+    Examples
+    --------
+    >>> sweep_parts("/nonexistent", "panel")
+    []
+    """
+    if kind not in KINDS:
+        raise InputError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+    folder = Path(out_dir) / kind
+    return sorted(p for p in folder.glob("point-*.parquet") if p.is_file())
+
+
+def read_sweep(
+    out_dir: str | Path,
+    kind: str = "panel",
+    *,
+    points: list[int] | None = None,
+    columns: list[str] | None = None,
+    with_values: bool = False,
+) -> pd.DataFrame:
+    """Read a sweep's parts (optionally some points and columns) into one frame.
+
+    With ``with_values`` the axis values of each row's point (``points.parquet``) are
+    added as columns named like the axes (``params.rho``). For sweeps larger than memory,
+    iterate over ``sweep_parts`` instead, or open the folder as a dataset
+    (``pyarrow.dataset.dataset(out_dir / "panel")``, polars ``scan_parquet``).
+    """
+    parts = sweep_parts(out_dir, kind)
+    if points is not None:
+        wanted = set(points)
+        parts = [p for p in parts if int(p.name[6:11]) in wanted]
+    if not parts:
+        raise InputError(f"no finished {kind} parts in {out_dir}; run the sweep first")
+    if columns is not None and "point" not in columns:
+        columns = ["point", *columns]
+    frames = [pq.read_table(p, columns=columns).to_pandas() for p in parts]
+    frame = pd.concat(frames, ignore_index=True)
+    if with_values:
+        values = pd.read_parquet(Path(out_dir) / "points.parquet")
+        frame = frame.merge(values, on="point", how="left", validate="many_to_one")
+    return frame

@@ -1,0 +1,505 @@
+"""Maintenance dynamics (THEORY 2.5): the one-period transition of a whole system.
+
+Every array is vectorized over (replication, great power, small state): dyad arrays have
+shape ``(R, K, N)``, small-state arrays ``(R, N)``, great-power arrays ``(K,)``. A small
+state is allied with at most one great power at a time (``ally`` holds its index, ``-1`` for
+non-aligned). Pure numpy, no I/O; randomness comes only from the ``rng`` (or the pre-drawn
+``shocks``) passed in.
+
+One period, in order:
+
+1. divergence drifts, ``d = clip(d + mu_d + s_d e, 0, 1)``; epochs scale ``v_g``
+   (``v_scale``);
+2. regime change with probability ``h``: ``W`` redrawn from the regime law, divergence
+   jumps by ``s_r e`` (plus ``mu_r`` towards the incumbent patron), the leader is replaced
+   and the patron's bargaining weight falls to ``beta_holdup`` for ``holdup_periods``;
+3. leadership change alone with probability ``(1 - h) h_L``, ``h_L = h0 + eta c(E)``
+   from the leader's extraction ``E`` (2.2): divergence jumps by ``s_l(W) e``;
+4. renegotiation: the incumbent pays ``max(a* + (1 - beta) S, G_rival - psi + D)``
+   (2.3-2.4) while that is within its maximum ``v x - k sigma T``, else the alliance
+   terminates and the state realigns to the rival with the largest positive offer ``G_r``
+   or stays non-aligned. A payment falls only when the requirement fell, and then only by
+   ``1 - stickiness`` of the gap; deals are leader-specific, so after a regime or leader
+   change they are renegotiated from scratch. Non-aligned states get formation offers
+   with probability ``offer_rate`` and take the best feasible one;
+5. stability: the salience of concessions is ``rho (1 + stability_effect h)``
+   (``sidepay.theory.leader.stability_salience``), so the sign of ``stability_effect``
+   decides whether instability raises or lowers the price.
+
+Examples
+--------
+>>> import numpy as np
+>>> from sidepay.theory.params import ModelParams
+>>> rng = np.random.default_rng(0)
+>>> s = initial_state(d=np.full((1, 2, 3), 0.3), W=np.full((1, 3), 0.5), x=0.5, sigma=0.5,
+...                   T=0.1, v=[1.0, 0.8], k=0.5, B=0.2, Y=1.0, h=0.05)
+>>> s2, ev = step(s, ModelParams(), rng, offer_rate=1.0)
+>>> ev.ally.shape, int((ev.ally >= 0).sum())
+((1, 3), 3)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.special import betaincinv
+
+from sidepay.theory.leader import leader_hazard, leader_shock_scale, stability_salience
+from sidepay.theory.rivals import incumbent_payment
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+__all__ = [
+    "DynamicsParams",
+    "Shocks",
+    "StepEvents",
+    "SystemState",
+    "draw_shocks",
+    "dyad_events",
+    "initial_state",
+    "step",
+]
+
+
+class DynamicsParams(Protocol):
+    """What ``step`` reads from its parameters (``sidepay.theory.params.ModelParams``)."""
+
+    rho: float
+    omega: float
+    beta: float
+    psi: float
+    kappa: float
+    h0: float
+    eta: float
+    h_cap: float
+    mu_d: float
+    s_d: float
+    mu_r: float
+    s_r: float
+    s_l_small: float
+    s_l_large: float
+    regime_w_a: float
+    regime_w_b: float
+    beta_holdup: float
+    holdup_periods: int
+    stickiness: float
+    stability_effect: float
+
+
+@dataclass(frozen=True)
+class SystemState:
+    """The system at the start of a period (arrays are never modified in place by ``step``).
+
+    Static primitives: ``x``, ``sigma`` (R, K, N); ``T``, ``B``, ``Y``, ``h`` (R, N);
+    ``v``, ``k`` (K,) (``v`` before epoch scaling). Dynamic: ``d`` (R, K, N); ``W``,
+    ``ally`` (patron index or -1), ``pay`` (side payment), ``need`` (the payment the
+    incumbent had to offer last period), ``spell_start`` (period of formation, -1 if none),
+    ``holdup`` (hold-up periods left), ``tenure`` (years the leader has served) (R, N);
+    ``t`` the period about to be played.
+    """
+
+    x: FloatArray
+    sigma: FloatArray
+    T: FloatArray
+    B: FloatArray
+    Y: FloatArray
+    h: FloatArray
+    v: FloatArray
+    k: FloatArray
+    d: FloatArray
+    W: FloatArray
+    ally: IntArray
+    pay: FloatArray
+    need: FloatArray
+    spell_start: IntArray
+    holdup: IntArray
+    tenure: FloatArray
+    t: int = 0
+    ST: FloatArray = field(default=None, repr=False)  # type: ignore[arg-type]
+    kST: FloatArray = field(default=None, repr=False)  # type: ignore[arg-type]
+
+    def __post_init__(self) -> None:
+        # static products, computed once and carried along by ``replace``
+        if self.ST is None:
+            object.__setattr__(self, "ST", self.sigma * self.T[:, None, :])
+        if self.kST is None:
+            object.__setattr__(self, "kST", self.k[None, :, None] * self.ST)
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """(R, K, N): replications, great powers, small states."""
+        R, K, N = self.d.shape
+        return R, K, N
+
+
+@dataclass(frozen=True)
+class Shocks:
+    """One period's random draws: standard normals ``e_drift``, ``e_jump`` (R, K, N) and
+    uniforms ``u_change`` (regime change, its new W, leader change), ``u_offer`` (R, N)."""
+
+    e_drift: FloatArray
+    e_jump: FloatArray
+    u_change: FloatArray
+    u_offer: FloatArray
+
+
+@dataclass(frozen=True)
+class StepEvents:
+    """What happened in one period, per small state (R, N).
+
+    ``ally_prev``/``ally`` and ``pay_prev``/``pay`` bracket renegotiation; dyad-level
+    events (formation, termination, realignment, payment changes) follow from them through
+    :func:`dyad_events`. ``leader_hazard`` is the true h_L the leader faced.
+    """
+
+    ally_prev: IntArray
+    ally: IntArray
+    pay_prev: FloatArray
+    pay: FloatArray
+    regime_change: BoolArray
+    leader_change: BoolArray
+    leader_hazard: FloatArray
+
+    def dyads(self, K: int) -> dict[str, NDArray[np.generic]]:
+        """Dyad-level event arrays of shape (R, K, N); see :func:`dyad_events`."""
+        return dyad_events(self.ally_prev, self.ally, self.pay_prev, self.pay, K)
+
+
+def initial_state(
+    d: ArrayLike,
+    W: ArrayLike,
+    x: ArrayLike,
+    sigma: ArrayLike,
+    T: ArrayLike,
+    v: ArrayLike,
+    k: ArrayLike,
+    B: ArrayLike,
+    Y: ArrayLike,
+    h: ArrayLike,
+) -> SystemState:
+    """A non-aligned system at period 0; scalars broadcast to the shapes of ``d`` (R, K, N).
+
+    Examples
+    --------
+    >>> s = initial_state(d=np.zeros((2, 1, 4)), W=0.5, x=1, sigma=0, T=0, v=1, k=0,
+    ...                   B=0, Y=1, h=0)
+    >>> s.shape, s.W.shape, int(s.ally.min())
+    ((2, 1, 4), (2, 4), -1)
+    """
+    d_arr = np.array(d, dtype=np.float64)
+    if d_arr.ndim != 3:
+        raise ValueError("d must have shape (R, K, N)")
+    R, K, N = d_arr.shape
+
+    def per_dyad(a: ArrayLike) -> FloatArray:
+        return np.ascontiguousarray(np.broadcast_to(np.asarray(a, np.float64), (R, K, N)))
+
+    def per_state(a: ArrayLike) -> FloatArray:
+        return np.ascontiguousarray(np.broadcast_to(np.asarray(a, np.float64), (R, N)))
+
+    def per_power(a: ArrayLike) -> FloatArray:
+        return np.ascontiguousarray(np.broadcast_to(np.asarray(a, np.float64), (K,)))
+
+    return SystemState(
+        x=per_dyad(x),
+        sigma=per_dyad(sigma),
+        T=per_state(T),
+        B=per_state(B),
+        Y=per_state(Y),
+        h=per_state(h),
+        v=per_power(v),
+        k=per_power(k),
+        d=d_arr,
+        W=per_state(W),
+        ally=np.full((R, N), -1, dtype=np.int64),
+        pay=np.zeros((R, N)),
+        need=np.zeros((R, N)),
+        spell_start=np.full((R, N), -1, dtype=np.int64),
+        holdup=np.zeros((R, N), dtype=np.int64),
+        tenure=np.zeros((R, N)),
+        t=0,
+    )
+
+
+def draw_shocks(rng: np.random.Generator, R: int, K: int, N: int) -> Shocks:
+    """Draw one period's shocks for the whole system from one generator.
+
+    Examples
+    --------
+    >>> sh = draw_shocks(np.random.default_rng(1), 2, 3, 4)
+    >>> sh.e_drift.shape, sh.u_offer.shape
+    ((2, 3, 4), (2, 4))
+    """
+    return Shocks(
+        e_drift=rng.standard_normal((R, K, N)),
+        e_jump=rng.standard_normal((R, K, N)),
+        u_change=rng.random((R, N)),
+        u_offer=rng.random((R, N)),
+    )
+
+
+def dyad_events(
+    ally_prev: ArrayLike, ally: ArrayLike, pay_prev: ArrayLike, pay: ArrayLike, K: int
+) -> dict[str, NDArray[np.generic]]:
+    """Dyad events from alliance and payment before/after renegotiation.
+
+    Works on any leading shape ``(..., N)`` and returns arrays of shape ``(..., K, N)``:
+    ``allied`` (in force at some point of the period), ``payment`` (paid this period: the
+    last payment in a termination year), ``formation``, ``termination``, ``realignment``
+    (terminated and allied with another patron in the same period), ``payment_increase``
+    and ``payment_decrease`` (continuing alliances only).
+
+    Examples
+    --------
+    >>> ev = dyad_events([0, 1], [1, 1], [0.2, 0.3], [0.1, 0.4], K=2)
+    >>> ev["realignment"].tolist(), ev["payment_increase"].tolist()
+    ([[1, 0], [0, 0]], [[0, 0], [0, 1]])
+    """
+    a0 = np.asarray(ally_prev)[..., None, :]
+    a1 = np.asarray(ally)[..., None, :]
+    p0 = np.asarray(pay_prev, dtype=np.float64)[..., None, :]
+    p1 = np.asarray(pay, dtype=np.float64)[..., None, :]
+    g = np.arange(K).reshape(K, 1)
+    was = a0 == g
+    now = a1 == g
+    keep = was & now
+    term = was & ~now
+    return {
+        "allied": (was | now).astype(np.int8),
+        "payment": np.where(now, p1, np.where(was, p0, 0.0)),
+        "formation": (now & ~was).astype(np.int8),
+        "termination": term.astype(np.int8),
+        "realignment": (term & (a1 >= 0)).astype(np.int8),
+        "payment_increase": (keep & (p1 > p0)).astype(np.int8),
+        "payment_decrease": (keep & (p1 < p0)).astype(np.int8),
+    }
+
+
+def _regime_W(
+    q: FloatArray, params: DynamicsParams, w_levels: FloatArray | None, w_probs: FloatArray | None
+) -> FloatArray:
+    """Inverse-cdf draw of the new regime's W from a uniform ``q``."""
+    if w_levels is None or w_probs is None:
+        return np.asarray(betaincinv(params.regime_w_a, params.regime_w_b, q), dtype=np.float64)
+    cum = np.cumsum(w_probs)
+    idx = np.minimum(np.searchsorted(cum / cum[-1], q, side="right"), len(w_levels) - 1)
+    return np.asarray(w_levels, dtype=np.float64)[idx]
+
+
+@lru_cache(maxsize=32)
+def _flat_base(R: int, K: int, N: int) -> IntArray:
+    """Flat offsets r K N + n of a (R, K, N) array's great-power-0 entries, shape (R, N)."""
+    base = np.arange(R, dtype=np.int64)[:, None] * (K * N) + np.arange(N, dtype=np.int64)
+    base.setflags(write=False)
+    return base
+
+
+def _flat_index(ally: IntArray, R: int, K: int, N: int) -> IntArray:
+    """Flat indices of the dyads (r, ally[r, n], n) (ally clipped at 0)."""
+    return _flat_base(R, K, N) + np.maximum(ally, 0) * N
+
+
+def _take(a: FloatArray, flat: IntArray) -> FloatArray:
+    """a[r, g, n] at precomputed flat indices (``a`` C-contiguous)."""
+    return np.take(a.reshape(-1), flat)
+
+
+def _best_other(G: FloatArray) -> FloatArray:
+    """For each dyad, the largest ``G`` among the *other* great powers (-inf if none)."""
+    K = G.shape[1]
+    if K == 1:
+        return np.full_like(G, -np.inf)
+    if K == 2:
+        return G[:, ::-1, :]
+    top = np.argmax(G, axis=1)[:, None, :]
+    g1 = np.take_along_axis(G, top, axis=1)
+    G2 = G.copy()
+    np.put_along_axis(G2, top, -np.inf, axis=1)
+    g2 = G2.max(axis=1, keepdims=True)
+    return np.where(np.arange(K)[None, :, None] == top, g2, g1)
+
+
+def step(
+    state: SystemState,
+    params: DynamicsParams,
+    rng: np.random.Generator | None = None,
+    *,
+    v_scale: ArrayLike = 1.0,
+    offer_rate: float = 1.0,
+    w_levels: ArrayLike | None = None,
+    w_probs: ArrayLike | None = None,
+    shocks: Shocks | None = None,
+) -> tuple[SystemState, StepEvents]:
+    """Play one period of maintenance for every (replication, great power, small state).
+
+    Parameters
+    ----------
+    state : the system at the start of the period.
+    params : model parameters (``ModelParams``).
+    rng : numpy Generator for this period's shocks (ignored when ``shocks`` is given).
+    v_scale : (K,) epoch multipliers of the great powers' valuations ``v``.
+    offer_rate : probability that a non-aligned state receives formation offers.
+    w_levels, w_probs : discrete law of W after a regime change; default Beta
+        (``regime_w_a``, ``regime_w_b``).
+    shocks : pre-drawn shocks (the engine draws them per replication stream).
+
+    Returns
+    -------
+    (next state, StepEvents)
+
+    Examples
+    --------
+    >>> from sidepay.theory.params import ModelParams
+    >>> s = initial_state(d=np.full((1, 1, 2), [[[0.1, 0.9]]]), W=1.0, x=1.0, sigma=0.0,
+    ...                   T=0.0, v=0.5, k=0.0, B=0.2, Y=1.0, h=0.0)
+    >>> p = ModelParams(s_d=0.0, h0=0.0, eta=0.0)
+    >>> s1, ev = step(s, p, np.random.default_rng(0))
+    >>> ev.ally.tolist(), np.round(ev.pay, 3).tolist()
+    ([[0, -1]], [[0.1, 0.0]])
+    """
+    R, K, N = state.shape
+    if shocks is None:
+        if rng is None:
+            raise ValueError("step needs an rng or pre-drawn shocks")
+        shocks = draw_shocks(rng, R, K, N)
+    p = params
+    v_eff = state.v * np.broadcast_to(np.asarray(v_scale, dtype=np.float64), (K,))
+    ally0 = state.ally
+    allied0 = ally0 >= 0
+    idx0 = _flat_index(ally0, R, K, N)
+
+    # 1. divergence drift
+    d = p.s_d * shocks.e_drift
+    d += state.d
+    if p.mu_d != 0.0:
+        d += p.mu_d
+
+    # leader's extraction E (2.2) and hazard h_L at the start of the period
+    rho = stability_salience(p.rho, state.h, p.stability_effect) if p.stability_effect else p.rho
+    lam = rho * (p.omega + (1.0 - p.omega) * state.W)
+    E = state.T + state.B
+    if allied0.any():
+        d_i = np.clip(_take(d, idx0), 0.0, 1.0)
+        cost = lam * d_i * _take(state.x, idx0) - _take(state.ST, idx0)
+        E = np.where(allied0, E + cost - state.pay, E)
+    hL = leader_hazard(E, p.kappa, state.Y, p.h0, p.eta, p.h_cap)
+
+    # 2-3. regime change, else leader change; one uniform decides both (and the new W)
+    u = shocks.u_change
+    rc = u < state.h
+    lc = u < state.h + (1.0 - state.h) * hL
+    lc &= ~rc
+    any_rc = bool(rc.any())
+    W = state.W
+    if any_rc:
+        W = W.copy()
+        W[rc] = _regime_W(
+            u[rc] / state.h[rc],
+            p,
+            None if w_levels is None else np.asarray(w_levels, dtype=np.float64),
+            None if w_probs is None else np.asarray(w_probs, dtype=np.float64),
+        )
+        lam = rho * (p.omega + (1.0 - p.omega) * W)
+    jump_sd = np.where(lc, leader_shock_scale(state.W, p.s_l_small, p.s_l_large), 0.0)
+    jump_sd[rc] = p.s_r
+    jump = jump_sd[:, None, :] * shocks.e_jump
+    d += jump
+    if p.mu_r > 0.0 and any_rc:
+        moved = rc & allied0
+        d.reshape(-1)[idx0[moved]] += p.mu_r  # away from the predecessor's patron
+    np.clip(d, 0.0, 1.0, out=d)
+    holdup = np.where(rc, p.holdup_periods, state.holdup)
+    renew = rc | lc
+    tenure = np.where(renew, 0.0, state.tenure + 1.0)
+
+    # 4. bargaining quantities for every dyad (2.3-2.4; stability enters through rho)
+    D = lam[:, None, :] * d
+    D *= state.x
+    D -= state.ST
+    a_star = np.maximum(D, 0.0)
+    V = v_eff[None, :, None] * state.x
+    V -= state.kST
+    S = V - a_star
+    G = V - D
+    G[S < 0.0] = -np.inf  # a patron that cannot afford the alliance offers nothing
+    rival = _best_other(G)
+    beta = np.where(holdup > 0, min(p.beta, p.beta_holdup), p.beta)
+    if p.beta == 1.0 and not (holdup > 0).any():
+        target = a_star
+    else:
+        target = (1.0 - beta)[:, None, :] * S
+        target += a_star
+    need_all = incumbent_payment(target, D, rival, p.psi)  # what keeps L from the best rival
+
+    # incumbents: keep (raise, or lower with friction) or terminate
+    need = _take(need_all, idx0)
+    V_i = _take(V, idx0)
+    keep = allied0 & (_take(S, idx0) >= 0.0) & (need <= V_i)
+    term = allied0 & ~keep
+    up = need >= state.need
+    pay_keep = np.where(up, np.maximum(state.pay, need), state.pay)
+    down = ~up
+    pay_keep[down] -= (1.0 - p.stickiness) * (state.pay[down] - need[down])
+    pay_keep[renew] = need[renew]  # leader-specific deals are renegotiated from scratch
+    np.minimum(pay_keep, V_i, out=pay_keep)
+
+    # realignment of terminated alliances and formation offers to non-aligned states
+    score = G
+    if term.any():
+        score = G.copy()
+        score.reshape(-1)[idx0[term]] = -np.inf  # not back to the patron just left
+    if K == 2:
+        best = (score[:, 1, :] > score[:, 0, :]).astype(np.int64)
+        best_G = np.maximum(score[:, 0, :], score[:, 1, :])
+    else:
+        best = np.argmax(score, axis=1)
+        best_G = np.max(score, axis=1)
+    realign = term & (best_G > 0.0)
+    form = ~allied0
+    form &= shocks.u_offer < offer_rate
+    form &= best_G > -np.inf
+    new = realign | form
+    ally = np.where(keep, ally0, -1)
+    pay = np.where(keep, pay_keep, 0.0)
+    need_next = np.where(keep, need, 0.0)
+    spell_start = np.where(keep, state.spell_start, -1)
+    if new.any():
+        idxb = _flat_index(best, R, K, N)[new]
+        a_b = _take(a_star, idxb)
+        b = beta[new]
+        first = a_b + (1.0 - b) * (_take(V, idxb) - a_b)
+        pay[new] = np.minimum(
+            np.maximum(first, _take(rival, idxb) + _take(D, idxb)), _take(V, idxb)
+        )
+        ally[new] = best[new]
+        need_next[new] = _take(need_all, idxb)
+        spell_start[new] = state.t
+
+    nxt = replace(
+        state,
+        d=d,
+        W=W,
+        ally=ally,
+        pay=pay,
+        need=need_next,
+        spell_start=spell_start,
+        holdup=np.maximum(holdup - 1, 0),
+        tenure=tenure,
+        t=state.t + 1,
+    )
+    events = StepEvents(
+        ally_prev=ally0,
+        ally=ally,
+        pay_prev=state.pay,
+        pay=pay,
+        regime_change=rc,
+        leader_change=rc | lc,
+        leader_hazard=hL,
+    )
+    return nxt, events

@@ -1,0 +1,86 @@
+"""`sidepay test`: results table, JSON, table files, one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sidepay.cli import main
+
+_spec = importlib.util.spec_from_file_location(
+    "analysis_dgp", Path(__file__).parent / "data" / "analysis_dgp.py"
+)
+assert _spec and _spec.loader
+dgp = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(dgp)
+
+
+@pytest.fixture(scope="module")
+def panel_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("panel") / "panel.parquet"
+    dgp.make_panel(seed=4, n_clients=80, years=30).to_parquet(path)
+    return path
+
+
+def test_json_and_table_files(panel_file: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    code = main(["test", "--panel", str(panel_file), "--only", "H2,H5", "--json", "--out", str(out)])
+    assert code == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["hypothesis"] for r in rows] == ["H2", "H5"]
+    assert rows[0]["verdict"] == "supported" and rows[0]["estimate"] > 0
+    assert json.loads((out / "hypotheses.json").read_text()) == rows
+    for suffix in ("html", "tex", "md"):
+        assert (out / f"tables.{suffix}").read_text().strip()
+        assert (out / "tables" / f"H5.{suffix}").is_file()
+    assert "log_rival_payment" in (out / "tables.md").read_text()
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_rich_table(panel_file: Path, capsys) -> None:
+    assert main(["test", "--panel", str(panel_file), "--only", "H3"]) == 0
+    text = capsys.readouterr().out
+    assert "H3" in text and "supported" in text
+
+
+def test_inconclusive_reason_is_printed(panel_file: Path, tmp_path: Path, capsys) -> None:
+    p = pd.read_parquet(panel_file).drop(columns=["W"])
+    f = tmp_path / "p.parquet"
+    p.to_parquet(f)
+    assert main(["test", "--panel", str(f), "--only", "H2"]) == 0
+    assert "the panel lacks column(s) W" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--world", "mars"], "--world 'mars' is not allowed; use one of: real, simulated"),
+        (["--only", "H9"], "unknown hypothesis H9"),
+        (["--seed", "-1", "--world", "simulated"], "--seed must be >= 0"),
+        (["--panel", "/no/such/file.parquet"], "no such file"),
+        (["--mirror", "/no/such/dir"], "not a folder"),
+    ],
+)
+def test_bad_input_one_line_exit_2(args: list[str], message: str, capsys) -> None:
+    assert main(["test", *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert message in err
+
+
+def test_simulated_world_via_subprocess(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "sidepay.cli", "test", "--world", "simulated", "--seed", "3",
+         "--only", "H2,H3", "--json"],
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    assert [r["world"] for r in rows] == ["simulated", "simulated"]
+    assert all(r["n_obs"] > 0 for r in rows)

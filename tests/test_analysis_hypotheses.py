@@ -1,0 +1,173 @@
+"""Hypotheses H1-H8 on panels from a known data-generating process (tests/data/analysis_dgp.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sidepay.analysis.hypotheses import (
+    ALTERNATIVES,
+    HYPOTHESES,
+    parse_only,
+    run_hypotheses,
+    with_options,
+)
+from sidepay.errors import InputError
+
+_spec = importlib.util.spec_from_file_location(
+    "analysis_dgp", Path(__file__).parent / "data" / "analysis_dgp.py"
+)
+assert _spec and _spec.loader
+dgp = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(dgp)
+
+
+@pytest.fixture(scope="module")
+def panel() -> pd.DataFrame:
+    return dgp.make_panel(seed=1, effect=1.0)
+
+
+@pytest.fixture(scope="module")
+def results(panel: pd.DataFrame) -> dict:
+    return {r.hypothesis: r for r in run_hypotheses(panel, world="dgp")}
+
+
+def test_every_mechanism_on_is_supported(results: dict) -> None:
+    assert list(results) == list(HYPOTHESES)
+    for h, r in results.items():
+        assert r.verdict == "supported", (h, r.reason, r.estimate, r.p_value)
+        assert np.sign(r.estimate) == HYPOTHESES[h].expected_sign
+        assert r.conf_low < r.estimate < r.conf_high
+        assert 0 <= r.p_value < 0.05
+        assert r.n_obs > 0
+
+
+def test_reversed_mechanisms_are_contrary() -> None:
+    res = {r.hypothesis: r for r in run_hypotheses(dgp.make_panel(seed=1, effect=-1.0))}
+    for h in ("H1", "H2", "H3", "H4", "H5", "H8"):
+        assert res[h].verdict == "contrary", (h, res[h].reason)
+        assert "contradict" in res[h].reason
+
+
+def test_mechanisms_off_give_no_support() -> None:
+    res = run_hypotheses(dgp.make_panel(seed=3, effect=0.0))
+    assert [r.verdict for r in res] == ["inconclusive"] * 8, [(r.hypothesis, r.p_value) for r in res]
+
+
+def test_known_effect_is_recovered(panel: pd.DataFrame) -> None:
+    # H2: the DGP sets d log1p(payment) / dW = 2 among bought spells; pure-trade spells pay 0,
+    # so the pooled slope is positive and below 2
+    (r,) = run_hypotheses(panel, only="H2")
+    assert 0.2 < r.estimate < 2.0
+    bought = panel[(panel["side_payment"] > 0) & (panel["allied"] == 1)]
+    (rb,) = run_hypotheses(bought, only=["H2"])
+    assert abs(rb.estimate - 2.0) < 0.35, rb.estimate
+
+
+def test_results_carry_tables_and_json(results: dict) -> None:
+    r = results["H4"]
+    assert set(r.tables) == {"html", "latex", "markdown"}
+    assert "<table" in r.tables["html"] and r"\begin{tabular}" in r.tables["latex"]
+    assert "divergence" in r.tables["markdown"]
+    assert r.details["secondary"][0]["hypothesis"] == "H4b"
+    assert "_py" not in results["H7"].tables["markdown"]  # splines hidden
+    assert "average_marginal_effect" in results["H8"].details
+    json.dumps([x.to_dict() for x in results.values()])
+
+
+def test_h7_reports_a_contrast(results: dict) -> None:
+    r = results["H7"]
+    terms = r.details["terms"]
+    diff = (
+        terms["recent_leader_only_change"]["estimate"] - terms["recent_regime_change"]["estimate"]
+    )
+    assert r.estimate == pytest.approx(diff)
+    assert r.regressor == "recent_leader_only_change - recent_regime_change"
+
+
+def test_missing_column_is_inconclusive(panel: pd.DataFrame) -> None:
+    (r,) = run_hypotheses(panel.drop(columns=["W"]), only="H2")
+    assert r.verdict == "inconclusive"
+    assert r.reason == "the panel lacks column(s) W"
+    assert r.estimate is None and r.p_value is None
+
+
+def test_missing_control_is_dropped_with_a_note(panel: pd.DataFrame) -> None:
+    (r,) = run_hypotheses(panel.drop(columns=["gdp_client"]), only="H2")
+    assert r.verdict == "supported"
+    assert any("log_gdp_client" in n for n in r.details["notes"])
+
+
+def test_no_events_is_inconclusive(panel: pd.DataFrame) -> None:
+    q = panel.assign(termination=0, realignment=0)
+    for r in run_hypotheses(q, only="H4,H5,H6,H7"):
+        assert r.verdict == "inconclusive"
+        assert r.reason.startswith("no events"), r.reason
+    (r1,) = run_hypotheses(panel.assign(formation=0), only="H1")
+    assert r1.verdict == "inconclusive" and "empty" in r1.reason
+
+
+def test_perfect_separation_is_inconclusive(panel: pd.DataFrame) -> None:
+    q = panel.assign(side_payment=np.where(panel["divergence"] > 0.5, 5.0, 0.0))
+    (r,) = run_hypotheses(q, specs={"H1-logit": ALTERNATIVES["H1-logit"]})
+    assert r.verdict == "inconclusive"
+    assert r.reason.startswith("perfect separation: divergence")
+    # H7: termination happens exactly in the years just after a regime change
+    rc = panel["regime_change"].astype(int)
+    prev = panel.groupby(["patron", "client"])["regime_change"].shift(1).fillna(0).astype(int)
+    q7 = panel.assign(termination=((rc | prev) & (panel["allied"] == 1)).astype(int))
+    (r7,) = run_hypotheses(q7, only="H7")
+    assert r7.verdict == "inconclusive"
+    assert r7.reason.startswith("perfect separation"), r7.reason
+
+
+def test_alternatives_run(panel: pd.DataFrame) -> None:
+    res = {r.hypothesis: r for r in run_hypotheses(panel, specs=ALTERNATIVES)}
+    assert set(res) == set(ALTERNATIVES)
+    assert res["H1-logit"].verdict == "supported" and res["H1-logit"].estimator == "logit"
+    assert res["H2-client-fe"].verdict == "supported"
+    assert res["H8-all-client-years"].n_obs > res["H8-all-client-years"].n_events > 0
+
+
+def test_singular_design_is_inconclusive(panel: pd.DataFrame) -> None:
+    (r,) = run_hypotheses(panel.assign(W=2 * panel["divergence"] + 1), only="H2")
+    assert r.verdict == "inconclusive" and r.reason.startswith("singular design")
+    (r2,) = run_hypotheses(panel.assign(W=0.5), only="H2")
+    assert r2.verdict == "inconclusive" and r2.reason == "W does not vary in the estimation sample"
+    (r3,) = run_hypotheses(panel.assign(regime_change=0), only="H6")
+    assert r3.verdict == "inconclusive" and "does not vary" in r3.reason
+
+
+def test_replications_are_kept_apart(panel: pd.DataFrame) -> None:
+    two = pd.concat([panel.assign(rep=0), dgp.make_panel(seed=2).assign(rep=1)], ignore_index=True)
+    (r,) = run_hypotheses(two, world="simulated", only="H2")
+    # clusters are clients within a replication: 2 x 120
+    assert r.verdict == "supported"
+    assert "clients" in r.tables["markdown"] or "clusters" in r.tables["markdown"]
+    assert "| clusters | 240 |" in r.tables["markdown"]
+
+
+def test_same_input_same_numbers(panel: pd.DataFrame) -> None:
+    a = run_hypotheses(panel, only="H5,H7")
+    b = run_hypotheses(panel, only="H5,H7")
+    assert [x.to_dict() for x in a] == [x.to_dict() for x in b]
+
+
+def test_only_is_validated() -> None:
+    assert parse_only(" h1 ,H8") == ["H1", "H8"]
+    with pytest.raises(InputError, match="unknown hypothesis H9; allowed: H1, H2"):
+        parse_only("H9")
+    with pytest.raises(InputError):
+        run_hypotheses("not a frame")  # type: ignore[arg-type]
+
+
+def test_alternative_specs(panel: pd.DataFrame) -> None:
+    alt = {"H2": with_options(HYPOTHESES["H2"], fixed_effects=("client_id", "year"))}
+    (r,) = run_hypotheses(panel, specs=alt)
+    assert r.details["formula"].endswith("| client_id + year")
+    assert r.verdict == "supported"

@@ -1,0 +1,222 @@
+"""The maintenance transition (THEORY 2.5): one step, vectorized, against its rules."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from sidepay.sim.reference import reference_step
+from sidepay.theory.dynamics import (
+    SystemState,
+    draw_shocks,
+    dyad_events,
+    initial_state,
+    step,
+)
+from sidepay.theory.formation import solve_formation
+from sidepay.theory.params import ModelParams
+
+QUIET = dict(s_d=0.0, h0=0.0, eta=0.0, s_r=0.0, mu_r=0.0, s_l_small=0.0, s_l_large=0.0)
+
+
+def random_state(rng: np.random.Generator, R: int, K: int, N: int) -> SystemState:
+    s = initial_state(
+        d=rng.uniform(0, 1, (R, K, N)),
+        W=rng.choice([0.0, 0.25, 0.5, 0.75, 1.0], (R, N)),
+        x=rng.uniform(0.2, 1.0, (R, K, N)),
+        sigma=rng.uniform(0, 1, (R, K, N)),
+        T=rng.exponential(0.1, (R, N)),
+        v=rng.uniform(0.1, 0.6, K),
+        k=rng.uniform(0.1, 1.0, K),
+        B=0.2,
+        Y=rng.lognormal(0, 1, (R, N)),
+        h=rng.uniform(0.0, 0.3, (R, N)),
+    )
+    # a mixed history: some states allied, with payments and pending hold-ups
+    ally = rng.integers(-1, K, (R, N))
+    pay = np.where(ally >= 0, rng.uniform(0, 0.3, (R, N)), 0.0)
+    return replace(
+        s,
+        **{
+            "ally": ally,
+            "pay": pay,
+            "need": np.where(ally >= 0, rng.uniform(0, 0.3, (R, N)), 0.0),
+            "spell_start": np.where(ally >= 0, 0, -1),
+            "holdup": rng.integers(0, 3, (R, N)),
+            "t": 3,
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("K", "changes"),
+    [
+        (2, {}),
+        (1, {"beta": 0.7}),
+        (3, {"stability_effect": 0.8, "mu_d": 0.01, "psi": 0.0}),
+        (2, {"stability_effect": -0.5, "beta": 0.5, "stickiness": 0.0, "h0": 0.3}),
+        (4, {"mu_r": 0.0, "beta_holdup": 1.0, "stickiness": 1.0}),
+    ],
+)
+def test_vectorized_step_equals_the_per_dyad_rules(K: int, changes: dict[str, float]) -> None:
+    rng = np.random.default_rng(K * 100 + len(changes))
+    params = ModelParams().replace(**changes)
+    state = random_state(rng, R=6, K=K, N=25)
+    for t in range(4):
+        sh = draw_shocks(rng, 6, K, 25)
+        kw = dict(shocks=sh, v_scale=rng.uniform(0.5, 1.5, K), offer_rate=0.6)
+        if t % 2:
+            kw.update(w_levels=[0.0, 0.5, 1.0], w_probs=[0.2, 0.3, 0.5])
+        a, ea = step(state, params, **kw)  # type: ignore[arg-type]
+        b, eb = reference_step(state, params, **kw)  # type: ignore[arg-type]
+        for name in ("d", "W", "ally", "pay", "need", "spell_start", "holdup", "tenure"):
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+        for name in ("regime_change", "leader_change", "leader_hazard"):
+            np.testing.assert_array_equal(getattr(ea, name), getattr(eb, name), err_msg=name)
+        state = a
+
+
+def test_step_does_not_modify_its_input() -> None:
+    rng = np.random.default_rng(3)
+    state = random_state(rng, 3, 2, 10)
+    before = {f: np.copy(getattr(state, f)) for f in ("d", "W", "ally", "pay", "need")}
+    step(state, ModelParams(), rng)
+    for f, arr in before.items():
+        np.testing.assert_array_equal(getattr(state, f), arr)
+
+
+def test_formation_matches_the_one_shot_game() -> None:
+    """With one patron, no shocks and certain offers, formation is solve_formation."""
+    rng = np.random.default_rng(4)
+    R, N = 4, 200
+    W = rng.choice([0.25, 0.5, 1.0], (R, N))
+    d = rng.uniform(0, 1, (R, 1, N))
+    s = initial_state(d=d, W=W, x=0.5, sigma=0.4, T=0.2, v=0.4, k=0.5, B=0.2, Y=1.0, h=0.0)
+    p = ModelParams(beta=0.6, **QUIET)
+    s1, ev = step(s, p, rng, offer_rate=1.0)
+    eq = solve_formation(W=W, d=d[:, 0], x=0.5, sigma=0.4, T=0.2, v=0.4, k=0.5, beta=0.6)
+    np.testing.assert_array_equal(ev.ally >= 0, eq.forms)
+    np.testing.assert_allclose(s1.pay, eq.payment, rtol=0, atol=1e-12)
+    assert 0 < eq.forms.mean() < 1  # the test covers both outcomes
+
+
+def test_rising_divergence_raises_the_payment_or_ends_the_alliance() -> None:
+    """P4 at the level of one step: never a lower payment with the alliance intact."""
+    rng = np.random.default_rng(5)
+    R, N = 3, 300
+    s = initial_state(
+        d=rng.uniform(0.0, 0.6, (R, 1, N)),
+        W=rng.choice([0.25, 0.75], (R, N)),
+        x=0.6,
+        sigma=0.3,
+        T=0.1,
+        v=0.35,
+        k=0.3,
+        B=0.2,
+        Y=1.0,
+        h=0.0,
+    )
+    p = ModelParams(**{**QUIET, "mu_d": 0.02, "holdup_periods": 0})
+    s, _ = step(s, p, rng, offer_rate=1.0)
+    started = (s.ally >= 0).sum()
+    ended = increased = 0
+    for _ in range(30):
+        s2, ev = step(s, p, rng, offer_rate=0.0)
+        stay = (ev.ally_prev >= 0) & (ev.ally >= 0)
+        assert not (s2.pay[stay] < ev.pay_prev[stay]).any()
+        increased += int((s2.pay[stay] > ev.pay_prev[stay]).sum())
+        ended += int(((ev.ally_prev >= 0) & (ev.ally < 0)).sum())
+        s = s2
+    assert started > 100 and ended > 10 and increased > 100
+
+
+def test_payments_fall_only_with_friction() -> None:
+    rng = np.random.default_rng(6)
+    s = initial_state(d=np.full((1, 1, 50), 0.8), W=1.0, x=0.5, sigma=0.0, T=0.0, v=1.0,
+                      k=0.0, B=0.2, Y=1.0, h=0.0)  # fmt: skip
+    p = ModelParams(**{**QUIET, "mu_d": -0.2, "stickiness": 0.75})
+    s1, _ = step(s, ModelParams(**QUIET), rng, offer_rate=1.0)
+    s2, _ = step(s1, p, rng)
+    need = 1.0 * 0.6 * 0.5  # lambda(1) d x after the fall of d
+    expected = s1.pay - 0.25 * (s1.pay - need)
+    np.testing.assert_allclose(s2.pay, expected)
+    assert (s2.pay < s1.pay).all() and (s2.pay > need).all()
+
+
+def test_a_rival_outbidding_the_incumbent_takes_the_client() -> None:
+    """P5: a rival offer G_r - psi that the incumbent cannot match means realignment."""
+    s = initial_state(d=np.array([[[0.3], [0.0]]]), W=1.0, x=0.5, sigma=0.5, T=0.2,
+                      v=[0.5, 0.3], k=0.1, B=0.2, Y=1.0, h=0.0)  # fmt: skip
+    s = replace(s, ally=np.zeros((1, 1), dtype=np.int64), pay=np.full((1, 1), 0.1),
+                need=np.full((1, 1), 0.1), spell_start=np.zeros((1, 1), dtype=np.int64))  # fmt: skip
+    # incumbent: D_0 = 0.15 - 0.1 = 0.05, max payment V_0 = 0.25 - 0.01 = 0.24;
+    # rival: G_1 = V_1 - D_1 = (0.15 - 0.01) + 0.1 = 0.24 > 0
+    rng = np.random.default_rng(0)
+    _, ev = step(s, ModelParams(**QUIET, psi=0.0), rng, offer_rate=0.0)
+    assert ev.ally.tolist() == [[1]]  # matching needs D_0 + G_1 = 0.29 > 0.24
+    dy = ev.dyads(2)
+    assert dy["termination"][0, :, 0].tolist() == [1, 0]
+    assert dy["realignment"][0, :, 0].tolist() == [1, 0]
+    assert dy["formation"][0, :, 0].tolist() == [0, 1]
+    # with a switching cost the incumbent can match: it keeps the client and pays more
+    s1, ev = step(s, ModelParams(**QUIET, psi=0.1), rng, offer_rate=0.0)
+    assert ev.ally.tolist() == [[0]]
+    np.testing.assert_allclose(s1.pay, [[0.05 + 0.24 - 0.1]])
+    # an incumbent that cannot pay the deficit loses the client to the rival as well
+    _, ev = step(replace(s, d=np.array([[[0.9], [0.0]]])), ModelParams(**QUIET, psi=0.5), rng)
+    assert ev.ally.tolist() == [[1]]
+
+
+def test_regime_change_redraws_W_replaces_the_leader_and_holds_up_the_patron() -> None:
+    rng = np.random.default_rng(7)
+    R, N = 2, 400
+    s = initial_state(d=np.full((R, 1, N), 0.3), W=0.5, x=0.5, sigma=0.5, T=0.1, v=0.5,
+                      k=0.3, B=0.2, Y=1.0, h=0.5)  # fmt: skip
+    p = ModelParams(**{**QUIET, "holdup_periods": 2, "beta": 1.0, "beta_holdup": 0.2})
+    s1, ev = step(s, p, rng, w_levels=[0.0, 1.0], w_probs=[0.3, 0.7], offer_rate=1.0)
+    rc = ev.regime_change
+    assert 0.4 < rc.mean() < 0.6
+    assert set(np.unique(s1.W[rc]).tolist()) == {0.0, 1.0}
+    assert (s1.W[~rc] == 0.5).all()
+    assert (s1.tenure[rc] == 0).all() and (s1.tenure[~rc] == 1).all()
+    assert (s1.holdup[rc] == 1).all() and (s1.holdup[~rc] == 0).all()
+    # hold-up: the new regime captures 80% of the surplus, so it is paid more than a*
+    formed = ev.ally >= 0
+    a_star = np.maximum(0.0, (0.2 + 0.8 * s1.W) * 0.3 * 0.5 - 0.05)
+    assert (s1.pay[formed & rc] > a_star[formed & rc] + 1e-9).all()
+    np.testing.assert_allclose(s1.pay[formed & ~rc], a_star[formed & ~rc])
+
+
+def test_leader_hazard_falls_with_payments() -> None:
+    """P8 inside one step: a paid ally extracts less, so its leader's hazard is lower."""
+    rng = np.random.default_rng(8)
+    s = initial_state(d=np.full((1, 1, 100), 0.5), W=0.5, x=0.5, sigma=0.2, T=0.5, v=1.0,
+                      k=0.1, B=0.5, Y=0.5, h=0.0)  # fmt: skip
+    p = ModelParams(**{**QUIET, "beta": 0.5, "h0": 0.05, "eta": 0.5})
+    s1, _ = step(s, p, rng, offer_rate=0.5)
+    _, ev1 = step(s1, p, rng, offer_rate=0.0)
+    allied = ev1.ally_prev >= 0
+    assert 0 < allied.sum() < 100
+    assert ev1.leader_hazard[allied].max() < ev1.leader_hazard[~allied].min()
+
+
+def test_dyad_events_on_a_history() -> None:
+    ally = np.array([[-1, 0], [0, 0], [1, -1]])  # (T=3, N=2)
+    pay = np.array([[0.0, 0.2], [0.1, 0.3], [0.2, 0.0]])
+    prev_a = np.vstack([[-1, -1], ally[:-1]])
+    prev_p = np.vstack([[0.0, 0.0], pay[:-1]])
+    ev = dyad_events(prev_a, ally, prev_p, pay, K=2)
+    assert ev["formation"][:, 0].tolist() == [[0, 1], [1, 0], [0, 0]]
+    assert ev["termination"][:, 0].tolist() == [[0, 0], [0, 0], [1, 1]]
+    assert ev["realignment"][:, 0].tolist() == [[0, 0], [0, 0], [1, 0]]
+    assert ev["payment_increase"][:, 0].tolist() == [[0, 0], [0, 1], [0, 0]]
+    assert ev["payment"][2, 0].tolist() == [0.1, 0.3]  # the last payment of the spell
+    assert ev["allied"][2].tolist() == [[1, 1], [1, 0]]
+
+
+def test_step_needs_randomness() -> None:
+    s = initial_state(d=np.zeros((1, 1, 1)), W=1, x=1, sigma=0, T=0, v=1, k=0, B=0, Y=1, h=0)
+    with pytest.raises(ValueError, match="rng"):
+        step(s, ModelParams())

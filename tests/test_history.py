@@ -1,0 +1,103 @@
+"""The panel against the historical record: cases every Cold War historian knows.
+
+Each test reads the panel (not the raw files) so that a mistake anywhere on the way
+(codes, years, directions, merges, spells, events) shows up as a wrong history.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from sidepay.data.panel import build_panel
+
+USA, USSR, CHINA = 2, 365, 710
+PAKISTAN, SOMALIA, ETHIOPIA, EGYPT, IRAN = 770, 520, 530, 651, 630
+
+
+@pytest.fixture(scope="module")
+def panel() -> pd.DataFrame:
+    return build_panel((1946, 2020)).set_index(["patron", "client", "year"]).sort_index()
+
+
+def _series(panel: pd.DataFrame, patron: int, client: int, col: str) -> pd.Series:
+    return panel.loc[(patron, client), col]
+
+
+def test_us_pakistan_alliance_forms_1954_with_military_aid_rising(panel: pd.DataFrame) -> None:
+    allied = _series(panel, USA, PAKISTAN, "allied")
+    assert (allied.loc[1946:1953] == 0).all() and (allied.loc[1954:1960] == 1).all()
+    row = panel.loc[(USA, PAKISTAN, 1954)]
+    assert row["formation"] == 1 and row["spell_start"] == 1954 and row["defense"] == 1
+    assert row["atop_entry"].startswith("1954")  # SEATO, signed 8 September 1954
+    mil = _series(panel, USA, PAKISTAN, "aid_mil")
+    assert mil.loc[1950:1953].sum() == 0
+    assert mil.loc[1955:1958].mean() > 250  # constant 2020 USD millions
+    arms = _series(panel, USA, PAKISTAN, "arms_tiv")
+    assert arms.loc[1955:1959].mean() > 2 * arms.loc[1950:1953].mean()
+
+
+def test_somalia_turns_from_the_soviet_union_to_the_united_states(panel: pd.DataFrame) -> None:
+    soviet = panel.loc[(USSR, SOMALIA)]
+    # the 1974 treaty of friendship, abrogated by Somalia in November 1977
+    assert soviet.loc[1974, "formation"] == 1
+    assert (soviet.loc[1974:1977, "allied"] == 1).all() and (
+        soviet.loc[1978:1985, "allied"] == 0
+    ).all()
+    assert soviet.loc[1977, "termination"] == 1
+    assert soviet.loc[1977, "termination_manner"] == "abrogation"
+    # Soviet arms stop after 1977
+    assert (soviet.loc[1972:1977, "arms_tiv"] > 0).all()
+    assert (soviet.loc[1978:1985, "arms_tiv"] == 0).all()
+    # US aid starts: military aid from 1980, economic aid multiplies
+    us = panel.loc[(USA, SOMALIA)]
+    assert us.loc[1970:1979, "aid_mil"].sum() == 0 and us.loc[1980, "aid_mil"] > 20
+    assert us.loc[1978:1980, "aid_econ"].mean() > 5 * us.loc[1975:1977, "aid_econ"].mean()
+    # second measure: the Soviet Union stops being Somalia's main arms supplier
+    assert soviet.loc[1979, "realignment_arms"] == 1
+    assert us.loc[1980, "main_supplier"] != USSR
+    # and the rival's payments are what the Soviet Union competes against
+    assert soviet.loc[1980, "rival_payment"] > 0
+
+
+def test_egypt_turns_from_the_soviet_union_to_the_united_states(panel: pd.DataFrame) -> None:
+    soviet = panel.loc[(USSR, EGYPT)]
+    # the 1971 treaty of friendship, abrogated by Sadat in March 1976
+    assert soviet.loc[1971, "formation"] == 1 and soviet.loc[1976, "termination"] == 1
+    assert soviet.loc[1976, "termination_manner"] == "abrogation"
+    assert soviet.loc[1970, "main_supplier"] == USSR
+    assert soviet.loc[1979, "main_supplier"] == USA
+    # Camp David: US military aid in 1979, the largest in the US-Egypt series so far
+    us_mil = panel.loc[(USA, EGYPT), "aid_mil"]
+    assert us_mil.loc[1979] > 1000 and us_mil.loc[1946:1978].max() < us_mil.loc[1979]
+    # interest divergence with the US falls between the early 1970s and 1980
+    div = panel.loc[(USA, EGYPT), "divergence"]
+    assert div.loc[1978:1980].mean() < div.loc[1970:1972].mean()
+
+
+def test_ethiopia_turns_from_the_united_states_to_the_soviet_union(panel: pd.DataFrame) -> None:
+    us = panel.loc[(USA, ETHIOPIA)]
+    soviet = panel.loc[(USSR, ETHIOPIA)]
+    assert us.loc[1975, "main_supplier"] == USA and us.loc[1977, "main_supplier"] == USSR
+    assert us.loc[1976, "realignment_arms"] == 1
+    assert soviet.loc[1978, "formation"] == 1  # the 1978 treaty of friendship
+    assert (us.loc[1978:1985, "aid_mil"] == 0).all() and us.loc[1974:1975, "aid_mil"].min() > 50
+    assert us.loc[1974, "regime_change"] == 1  # the Derg
+
+
+def test_iran_alliance_and_aid_with_the_us_end_in_1979(panel: pd.DataFrame) -> None:
+    us = panel.loc[(USA, IRAN)]
+    assert (us.loc[1959:1978, "allied"] == 1).all() and (us.loc[1980:2018, "allied"] == 0).all()
+    assert us.loc[1979, "termination"] == 1 and us.loc[1979, "termination_manner"] == "abrogation"
+    assert us.loc[1979, "regime_change"] == 1
+    assert us.loc[1973:1978, "arms_tiv"].mean() > 1000
+    # afterwards only the covert Iran-Contra deliveries of 1984-86
+    arms_80s = us.loc[1981:1990, "arms_tiv"]
+    assert arms_80s.sum() < 100 and (arms_80s.drop([1984, 1985, 1986]) == 0).all()
+
+
+def test_nato_members_allied_with_the_us_from_1949(panel: pd.DataFrame) -> None:
+    for client in (20, 210, 325, 390):  # Canada, Netherlands, Italy, Denmark
+        s = panel.loc[(USA, client)]
+        assert s.loc[1949, "defense"] == 1 and (s.loc[1949:2018, "allied"] == 1).all()
+        assert s.loc[2019:2020, "allied"].isna().all()  # after ATOP 4.01 coverage

@@ -1,0 +1,233 @@
+"""The report renders what the library computed, escapes data, and fetches nothing."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib import pyplot as plt
+
+from sidepay.analysis.result import HypothesisResult
+from sidepay.errors import InputError
+from sidepay.report.cases import CASES, case_rows, case_timeline, resolve_state
+from sidepay.report.figures import coefficient_plot, figure_to_svg, statics_plot
+from sidepay.report.html import (
+    CaseFigure,
+    ReportContent,
+    dumps_json,
+    group_results,
+    render_report,
+    results_document,
+    sanitize_table_html,
+    summary_tables,
+)
+from sidepay.report.provenance import bibtex, collect_provenance, software_versions
+
+EVIL = '<script>alert("x")</script><img src="http://evil.example/x.png">'
+
+# what great_tables / pandas Styler put in front of a table: a remote font and a stylesheet
+REMOTE_TABLE = (
+    '<style>@import url("https://fonts.googleapis.com/css2?family=IBM+Plex+Mono");'
+    "#t td {color: red}</style>"
+    '<link rel="stylesheet" href="https://cdn.example/x.css">'
+    '<table id="t" class="regression-table" style="background:url(https://x/y.png)">'
+    "<caption>Model &amp; test</caption><tr><th>W</th>"
+    '<td onclick="steal()" colspan="2">0.12***<script>alert(1)</script></td></tr></table>'
+)
+
+
+def result(
+    h: str = "H2",
+    world: str = "real",
+    estimate: float | None = 0.5,
+    verdict: str = "supported",
+    **kw: object,
+) -> HypothesisResult:
+    base: dict[str, object] = dict(
+        hypothesis=h,
+        title=f"Title {h}",
+        world=world,
+        outcome="side_payment",
+        regressor="W",
+        expected_sign=1,
+        estimator="feols",
+        estimate=estimate,
+        std_error=None if estimate is None else 0.1,
+        conf_low=None if estimate is None else estimate - 0.2,
+        conf_high=None if estimate is None else estimate + 0.2,
+        p_value=None if estimate is None else 0.01,
+        n_obs=1234,
+        n_events=None,
+        verdict=verdict,
+        reason="positive as predicted",
+        prediction="Side payments rise with W.",
+    )
+    base.update(kw)
+    return HypothesisResult(**base)  # type: ignore[arg-type]
+
+
+def test_sanitizer_keeps_the_table_and_drops_everything_that_could_fetch_or_run() -> None:
+    clean = sanitize_table_html(REMOTE_TABLE)
+    assert "<table" in clean and '<td colspan="2">0.12***</td>' in clean
+    assert "Model &amp; test" in clean
+    for bad in ("@import", "googleapis", "<style", "<link", "onclick", "<script", "url(", "http"):
+        assert bad not in clean, bad
+
+
+def test_data_derived_strings_are_escaped_everywhere() -> None:
+    r = result(
+        title=EVIL,
+        reason=EVIL,
+        prediction=EVIL,
+        coverage={"clients": [EVIL]},
+        details={"formula": EVIL, "notes": [EVIL]},
+        tables={"html": REMOTE_TABLE},
+    )
+    content = ReportContent(
+        sections=group_results([r]),
+        cases=[CaseFigure(EVIL, EVIL, None, EVIL)],
+        notes=[EVIL],
+        provenance={
+            "data": [{"name": EVIL, "version": EVIL, "relpath": EVIL, "sha256": EVIL}],
+            "citations": EVIL,
+        },
+    )
+    page = render_report(content)
+    assert "<script" not in page
+    assert "<img" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    # nothing on the page can ask another host for anything
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert "@import" not in page and "url(" not in page
+
+
+def test_page_shows_the_estimates_it_was_given() -> None:
+    rs = [
+        result("H2", "real", 0.4321),
+        result("H2", "simulated", -0.9876, "contrary"),
+        result("H10", "real", None, "inconclusive"),
+    ]
+    page = render_report(ReportContent(sections=group_results(rs)))
+    assert "0.432" in page and "-0.988" in page and "no estimate" in page
+    assert page.index('id="h2"') < page.index('id="h10"')
+    assert "contrary" in page and "does" not in page.split("Summary of verdicts")[0]
+
+
+def test_results_json_is_valid_json_without_nan() -> None:
+    r = result(estimate=float("nan"), details={"x": np.float64("inf"), "a": np.arange(2)})
+    text = dumps_json(results_document([r], {"seed": 3}))
+    doc = json.loads(text)
+    assert doc["meta"] == {"seed": 3}
+    assert doc["results"][0]["estimate"] is None
+    assert doc["results"][0]["details"] == {"x": None, "a": [0, 1]}
+    assert "NaN" not in text and "Infinity" not in text
+
+
+def test_summary_tables_three_formats_agree() -> None:
+    rs = [result("H1"), result("H2", "simulated", -1.5, "contrary", outcome="log_side_payment")]
+    t = summary_tables(rs)
+    assert t["markdown"].count("\n| H") == 2
+    assert r"log\_side\_payment" in t["latex"] and t["latex"].count(r"\\") == 3
+    assert t["html"].count("<tr>") == 3  # the header row and two results
+    for fmt in t.values():
+        assert "-1.5" in fmt.replace("$-$", "-").replace("−", "-")
+
+
+def test_svg_is_inline_ready_and_deterministic() -> None:
+    rs = [result(), result(world="simulated", estimate=0.2)]
+    a = figure_to_svg(coefficient_plot(rs))
+    b = figure_to_svg(coefficient_plot(rs))
+    assert a == b
+    assert a.startswith("<svg") and "<!DOCTYPE" not in a and "<?xml" not in a
+    assert 'class="fig"' in a and "viewBox" in a
+
+
+def test_coefficient_plot_draws_what_it_is_given() -> None:
+    fig = coefficient_plot([result(estimate=0.7), result(world="simulated", estimate=None)])
+    ax = fig.axes[0]
+    xs = [x for line in ax.get_lines() for x in np.atleast_1d(line.get_xdata())]
+    assert 0.7 in xs and pytest.approx(0.5) in xs and pytest.approx(0.9) in xs
+    assert any("no estimate" in t.get_text() for t in ax.texts)
+    plt.close(fig)
+
+
+def test_statics_plot_uses_the_curves_given() -> None:
+    x = np.linspace(0.1, 1, 7)
+    fig = statics_plot({"W": x, "required_payment": 2 * x, "label": "not an array"}, "W")
+    (line,) = [ln for ln in fig.axes[0].get_lines() if ln.get_label() == "required_payment"]
+    np.testing.assert_allclose(line.get_ydata(), 2 * x)
+    plt.close(fig)
+
+
+def _panel() -> pd.DataFrame:
+    years = np.arange(1950, 1961)
+    return pd.DataFrame({
+        "patron": 2, "client": 770, "year": years,
+        "allied": (years >= 1954).astype(int),
+        "aid_econ": np.where(years < 1953, np.nan, 100.0 + years - 1950),
+        "arms_tiv": np.where(years < 1955, np.nan, 5.0),
+        "divergence": np.linspace(1, 2, len(years)),
+        "W": 0.25,
+        "formation": (years == 1954).astype(int),
+        "regime_change": (years == 1958).astype(int),
+        "leader_change": (years == 1951).astype(int),
+    })  # fmt: skip
+
+
+def test_case_timeline_keeps_gaps_outside_coverage_and_marks_events() -> None:
+    fig = case_timeline(_panel(), 2, 770, names={2: "USA", 770: "PAK"})
+    ax_pay = fig.axes[0]
+    aid = next(ln for ln in ax_pay.get_lines() if ln.get_label() == "US economic aid")
+    y = np.asarray(aid.get_ydata(), dtype=float)
+    assert np.isnan(y[:3]).all() and y[3] == 103.0  # missing aid is a gap, not a zero
+    vlines = [
+        ln for ax in fig.axes for ln in ax.get_lines()
+        if len(ln.get_xdata()) == 2 and ln.get_xdata()[0] == ln.get_xdata()[1]
+    ]  # fmt: skip
+    assert {float(ln.get_xdata()[0]) for ln in vlines} == {1951.0, 1958.0}
+    assert fig.get_suptitle() == "USA - PAK"
+    plt.close(fig)
+
+
+def test_case_rows_unknown_pair_is_one_line_input_error() -> None:
+    with pytest.raises(InputError) as err:
+        case_rows(_panel(), 365, 770)
+    assert "\n" not in str(err.value)
+
+
+def test_resolve_state_against_the_real_cow_list() -> None:
+    from sidepay.data.readers.states import cow_states
+
+    states = cow_states()
+    for case in CASES:
+        assert resolve_state(case.patron_abb, states) == (case.patron, case.patron_abb)
+        assert resolve_state(str(case.client), states) == (case.client, case.client_abb)
+    with pytest.raises(InputError, match="unknown state 'ATLANTIS'"):
+        resolve_state("ATLANTIS", states)
+
+
+def test_provenance_records_sources_software_and_seed() -> None:
+    from sidepay.data.sources import SOURCES
+    from sidepay.data.sources import bibtex as source_bibtex
+
+    names = ["cow_states", "cow_majors"]
+    p = collect_provenance(
+        SOURCES,
+        seed=7,
+        years=(1950, 1960),
+        world="real",
+        used=names,
+        citations=source_bibtex(names),
+        parameters={"rho": 1.0},
+    )
+    assert [d["name"] for d in p["data"]] == names
+    assert p["data"][0]["sha256"] == SOURCES["cow_states"].sha256
+    assert p["seed"] == 7 and p["parameters"] == {"rho": 1.0}
+    assert bibtex(p).startswith("@") and bibtex(p).endswith("\n")
+    assert software_versions()["numpy"] == np.__version__
+    json.dumps(p)  # JSON-able as it stands
+    assert not math.isnan(float(p["years"][0]))

@@ -1,0 +1,243 @@
+"""The simulation engine, its worlds, its output and the `sidepay simulate run` command."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sidepay.cli import main
+from sidepay.errors import InputError
+from sidepay.schema import COLUMNS, KEYS, TRUTH_COLUMNS
+from sidepay.sim.engine import run_history, simulate
+from sidepay.sim.output import events_path, write_result
+from sidepay.sim.reference import reference_step
+from sidepay.sim.world import World, default_world
+
+
+@pytest.fixture(scope="module")
+def small_world() -> World:
+    return default_world().updated({"small_states.n": 30})
+
+
+@pytest.fixture(scope="module")
+def run(small_world: World):  # type: ignore[no-untyped-def]
+    return simulate(small_world, years=50, reps=6, seed=11)
+
+
+def parquet_bytes(df: pd.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
+# ------------------------------------------------------------------ seeds and splitting
+def test_same_seed_same_bytes(small_world: World, run) -> None:  # type: ignore[no-untyped-def]
+    again = simulate(small_world, years=50, reps=6, seed=11)
+    assert parquet_bytes(again.panel) == parquet_bytes(run.panel)
+    assert parquet_bytes(again.events) == parquet_bytes(run.events)
+    other = simulate(small_world, years=50, reps=6, seed=12)
+    assert not other.panel["divergence"].equals(run.panel["divergence"])
+
+
+def test_replication_chunks_concatenate_to_the_serial_run(small_world: World, run) -> None:  # type: ignore[no-untyped-def]
+    parts = [simulate(small_world, years=50, reps=n, seed=11, rep_start=a) for a, n in
+             ((0, 1), (1, 3), (4, 2))]  # fmt: skip
+    panel = pd.concat([p.panel for p in parts], ignore_index=True)
+    events = pd.concat([p.events for p in parts], ignore_index=True)
+    assert parquet_bytes(panel) == parquet_bytes(run.panel)
+    assert parquet_bytes(events) == parquet_bytes(run.events)
+
+
+def test_engine_equals_the_per_dyad_loop(small_world: World) -> None:
+    w = small_world.updated({"small_states.n": 12})
+    a = run_history(w, years=60, reps=3, seed=2)
+    b = run_history(w, years=60, reps=3, seed=2, step_function=reference_step)
+    for name in ("d", "W", "ally", "pay", "spell_start", "regime_change", "leader_change",
+                 "leader_hazard", "tenure"):  # fmt: skip
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+    assert (a.ally >= 0).any() and a.regime_change.any()
+
+
+# ------------------------------------------------------------------ the panel
+def test_panel_is_in_the_schema(run) -> None:  # type: ignore[no-untyped-def]
+    p = run.panel
+    assert list(p.columns[:3]) == list(KEYS)
+    known = {**COLUMNS, **TRUTH_COLUMNS}
+    for col in p.columns:
+        if col in known:
+            assert str(p[col].dtype) == known[col].dtype, col
+        else:
+            assert col.startswith("truth_"), col
+    assert len(p) == 6 * 2 * 30 * 50
+    assert not p.duplicated(["rep", *KEYS]).any()
+    assert set(p["patron"]) == {2, 365}
+    assert p["client"].min() == 1000 and p["client"].max() == 1029
+    assert p["year"].min() == 1946 and p["year"].max() == 1995
+    for col in ("allied", "side_payment", "divergence", "W", "threat", "formation"):
+        assert p[col].notna().all(), col
+
+
+def test_panel_alliance_bookkeeping(run) -> None:  # type: ignore[no-untyped-def]
+    p = run.panel
+    allied = p["allied"] == 1
+    assert (p.loc[~allied, "side_payment"] == 0).all()
+    assert (p.loc[allied, "side_payment"] >= 0).all()
+    assert p["spell_id"].notna().eq(allied).all()
+    assert (p.loc[p["formation"] == 1, "spell_year"] == 0).all()
+    assert (p.loc[allied, "spell_year"] >= 0).all()
+    for ev in ("formation", "termination", "payment_increase", "payment_decrease"):
+        assert (p.loc[p[ev] == 1, "allied"] == 1).all(), ev
+    assert (p.loc[p["realignment"] == 1, "termination"] == 1).all()
+    # at the end of a year a client has at most one patron
+    ongoing = p[allied & (p["termination"] == 0)]
+    assert ongoing.groupby(["rep", "client", "year"]).size().max() == 1
+    # a spell is one unbroken run of years with one formation at most (left-censored: none)
+    g = p[allied].groupby("spell_id")
+    assert (g["year"].max() - g["year"].min() + 1).eq(g.size()).all()
+    assert g["formation"].sum().max() == 1
+    # the rival's payment is what the client gets from the other patron
+    wide = p.pivot_table(index=["rep", "client", "year"], columns="patron",
+                         values=["side_payment", "rival_payment"])  # fmt: skip
+    np.testing.assert_allclose(wide["rival_payment"][2], wide["side_payment"][365])
+    # every kind of event happens in this run
+    for ev in ("formation", "termination", "realignment", "payment_increase",
+               "payment_decrease", "regime_change", "leader_change"):  # fmt: skip
+        assert p[ev].sum() > 0, ev
+
+
+def test_event_log_matches_the_panel(run) -> None:  # type: ignore[no-untyped-def]
+    p, e = run.panel, run.events
+    counts = e["event"].value_counts()
+    for ev in ("formation", "termination", "realignment", "payment_increase", "payment_decrease"):
+        assert counts[ev] == p[ev].sum(), ev
+    states = p[p["patron"] == 2]
+    for ev in ("regime_change", "leader_change"):
+        assert counts[ev] == states[ev].sum(), ev
+        assert e.loc[e["event"] == ev, "patron"].isna().all()
+    f = e[e["event"] == "formation"].merge(p, on=["rep", "patron", "client", "year"])
+    assert (f["formation"] == 1).all()
+
+
+def test_truth_columns_are_the_model(run, small_world: World) -> None:  # type: ignore[no-untyped-def]
+    p = run.panel
+    prm = small_world.params
+    lam = prm.rho * (prm.omega + (1 - prm.omega) * p["W"])
+    D = lam * p["divergence"] * p["truth_x"] - p["common_threat"]
+    np.testing.assert_allclose(p["truth_deficit"], D, atol=1e-12)
+    V = p["truth_v"] * p["truth_x"] - p["truth_k"] * p["common_threat"]
+    np.testing.assert_allclose(p["truth_surplus"], V - np.maximum(D, 0), atol=1e-12)
+    # epochs: the USSR-like power's v falls in 1990
+    v365 = p[p["patron"] == 365].groupby(p["year"] >= 1990)["truth_v"].first()
+    assert v365[True] < v365[False]
+    # allied dyads are feasible for their patron (or end this year)
+    alive = p[(p["allied"] == 1) & (p["termination"] == 0)]
+    assert (alive["truth_surplus"] >= -1e-12).all()
+    assert (alive["side_payment"] <= V[alive.index] + 1e-12).all()
+
+
+def test_default_world_draws_resemble_its_calibration() -> None:
+    w = default_world()
+    h = run_history(w, years=1, reps=40, seed=3)
+    ss = w.small_states
+    W = h.static["T"]  # threat
+    share_no_rival = np.mean(np.isclose(W, ss.threat_floor))
+    assert abs(share_no_rival - ss.rivals_probs[0]) < 0.03
+    d = h.d[0]
+    for g, gp in enumerate(w.great_powers):
+        assert abs(d[:, g].mean() - gp.divergence_mean) < 0.03
+    assert np.corrcoef(d[:, 0].ravel(), d[:, 1].ravel())[0, 1] < -0.4
+    assert abs(h.static["h"].mean() - ss.h_mean) < 0.005
+
+
+# ------------------------------------------------------------------ worlds and bad input
+def test_world_toml_round_trip_and_partial_files(tmp_path: Path) -> None:
+    f = tmp_path / "w.toml"
+    f.write_text('base = "default"\nname = "mine"\n[params]\npsi = 0.2\n'
+                 '[small_states]\nn = 7\n', encoding="utf-8")  # fmt: skip
+    w = World.from_toml(f)
+    assert (w.name, w.params.psi, w.small_states.n) == ("mine", 0.2, 7)
+    assert w.great_powers == default_world().great_powers
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('base = "default"\noffer_rate = 1.5\n', "field 'offer_rate' = 1.5"),
+        ('base = "default"\n[params]\nrho = -1\n', "field 'params.rho' = -1"),
+        ('base = "default"\ncolour = 1\n', "unknown field 'colour'"),
+        ('base = "default"\n[small_states]\nW_probs = [1.0]\n', "W_levels and W_probs"),
+        ('base = "default"\n[small_states]\ndivergence_corr = -1.0\n', "divergence_corr"),
+        (
+            'base = "default"\n[[epochs]]\nname = "x"\nstart_year = 1\nv_scale = [1]\n',
+            "one v_scale per great power",
+        ),
+        ('base = "other"\n', "base must be 'default'"),
+        ("name = [\n", "not valid TOML"),
+        ('name = "x"\n', "field 'great_powers' is required"),
+    ],
+)
+def test_bad_world_files_give_one_line(tmp_path: Path, text: str, message: str) -> None:
+    f = tmp_path / "bad.toml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        World.from_toml(f)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_bad_run_arguments(small_world: World) -> None:
+    for kw in ({"years": 0}, {"reps": -1}, {"seed": -3}, {"rep_start": -1}, {"years": 2.5}):
+        with pytest.raises(InputError):
+            simulate(small_world, **kw)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="no field"):
+        small_world.updated({"params.nothing": 1})
+
+
+# ------------------------------------------------------------------ files and the CLI
+def test_cli_run_writes_panel_and_events(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = tmp_path / "w.toml"
+    world.write_text('base = "default"\n[small_states]\nn = 8\n', encoding="utf-8")
+    out = tmp_path / "out" / "sim.parquet"
+    argv = ["simulate", "run", "--world", str(world), "--years", "6", "--reps", "3",
+            "--seed", "4", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    panel = pd.read_parquet(out)
+    events = pd.read_parquet(events_path(out))
+    expected = simulate(World.from_toml(world), years=6, reps=3, seed=4)
+    assert len(panel) == 2 * 8 * 6 * 3
+    pd.testing.assert_frame_equal(panel, expected.panel)
+    assert len(events) == len(expected.events)
+    assert "wrote" in capsys.readouterr().out
+    assert sorted(x.name for x in out.parent.iterdir()) == ["sim.events.parquet", "sim.parquet"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--years", "0"],
+        ["--reps", "0"],
+        ["--world", "/nonexistent/world.toml"],
+    ],
+)
+def test_cli_bad_input_exits_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    code = main(["simulate", "run", *args, "--out", str(tmp_path / "x.parquet")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("sidepay: error:") and err.count("\n") == 1
+    assert not (tmp_path / "x.parquet").exists()
+
+
+def test_write_is_atomic_and_replaces(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "a.parquet"
+    write_result(run.panel.head(10), run.events.head(5), out)
+    write_result(run.panel.head(20), run.events.head(7), out)
+    assert len(pd.read_parquet(out)) == 20
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["a.events.parquet", "a.parquet"]

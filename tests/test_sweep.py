@@ -1,0 +1,309 @@
+"""Sweeps: same bytes on a process pool and a real Dask LocalCluster; failures; resume."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sidepay.cli import main
+from sidepay.errors import InputError
+from sidepay.sim.grid import SweepGrid, load_grid, point_seed
+from sidepay.sim.sweep import read_sweep, run_sweep, sweep_parts
+
+GRID_TOML = """
+[sweep]
+world = "default"
+years = 8
+reps = 4
+seed = 5
+reps_per_task = 2
+
+[axes]
+"params.rho" = [0.5, 2.0]
+"""
+
+
+@pytest.fixture(scope="module")
+def grid_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("grid") / "grid.toml"
+    path.write_text(GRID_TOML)
+    return path
+
+
+@pytest.fixture(scope="module")
+def grid(grid_file: Path) -> SweepGrid:
+    return load_grid(grid_file)
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[ProcessPoolExecutor]:
+    """One spawn-started pool of two processes shared by the tests (spawning is slow)."""
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as ex:
+        yield ex
+
+
+@pytest.fixture(scope="module")
+def local_run(grid: SweepGrid, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reference: the grid on the default local process pool (2 spawned processes)."""
+    out = tmp_path_factory.mktemp("local")
+    summary = run_sweep(grid, out, workers=2)
+    assert summary.ok, summary.failed
+    assert (summary.ran, summary.skipped, summary.n_tasks) == (4, 0, 4)
+    return out
+
+
+def _part_hashes(out: Path) -> dict[str, str]:
+    return {
+        f"{kind}/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest()
+        for kind in ("panel", "events")
+        for p in sweep_parts(out, kind)
+    }
+
+
+def _frame_hash(out: Path, kind: str = "panel") -> str:
+    frame = read_sweep(out, kind)
+    keys = [c for c in ("point", "rep", "patron", "client", "year") if c in frame.columns]
+    frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
+    rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    return hashlib.sha256(rows.tobytes()).hexdigest()
+
+
+# ------------------------------------------------------------------------------ the plan
+
+
+def test_grid_points_tasks_and_seeds_are_deterministic(grid: SweepGrid) -> None:
+    assert grid.n_points == 2
+    assert [p.values for p in grid.points()] == [{"params.rho": 0.5}, {"params.rho": 2.0}]
+    assert [t.name for t in grid.tasks()] == [
+        "point-00000_reps-000000-000002",
+        "point-00000_reps-000002-000004",
+        "point-00001_reps-000000-000002",
+        "point-00001_reps-000002-000004",
+    ]
+    three = SweepGrid(axes={"a": [1, 2, 3], "b": ["x", "y"]}, reps=1, years=1)
+    assert [three.point(i) for i in range(6)] == list(three.points())
+    seeds = {point_seed(5, p) for p in range(1000)}
+    assert len(seeds) == 1000
+    assert point_seed(5, 0) != point_seed(6, 0)
+    # the split never enters the fingerprint: only what is computed does
+    assert SweepGrid(reps=4, reps_per_task=1).fingerprint() == SweepGrid(reps=4).fingerprint()
+    assert SweepGrid(reps=4, seed=2).fingerprint() != SweepGrid(reps=4).fingerprint()
+
+
+# ------------------------------------------------------------------------------ bad input
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("[sweep]\nreps = 0\n", "sweep.reps"),
+        ("[sweep]\nyears = 'ten'\n", "sweep.years"),
+        ("[sweep]\nrepz = 3\n", "sweep.repz"),
+        ("[sweep]\nworld = 'nowhere.toml'\n", "sweep.world"),
+        ("[axes]\nrho = 0.5\n", "axes.rho"),
+        ("[axes]\nrho = []\n", "axes.rho"),
+        ("[grid]\nrho = [1]\n", "[grid]"),
+        ("[axes]\nrho = [1.0]\n[fixed]\nrho = 2.0\n", "axes.rho"),
+        ("[axes\n", "not valid TOML"),
+    ],
+)
+def test_bad_grid_file_is_one_line_naming_the_field(tmp_path: Path, text: str, field: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(InputError) as info:
+        load_grid(path)
+    message = str(info.value)
+    assert field in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("axes", "field"),
+    [
+        ({"params.no_such_thing": [1.0]}, "params.no_such_thing"),
+        ({"params.rho": [1.0, -1.0]}, "rho"),
+    ],
+)
+def test_bad_parameter_is_refused_before_any_work(
+    tmp_path: Path, axes: dict[str, list[float]], field: str
+) -> None:
+    grid = SweepGrid(axes=axes, reps=1, years=2)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=field.replace(".", r"\.")):
+        run_sweep(grid, tmp_path / "out", workers=1)
+    assert not (tmp_path / "out" / "panel").exists()
+
+
+def test_cli_bad_grid_exits_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[sweep]\nreps = -3\n")
+    code = main(["simulate", "sweep", "--grid", str(bad), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err.startswith("sidepay: error:") and "sweep.reps" in err
+    assert len(err.splitlines()) == 1
+
+
+# ------------------------------------------------------------------------------ the runs
+
+
+def test_local_parts_are_complete_and_labelled(local_run: Path, grid: SweepGrid) -> None:
+    panel = read_sweep(local_run)
+    assert sorted(panel["point"].unique()) == [0, 1]
+    for col in ("patron", "client", "year", "allied", "rep"):
+        assert col in panel.columns
+    per_point = panel.groupby("point")["rep"].agg(["min", "max", "nunique"])
+    assert per_point["nunique"].tolist() == [grid.reps, grid.reps]
+    assert per_point["max"].tolist() == [grid.reps - 1, grid.reps - 1]
+    assert panel["year"].nunique() == grid.years
+    manifest = json.loads((local_run / "manifest.json").read_text())
+    assert {r["status"] for r in manifest["tasks"].values()} == {"done"}
+    assert sum(r["rows"] for r in manifest["tasks"].values()) == len(panel)
+    points = pd.read_parquet(local_run / "points.parquet")
+    assert points["params.rho"].tolist() == [0.5, 2.0]
+    labelled = read_sweep(local_run, points=[1], columns=["rep"], with_values=True)
+    assert list(labelled.columns) == ["point", "rep", "params.rho"]
+    assert set(labelled["params.rho"]) == {2.0} and len(labelled) == (panel["point"] == 1).sum()
+    # different points differ (their seeds and parameters do)
+    a = panel[panel["point"] == 0].drop(columns="point").reset_index(drop=True)
+    b = panel[panel["point"] == 1].drop(columns="point").reset_index(drop=True)
+    assert not a.equals(b)
+
+
+def test_dask_localcluster_gives_the_same_bytes(
+    local_run: Path, grid: SweepGrid, tmp_path: Path
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        summary = run_sweep(grid, tmp_path, client.get_executor(), workers=2)
+        assert summary.ok, summary.failed
+        # the address form connects its own client to the same scheduler
+        again = run_sweep(grid, tmp_path / "by_address", cluster.scheduler_address)
+        assert again.ok, again.failed
+    reference = _part_hashes(local_run)
+    assert len(reference) == 8
+    assert _part_hashes(tmp_path) == reference
+    assert _part_hashes(tmp_path / "by_address") == reference
+
+
+def test_split_and_worker_count_do_not_change_results(
+    local_run: Path, grid: SweepGrid, tmp_path: Path, pool: ProcessPoolExecutor
+) -> None:
+    one_task_per_point = SweepGrid(
+        axes=grid.axes, world=grid.world, reps=grid.reps, years=grid.years, seed=grid.seed,
+        reps_per_task=grid.reps,
+    )  # fmt: skip
+    summary = run_sweep(one_task_per_point, tmp_path, pool, workers=2)
+    assert summary.ok and summary.n_tasks == 2
+    assert _frame_hash(tmp_path) == _frame_hash(local_run)
+    assert _frame_hash(tmp_path, "events") == _frame_hash(local_run, "events")
+
+
+def test_failed_task_is_recorded_others_finish_then_resume(
+    local_run: Path, grid: SweepGrid, tmp_path: Path, pool: ProcessPoolExecutor
+) -> None:
+    # a real failure: the part's final path is occupied by a folder, so the rename fails
+    blocked = tmp_path / "panel" / "point-00001_reps-000000-000002.parquet"
+    blocked.mkdir(parents=True)
+    summary = run_sweep(grid, tmp_path, pool, workers=2)
+    assert not summary.ok
+    assert list(summary.failed) == ["point-00001_reps-000000-000002"]
+    assert summary.ran == 3
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    rec = manifest["tasks"]["point-00001_reps-000000-000002"]
+    assert rec["status"] == "failed" and "Error" in rec["error"]
+    assert len(sweep_parts(tmp_path)) == 3
+
+    blocked.rmdir()
+    resumed = run_sweep(grid, tmp_path, pool, workers=2)
+    assert resumed.ok
+    assert (resumed.ran, resumed.skipped) == (1, 3)
+    assert _part_hashes(tmp_path) == _part_hashes(local_run)
+
+
+def test_resume_reruns_missing_and_unreadable_parts_only(
+    local_run: Path, grid: SweepGrid, tmp_path: Path, pool: ProcessPoolExecutor
+) -> None:
+    out = tmp_path / "sweep"
+    shutil.copytree(local_run, out)
+    (out / "panel" / "point-00000_reps-000002-000004.parquet").unlink()
+    torn = out / "events" / "point-00001_reps-000002-000004.parquet"
+    torn.write_bytes(torn.read_bytes()[: torn.stat().st_size // 2])  # an interrupted copy
+    (out / "events" / ".point-00000_reps-000000-000002.parquet.abc.tmp").write_bytes(b"x")
+    ran: list[str] = []
+    summary = run_sweep(grid, out, pool, workers=2, on_task=lambda r: ran.append(r["task"]))
+    assert summary.ok and summary.skipped == 2
+    assert sorted(ran) == ["point-00000_reps-000002-000004", "point-00001_reps-000002-000004"]
+    assert not list((out / "events").glob(".*.tmp"))
+    assert _part_hashes(out) == _part_hashes(local_run)
+
+
+def test_a_different_sweep_in_the_same_folder_is_refused(local_run: Path, grid: SweepGrid) -> None:
+    other = SweepGrid(axes=grid.axes, world=grid.world, reps=grid.reps, years=grid.years, seed=99)
+    with pytest.raises(InputError, match="different sweep"):
+        run_sweep(other, local_run, workers=1)
+
+
+def test_cli_sweep_runs_and_resumes(
+    grid_file: Path, local_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "cli"
+    env_before = os.environ.pop("DASK_SCHEDULER_ADDRESS", None)
+    try:
+        code = main(
+            ["simulate", "sweep", "--grid", str(grid_file), "--out", str(out), "--workers", "2"]
+        )
+        assert code == 0
+        assert _part_hashes(out) == _part_hashes(local_run)
+        code = main(["simulate", "sweep", "--grid", str(grid_file), "--out", str(out)])
+        assert code == 0
+        assert "4 already done" in capsys.readouterr().out
+    finally:
+        if env_before is not None:
+            os.environ["DASK_SCHEDULER_ADDRESS"] = env_before
+
+
+def test_a_sweep_too_large_for_memory_is_split_not_refused(
+    grid: SweepGrid, tmp_path: Path, pool: ProcessPoolExecutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sidepay.sim import sweep
+
+    auto = SweepGrid(axes=grid.axes, world=grid.world, reps=3, years=4, seed=1)
+    # a budget far below one task's measured footprint: one replication per task
+    monkeypatch.setattr(sweep, "TASK_MEMORY_BUDGET", 1024)
+    summary = run_sweep(auto, tmp_path / "tight", pool, workers=1)
+    assert summary.ok and summary.reps_per_task == 1 and summary.n_tasks == 6
+    monkeypatch.undo()
+    # with room to spare the split only balances work across workers (>= 4 tasks each)
+    roomy = run_sweep(auto, tmp_path / "roomy", pool, workers=1)
+    assert roomy.ok and roomy.reps_per_task == 2 and roomy.n_tasks == 4
+    assert _frame_hash(tmp_path / "tight") == _frame_hash(tmp_path / "roomy")
+
+
+def test_cli_bad_scheduler_exits_2_with_one_line(
+    grid_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "nonsense://nowhere")
+    code = main(["simulate", "sweep", "--grid", str(grid_file), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert "Dask scheduler" in err and "nonsense://nowhere" in err
+    assert len(err.splitlines()) == 1
