@@ -153,6 +153,6 @@ def test_run_without_data_says_what_to_do_in_one_line(tmp_path: Path, empty_serv
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in proc.stderr
-    assert "sidepay data pull" in lines[0] or "--mirror" in lines[0]
+    assert "--mirror DIR" in lines[0] and "--world simulated" in lines[0]
     assert not (tmp_path / "r").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".r.")] == []

@@ -114,6 +114,7 @@ def test_grid_points_tasks_and_seeds_are_deterministic(grid: SweepGrid) -> None:
         ("[grid]\nrho = [1]\n", "[grid]"),
         ("[axes]\nrho = [1.0]\n[fixed]\nrho = 2.0\n", "axes.rho"),
         ("[axes\n", "not valid TOML"),
+        ("[axes]\nrho = [1.0, 'high']\n", "axes.rho"),
     ],
 )
 def test_bad_grid_file_is_one_line_naming_the_field(tmp_path: Path, text: str, field: str) -> None:
@@ -136,7 +137,7 @@ def test_bad_grid_file_is_one_line_naming_the_field(tmp_path: Path, text: str, f
 def test_bad_parameter_is_refused_before_any_work(
     tmp_path: Path, axes: dict[str, list[float]], field: str
 ) -> None:
-    grid = SweepGrid(axes=axes, reps=1, years=2)  # type: ignore[arg-type]
+    grid = SweepGrid(axes=axes, reps=1, years=2)
     with pytest.raises(InputError, match=field.replace(".", r"\.")):
         run_sweep(grid, tmp_path / "out", workers=1)
     assert not (tmp_path / "out" / "panel").exists()
@@ -190,7 +191,7 @@ def test_dask_localcluster_gives_the_same_bytes(
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
-        summary = run_sweep(grid, tmp_path, client.get_executor(), workers=2)
+        summary = run_sweep(grid, tmp_path, client.get_executor(pure=False), workers=2)
         assert summary.ok, summary.failed
         # the address form connects its own client to the same scheduler
         again = run_sweep(grid, tmp_path / "by_address", cluster.scheduler_address)
@@ -307,3 +308,29 @@ def test_cli_bad_scheduler_exits_2_with_one_line(
     assert code == 2
     assert "Dask scheduler" in err and "nonsense://nowhere" in err
     assert len(err.splitlines()) == 1
+
+
+def test_world_file_relative_to_grid_and_its_text_in_the_fingerprint(
+    tmp_path: Path, pool: ProcessPoolExecutor
+) -> None:
+    from importlib import resources
+
+    text = resources.files("sidepay.sim").joinpath("worlds/default.toml").read_text("utf-8")
+    (tmp_path / "w").mkdir()
+    world = tmp_path / "w" / "small.toml"
+    world.write_text(text.replace('name = "default"', 'name = "small"', 1))
+    grid_file = tmp_path / "w" / "grid.toml"
+    grid_file.write_text(
+        '[sweep]\nworld = "small.toml"\nyears = 3\nreps = 2\n'
+        '[fixed]\n"small_states.n" = 7\n[axes]\npsi = [0.0, 0.1]\n'
+    )
+    out = tmp_path / "out"
+    summary = run_sweep(grid_file, out, pool, workers=2)
+    assert summary.ok and summary.n_tasks >= 2
+    panel = read_sweep(out, with_values=True)
+    assert len(panel) == 2 * 2 * 7 * 3 * 2  # points x patrons x states x years x reps
+    assert sorted(panel["psi"].unique()) == [0.0, 0.1]
+    # the same grid over an edited world is another sweep: refused, never mixed
+    world.write_text(world.read_text().replace("offer_rate = 0.25", "offer_rate = 0.5"))
+    with pytest.raises(InputError, match="different sweep"):
+        run_sweep(grid_file, out, pool, workers=2)

@@ -406,7 +406,7 @@ def fetch(
 
     Examples
     --------
-    >>> fetch("cow_majors").name  # doctest: +SKIP
+    >>> fetch("cow_majors").name
     'cow_majors.rda'
     """
     source = get_source(name, sources)
@@ -440,8 +440,8 @@ def pull(
 
     Examples
     --------
-    >>> done, failed = pull(["cow_majors"])  # doctest: +SKIP
-    >>> done, failed  # doctest: +SKIP
+    >>> done, failed = pull(["cow_majors"])
+    >>> done, failed
     (['cow_majors'], {})
     """
     registry = SOURCES if sources is None else sources
@@ -477,7 +477,7 @@ def read_rda(
 
     Examples
     --------
-    >>> read_rda("cow_majors").columns[:2].tolist()  # doctest: +SKIP
+    >>> read_rda("cow_majors").columns[:2].tolist()
     ['ccode', 'styear']
     """
     import pyreadr

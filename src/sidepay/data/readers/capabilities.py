@@ -42,8 +42,8 @@ def nmc() -> pd.DataFrame:
 
     Examples
     --------
-    >>> f = nmc()  # doctest: +SKIP
-    >>> f.query("ccode == 2 and year == 1950")["cinc"].round(3).item()  # doctest: +SKIP
+    >>> f = nmc()
+    >>> f.query("ccode == 2 and year == 1950")["cinc"].round(3).item()
     0.284
     """
     return cached_frame("nmc", _build_nmc, ["cow_nmc"], version=1)
@@ -80,8 +80,8 @@ def gdp_pop() -> pd.DataFrame:
 
     Examples
     --------
-    >>> f = gdp_pop()  # doctest: +SKIP
-    >>> bool(f.query("ccode == 2 and year == 2019")["pop"].item() > 300)  # doctest: +SKIP
+    >>> f = gdp_pop()
+    >>> bool(f.query("ccode == 2 and year == 2019")["pop"].item() > 300)
     True
     """
     return cached_frame("gdp_pop", _build_gdppop, ["cw_gdppop"], version=1)

@@ -55,9 +55,9 @@ def ideal_points(measure: Literal["fp", "all", "legacy"] = "fp") -> pd.DataFrame
 
     Examples
     --------
-    >>> ip = ideal_points()  # doctest: +SKIP
-    >>> us, su = (ip.query(f"ccode == {c} and year == 1970")["idealpoint"].item() for c in (2, 365))  # doctest: +SKIP
-    >>> bool(us - su > 4)  # doctest: +SKIP
+    >>> ip = ideal_points()
+    >>> us, su = (ip.query(f"ccode == {c} and year == 1970")["idealpoint"].item() for c in (2, 365))
+    >>> bool(us - su > 4)
     True
     """
     if measure not in _MEASURES:

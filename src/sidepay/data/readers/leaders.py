@@ -126,8 +126,8 @@ def leader_years() -> pd.DataFrame:
 
     Examples
     --------
-    >>> ly = leader_years()  # doctest: +SKIP
-    >>> ly.query("ccode == 770 and year == 1958")[["leader_change", "irregular_exit"]].values.tolist()  # doctest: +SKIP
+    >>> ly = leader_years()
+    >>> ly.query("ccode == 770 and year == 1958")[["leader_change", "irregular_exit"]].values.tolist()
     [[1, 1]]
     """
     return cached_frame("leader_years", _build_leader_years, ["archigos", "cw_gw_panel"], version=1)
@@ -153,8 +153,8 @@ def chisols_years() -> pd.DataFrame:
 
     Examples
     --------
-    >>> ch = chisols_years()  # doctest: +SKIP
-    >>> ch.query("ccode == 155 and year == 1973")["solschange"].item()  # doctest: +SKIP
+    >>> ch = chisols_years()
+    >>> ch.query("ccode == 155 and year == 1973")["solschange"].item()
     1
     """
     return cached_frame("chisols_years", _build_chisols, ["chisols"], version=1)

@@ -99,8 +99,8 @@ def rivalries(source: Literal["td", "tss"] = "td") -> pd.DataFrame:
 
     Examples
     --------
-    >>> r = rivalries()  # doctest: +SKIP
-    >>> r.query("ccode1 == 2 and ccode2 == 365")[["styear", "endyear"]].values.tolist()  # doctest: +SKIP
+    >>> r = rivalries()
+    >>> r.query("ccode1 == 2 and ccode2 == 365")[["styear", "endyear"]].values.tolist()
     [[1945, 1989], [2007, 2010]]
     """
     if source == "td":
@@ -120,8 +120,8 @@ def rivalry_dyad_years(
 
     Examples
     --------
-    >>> d = rivalry_dyad_years()  # doctest: +SKIP
-    >>> bool(((d.ccode1 == 365) & (d.ccode2 == 2) & (d.year == 1962)).any())  # doctest: +SKIP
+    >>> d = rivalry_dyad_years()
+    >>> bool(((d.ccode1 == 365) & (d.ccode2 == 2) & (d.year == 1962)).any())
     True
     """
     spells = rivalries(source)
@@ -180,8 +180,8 @@ def mid_dyad_years() -> pd.DataFrame:
 
     Examples
     --------
-    >>> m = mid_dyad_years()  # doctest: +SKIP
-    >>> int(m.query("ccode1 == 2 and ccode2 == 365 and year == 1962")["midonset"].item())  # doctest: +SKIP
+    >>> m = mid_dyad_years()
+    >>> int(m.query("ccode1 == 2 and ccode2 == 365 and year == 1962")["midonset"].item())
     1
     """
     return cached_frame("mid_dyad_years", _build_mid, ["gml_mid_ddydisps"], version=1)
@@ -213,8 +213,8 @@ def terrthreat() -> pd.DataFrame:
 
     Examples
     --------
-    >>> t = terrthreat()  # doctest: +SKIP
-    >>> list(t.columns[:3])  # doctest: +SKIP
+    >>> t = terrthreat()
+    >>> list(t.columns[:3])
     ['ccode', 'year', 'lterrthreat']
     """
     return cached_frame("terrthreat", _build_terrthreat, ["terrthreat"], version=1)

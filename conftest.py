@@ -1,4 +1,4 @@
-"""Test-suite defaults: ../shared/data is the download mirror; a private cache folder."""
+"""Test-suite defaults (tests/ and the doctests in src/): ../shared/data is the download mirror; a private cache folder."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parent
 SHARED_DATA = (REPO.parent / "shared" / "data").resolve()
 
 os.environ.setdefault("SIDEPAY_MIRROR", str(SHARED_DATA))

@@ -1,0 +1,143 @@
+"""`sidepay model solve` and `sidepay model statics` through sidepay.cli.main."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from sidepay.cli import main
+from sidepay.theory.formation import solve_formation
+
+
+def test_solve_json_matches_the_library(capsys):
+    assert (
+        main(["model", "solve", "--W", "0.8", "--divergence", "0.7", "--beta", "0.5", "--json"])
+        == 0
+    )
+    out = json.loads(capsys.readouterr().out)
+    eq = solve_formation(W=0.8, d=0.7, x=0.5, sigma=0.5, T=0.1, v=1.0, k=0.5, beta=0.5)
+    assert out["equilibrium"]["outcome"] == "bought alliance"
+    assert out["equilibrium"]["payment"] == pytest.approx(float(eq.payment), abs=1e-15)
+    assert out["parameters"]["W"] == 0.8 and out["parameters"]["d"] == 0.7
+
+
+def test_solve_table(capsys):
+    assert main(["model", "solve", "--threat", "1.0"]) == 0
+    text = capsys.readouterr().out
+    assert "pure trade" in text and "side payment" not in text.lower().split("payment")[0]
+
+
+def test_solve_params_file_and_override(tmp_path, capsys):
+    f = tmp_path / "p.toml"
+    f.write_text("W = 1.0\nd = 1.0\nv = 0.1\n")
+    assert main(["model", "solve", "--params", str(f), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["equilibrium"]["outcome"] == "no alliance"
+    assert main(["model", "solve", "--params", str(f), "--value", "5", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["equilibrium"]["outcome"] == "bought alliance"
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["model", "solve", "--W", "2"], "parameter 'W' = 2.0 is not allowed: must be in (0, 1]"),
+        (["model", "solve", "--divergence", "nan"], "parameter 'd' = nan"),
+        (["model", "solve", "--W", "abc"], "--W"),
+        (["model", "solve", "--nope", "1"], "--nope"),
+        (["model", "statics", "--vary", "mu_r", "--out", "OUT"], "--vary 'mu_r' is not allowed"),
+        (
+            ["model", "statics", "--vary", "W", "--from", "0.5", "--to", "0.1", "--out", "OUT"],
+            "--from must be < --to",
+        ),
+        (
+            ["model", "statics", "--vary", "W", "--points", "1", "--out", "OUT"],
+            "points must be in [2,",
+        ),
+        (["model", "statics", "--vary", "d", "--to", "3", "--out", "OUT"], "parameter 'd' = 3.0"),
+    ],
+)
+def test_bad_input_one_line_exit_2(argv, fragment, capsys, tmp_path):
+    argv = [str(tmp_path / "o") if a == "OUT" else a for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert fragment in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_bad_toml_file_exit_2(tmp_path, capsys):
+    f = tmp_path / "bad.toml"
+    f.write_text("W = [\n")
+    assert main(["model", "solve", "--params", str(f)]) == 2
+    assert "is not valid TOML" in capsys.readouterr().err
+    f.write_text("lambda = 3\n")
+    assert main(["model", "solve", "--params", str(f)]) == 2
+    assert "unknown parameter 'lambda'" in capsys.readouterr().err
+
+
+def test_statics_writes_csv_png_svg(tmp_path, capsys):
+    out = tmp_path / "st"
+    assert (
+        main(
+            [
+                "model",
+                "statics",
+                "--vary",
+                "W",
+                "--from",
+                "0.05",
+                "--to",
+                "1",
+                "--points",
+                "200",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["statics_W.csv", "statics_W.png", "statics_W.svg"]
+    rows = list(csv.DictReader((out / "statics_W.csv").open()))
+    assert len(rows) == 200
+    a = np.array([float(r["required_payment"]) for r in rows])
+    assert np.all(np.diff(a) >= 0)  # P2 in the output
+    assert (out / "statics_W.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"<svg" in (out / "statics_W.svg").read_bytes()[:2000]
+
+
+def test_statics_same_input_same_csv_bytes(tmp_path):
+    for name in ("a", "b"):
+        assert (
+            main(
+                ["model", "statics", "--vary", "d", "--points", "30", "--out", str(tmp_path / name)]
+            )
+            == 0
+        )
+    assert (tmp_path / "a" / "statics_d.csv").read_bytes() == (
+        tmp_path / "b" / "statics_d.csv"
+    ).read_bytes()
+    assert (tmp_path / "a" / "statics_d.svg").read_bytes() == (
+        tmp_path / "b" / "statics_d.svg"
+    ).read_bytes()
+
+
+def test_out_is_a_file_exit_2(tmp_path, capsys):
+    f = tmp_path / "file"
+    f.write_text("x")
+    assert main(["model", "statics", "--vary", "W", "--points", "5", "--out", str(f)]) == 2
+    assert "is not a folder" in capsys.readouterr().err
+
+
+def test_subprocess_exit_code():
+    proc = subprocess.run(
+        [sys.executable, "-m", "sidepay.cli", "model", "solve", "--W", "0"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().startswith("sidepay: error: parameter 'W'")

@@ -1,0 +1,145 @@
+"""`sidepay run` end to end on the shared data mirror, and `--world simulated` offline."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sidepay.cli import main
+from sidepay.report.cases import CASES
+from sidepay.report.html import fmt_number
+
+HYPOTHESES = [f"H{i}" for i in range(1, 9)]
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("e2e") / "report"
+    import io
+    from contextlib import redirect_stdout
+
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        code = main(["run", "--out", str(out), "--quiet", "--reps", "5", "--seed", "3"])
+    assert code == 0
+    return out, buf.getvalue()
+
+
+@pytest.mark.slow
+def test_run_writes_every_output(full_run: tuple[Path, str]) -> None:
+    out, printed = full_run
+    for rel in ("index.html", "results.json", "panel.parquet", "panel_simulated.parquet",
+                "provenance.json", "citations.bib", "tables/summary.html", "tables/summary.tex",
+                "tables/summary.md", ".sidepay-report"):  # fmt: skip
+        assert (out / rel).is_file(), rel
+    assert [p.name for p in out.parent.iterdir()] == ["report"]  # no temp folder left
+    assert "Verdicts" in printed and "H8" in printed and "index.html" in printed
+
+
+@pytest.mark.slow
+def test_results_are_complete_and_consistent(full_run: tuple[Path, str]) -> None:
+    out, _ = full_run
+    doc = json.loads((out / "results.json").read_text())
+    assert doc["meta"]["seed"] == 3 and doc["meta"]["world"] == "both"
+    got = {(r["hypothesis"], r["world"]) for r in doc["results"]}
+    assert got == {(h, w) for h in HYPOTHESES for w in ("real", "simulated")}
+    page = (out / "index.html").read_text()
+    summary_md = (out / "tables/summary.md").read_text()
+    for r in doc["results"]:
+        assert r["verdict"] in ("supported", "contrary", "inconclusive")
+        if r["estimate"] is not None:
+            assert r["conf_low"] <= r["estimate"] <= r["conf_high"]
+            assert fmt_number(r["estimate"]) in page  # the page shows what was computed
+            assert fmt_number(r["estimate"]) in summary_md
+        for fmt, suffix in (("html", "html"), ("latex", "tex"), ("markdown", "md")):
+            if fmt in r["tables"]:
+                path = out / "tables" / f"{r['hypothesis']}_{r['world']}.{suffix}"
+                assert path.read_text() == r["tables"][fmt]
+
+
+@pytest.mark.slow
+def test_results_json_matches_a_fresh_estimate_on_the_written_panel(
+    full_run: tuple[Path, str],
+) -> None:
+    from sidepay.analysis.hypotheses import run_hypotheses
+
+    out, _ = full_run
+    panel = pd.read_parquet(out / "panel.parquet")
+    assert not panel.duplicated(["patron", "client", "year"]).any()
+    assert panel["year"].between(1946, 2020).all()
+    doc = json.loads((out / "results.json").read_text())
+    stored = next(r for r in doc["results"] if r["hypothesis"] == "H2" and r["world"] == "real")
+    (fresh,) = run_hypotheses(panel, world="real", only=["H2"])
+    assert fresh.n_obs == stored["n_obs"]
+    assert fresh.estimate == pytest.approx(stored["estimate"], rel=1e-9)
+
+
+@pytest.mark.slow
+def test_report_has_cases_coverage_and_provenance(full_run: tuple[Path, str]) -> None:
+    from sidepay.data.sources import SOURCES
+
+    out, _ = full_run
+    page = (out / "index.html").read_text()
+    for case in CASES:
+        assert f"{case.patron_abb} - {case.client_abb}" in page
+    assert page.count('<svg class="fig"') + page.count("<svg ") >= 8 + 3 + len(CASES)
+    for h in HYPOTHESES:
+        assert f'id="{h.lower()}"' in page
+    assert "Seed claims" in page.replace("SEED CLAIMS", "Seed claims")
+    prov = json.loads((out / "provenance.json").read_text())
+    assert prov["seed"] == 3 and prov["years"] == [1946, 2020]
+    assert {d["name"]: d["sha256"] for d in prov["data"]} == {
+        n: s.sha256 for n, s in SOURCES.items()
+    }
+    assert prov["software"]["sidepay"] != "not installed"
+    assert (out / "citations.bib").read_text().count("@") >= 5
+
+
+@pytest.mark.slow
+def test_case_command_draws_a_real_pair(tmp_path: Path) -> None:
+    svg = tmp_path / "usa-pak.svg"
+    assert main(["case", "USA", "770", "--out", str(svg), "--years", "1950:1980"]) == 0
+    text = svg.read_text()
+    assert text.lstrip().startswith("<?xml") and "USA - PAK" in text
+    assert [p.name for p in tmp_path.iterdir()] == ["usa-pak.svg"]
+
+
+OFFLINE = """
+import sys
+from sidepay.pipeline import run_all
+run_all(sys.argv[1], world="simulated", seed=4, reps=3, quiet=True)
+leaked = sorted(m for m in sys.modules if m.startswith("sidepay.data"))
+assert not leaked, leaked
+"""
+
+
+@pytest.mark.slow
+def test_simulated_world_runs_offline_and_is_reproducible(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "SIDEPAY_MIRROR": str(tmp_path / "no-mirror"),
+        "SIDEPAY_DATA_DIR": str(tmp_path / "no-cache"),
+        "SIDEPAY_BASE_URL": "http://127.0.0.1:9",  # nothing listens there
+    }
+    outs = [tmp_path / "a", tmp_path / "b"]
+    for out in outs:
+        proc = subprocess.run([sys.executable, "-c", OFFLINE, str(out)], env=env,
+                              capture_output=True, text=True, check=False, timeout=600)  # fmt: skip
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    a, b = outs
+    assert (a / "results.json").read_bytes() == (b / "results.json").read_bytes()
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(a / "panel_simulated.parquet"),
+        pd.read_parquet(b / "panel_simulated.parquet"),
+    )
+    assert not (a / "panel.parquet").exists()
+    assert not (tmp_path / "no-cache").exists()
+    doc = json.loads((a / "results.json").read_text())
+    assert {r["world"] for r in doc["results"]} == {"simulated"}
+    assert "Real data were not used" in (a / "index.html").read_text()
