@@ -22,16 +22,16 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import argparse  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
+import argparse
+import statistics
+import time
+from collections.abc import Callable
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from sidepay.sim.engine import run_history, simulate  # noqa: E402
-from sidepay.sim.reference import reference_step  # noqa: E402
-from sidepay.sim.world import default_world  # noqa: E402
+from sidepay.sim.engine import run_history, simulate
+from sidepay.sim.reference import reference_step
+from sidepay.sim.world import default_world
 
 
 def timed(fn: Callable[[], object], repeats: int) -> tuple[list[float], list[float]]:

@@ -31,7 +31,7 @@ from scipy.stats import norm
 
 from sidepay.sim.engine import run_history, simulate
 from sidepay.sim.world import World, default_world
-from sidepay.theory.dynamics import dyad_events, initial_state
+from sidepay.theory.dynamics import draw_shocks, dyad_events, initial_state, step
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from mesa_model import EVENTS, AllianceModel
@@ -88,6 +88,40 @@ def run_mesa(world: World, reps: int, years: int, seed: int) -> dict[str, np.nda
             for e in EVENTS:
                 counts[e][r, n] = agent.counts[e]
     return counts
+
+
+def draw_for_draw(world: World, years: int, seed: int) -> tuple[int, float]:
+    """Feed both implementations the same shocks; count alliance disagreements and the
+    largest payment difference over every state-period of one replication."""
+    rng = np.random.default_rng([seed, 99])
+    s = world.draw_system(rng)
+    K, N = len(world.great_powers), world.small_states.n
+    state = initial_state(
+        d=s["d"][None], W=s["W"][None], x=s["x"][None], sigma=s["sigma"][None],
+        T=s["T"][None], v=[g.v for g in world.great_powers], k=[g.k for g in world.great_powers],
+        B=s["B"][None], Y=s["Y"][None], h=s["h"][None],
+    )  # fmt: skip
+    shocks = [draw_shocks(rng, 1, K, N) for _ in range(years)]
+    v_scale = world.v_scale(world.start_year + np.arange(years)).tolist()
+    levels, probs = world.small_states.W_levels, world.small_states.W_probs
+    model = AllianceModel(
+        state, world.params, 0, v_scale=v_scale, offer_rate=world.offer_rate,
+        w_levels=levels, w_probs=probs, shocks=shocks,
+    )  # fmt: skip
+    agents = sorted(model.agents, key=lambda a: a.index)
+    vec = state
+    mismatches, max_pay_diff = 0, 0.0
+    for t in range(years):
+        vec, _ = step(
+            vec, world.params, shocks=shocks[t], v_scale=v_scale[t],
+            offer_rate=world.offer_rate, w_levels=np.asarray(levels), w_probs=np.asarray(probs),
+        )  # fmt: skip
+        model.step()
+        ally = np.array([a.ally for a in agents])
+        pay = np.array([a.pay for a in agents])
+        mismatches += int((ally != vec.ally[0]).sum())
+        max_pay_diff = max(max_pay_diff, float(np.abs(pay - vec.pay[0]).max()))
+    return mismatches, max_pay_diff
 
 
 def rate_tests(
@@ -166,6 +200,11 @@ def main() -> None:
         f"sidepay dynamics at scale ({args.reps} reps, {args.reps * K * N * T:,} dyad-periods): "
         f"{big_rate / 1e6:.2f} M dyad-periods/s; ratio to Mesa {big_rate / mesa_rate:.0f}x "
         "(target >= 100x; Mesa runs one model per replication, its rate does not grow with reps)"
+    )
+    mism, pay_diff = draw_for_draw(world, T, args.seed)
+    print(
+        f"draw for draw (same shocks, 1 replication, {N * T:,} state-periods): "
+        f"{mism} alliance mismatches, largest payment difference {pay_diff:.1e}"
     )
     print()
     print(f"event rates per dyad-period (regime/leader change: per state-period); Mesa {Rm} reps,")

@@ -88,7 +88,7 @@ def main() -> None:
             for n in order:
                 with tempfile.TemporaryDirectory() as tmp:
                     t0 = time.perf_counter()
-                    summary = run_sweep(grid, tmp, clients[n].get_executor(), workers=n)
+                    summary = run_sweep(grid, tmp, clients[n].get_executor(pure=False), workers=n)
                     times[n].append(time.perf_counter() - t0)
                     assert summary.ok, summary.failed
                     digests[(n, r)] = _digest(Path(tmp))

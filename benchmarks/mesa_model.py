@@ -22,7 +22,7 @@ import mesa
 import numpy as np
 from scipy.special import betaincinv
 
-from sidepay.theory.dynamics import SystemState, leader_hazard
+from sidepay.theory.dynamics import Shocks, SystemState, leader_hazard
 from sidepay.theory.formation import coalition_weight, deficit, patron_max_payment
 
 EVENTS = (
@@ -56,16 +56,25 @@ class SmallState(mesa.Agent):
         self.holdup = int(state.holdup[r, n])
         self.tenure = float(state.tenure[r, n])
         self.counts = dict.fromkeys(EVENTS, 0)
+        self.index = n
 
     def step(self) -> None:
-        m: AllianceModel = self.model  # type: ignore[assignment]
+        m: AllianceModel = self.model
         p = m.params
         K = m.K
-        rng = m.rng
-        e_drift = [float(rng.standard_normal()) for _ in range(K)]
-        e_jump = [float(rng.standard_normal()) for _ in range(K)]
-        u = float(rng.random())
-        u_offer = float(rng.random())
+        if m.shocks is None:  # the agent's own draws, from the model's generator
+            rng = m.rng
+            e_drift = [float(rng.standard_normal()) for _ in range(K)]
+            e_jump = [float(rng.standard_normal()) for _ in range(K)]
+            u = float(rng.random())
+            u_offer = float(rng.random())
+        else:  # pre-drawn shocks (period, then [0, g, n]): a draw-for-draw check
+            sh = m.shocks[m.period]
+            n = self.index
+            e_drift = [float(sh.e_drift[0, g, n]) for g in range(K)]
+            e_jump = [float(sh.e_jump[0, g, n]) for g in range(K)]
+            u = float(sh.u_change[0, n])
+            u_offer = float(sh.u_offer[0, n])
         v_eff = [m.v[g] * m.v_scale[g] for g in range(K)]
 
         # 1. divergence drift
@@ -188,9 +197,11 @@ class AllianceModel(mesa.Model):
         offer_rate: float = 1.0,
         w_levels: list[float] | None = None,
         w_probs: list[float] | None = None,
+        shocks: list[Shocks] | None = None,
         seed: int = 0,
     ) -> None:
         super().__init__(rng=np.random.default_rng(seed))
+        self.shocks = shocks
         _, K, N = state.shape
         self.K = K
         self.params = params

@@ -30,7 +30,9 @@ def panel_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_json_and_table_files(panel_file: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "out"
-    code = main(["test", "--panel", str(panel_file), "--only", "H2,H5", "--json", "--out", str(out)])
+    code = main(
+        ["test", "--panel", str(panel_file), "--only", "H2,H5", "--json", "--out", str(out)]
+    )
     assert code == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["hypothesis"] for r in rows] == ["H2", "H5"]

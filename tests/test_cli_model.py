@@ -141,3 +141,18 @@ def test_subprocess_exit_code():
     )
     assert proc.returncode == 2
     assert proc.stderr.strip().startswith("sidepay: error: parameter 'W'")
+
+
+def test_propositions_command(capsys):
+    assert main(["model", "propositions", "--only", "P2,p8", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [e["id"] for e in out] == ["P2", "P8"] and all(e["holds"] for e in out)
+    assert main(["model", "propositions", "--only", "P9"]) == 2
+    assert "is not a proposition" in capsys.readouterr().err
+
+
+def test_propositions_command_exit_1_when_one_fails(tmp_path, capsys):
+    f = tmp_path / "p.toml"
+    f.write_text("s_l_small = 1.0\ns_l_large = 1.0\nmu_r = 0.1\ns_r = 0.05\n")
+    assert main(["model", "propositions", "--only", "P7", "--params", str(f)]) == 1
+    assert "NO" in capsys.readouterr().out

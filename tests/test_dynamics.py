@@ -6,6 +6,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sidepay.sim.reference import reference_step
 from sidepay.theory.dynamics import (
@@ -220,3 +222,55 @@ def test_step_needs_randomness() -> None:
     s = initial_state(d=np.zeros((1, 1, 1)), W=1, x=1, sigma=0, T=0, v=1, k=0, B=0, Y=1, h=0)
     with pytest.raises(ValueError, match="rng"):
         step(s, ModelParams())
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    K=st.integers(1, 3),
+    beta=st.floats(0.0, 1.0),
+    beta_holdup=st.floats(0.0, 1.0),
+    psi=st.floats(0.0, 0.3),
+    stickiness=st.floats(0.0, 1.0),
+    stability_effect=st.floats(-1.0, 1.0),
+    mu_d=st.floats(-0.05, 0.05),
+    offer_rate=st.floats(0.0, 1.0),
+)
+def test_any_parameters_keep_the_invariants_and_match_the_rules(
+    seed: int,
+    K: int,
+    beta: float,
+    beta_holdup: float,
+    psi: float,
+    stickiness: float,
+    stability_effect: float,
+    mu_d: float,
+    offer_rate: float,
+) -> None:
+    rng = np.random.default_rng(seed)
+    params = ModelParams(
+        beta=beta,
+        beta_holdup=beta_holdup,
+        psi=psi,
+        stickiness=stickiness,
+        stability_effect=stability_effect,
+        mu_d=mu_d,
+        h0=0.1,
+    )
+    state = random_state(rng, R=2, K=K, N=8)
+    for _ in range(3):
+        sh = draw_shocks(rng, 2, K, 8)
+        a, ev = step(state, params, shocks=sh, offer_rate=offer_rate)
+        b, _ = reference_step(state, params, shocks=sh, offer_rate=offer_rate)
+        for name in ("d", "W", "ally", "pay", "need"):
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+        assert ((a.d >= 0) & (a.d <= 1)).all()
+        assert ((a.ally >= -1) & (a.ally < K)).all()
+        assert (a.pay >= 0).all() and (a.pay[a.ally < 0] == 0).all()
+        assert ((ev.leader_hazard >= 0) & (ev.leader_hazard <= params.h_cap)).all()
+        # an alliance in force never costs its patron more than the alliance is worth
+        allied = a.ally >= 0
+        V = a.v[None, :, None] * a.x - a.kST  # v_scale = 1
+        V_i = np.take_along_axis(V, np.maximum(a.ally, 0)[:, None, :], axis=1)[:, 0, :]
+        assert (a.pay[allied] <= V_i[allied] + 1e-12).all()
+        state = a

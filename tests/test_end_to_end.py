@@ -87,7 +87,7 @@ def test_report_has_cases_coverage_and_provenance(full_run: tuple[Path, str]) ->
     out, _ = full_run
     page = (out / "index.html").read_text()
     for case in CASES:
-        assert f"{case.patron_abb} - {case.client_abb}" in page
+        assert f"{case.title} ({case.patron_abb} {case.patron}" in page
     assert page.count('<svg class="fig"') + page.count("<svg ") >= 8 + 3 + len(CASES)
     for h in HYPOTHESES:
         assert f'id="{h.lower()}"' in page
@@ -133,7 +133,13 @@ def test_simulated_world_runs_offline_and_is_reproducible(tmp_path: Path) -> Non
                               capture_output=True, text=True, check=False, timeout=600)  # fmt: skip
         assert proc.returncode == 0, proc.stderr[-2000:]
     a, b = outs
-    assert (a / "results.json").read_bytes() == (b / "results.json").read_bytes()
+    ra, rb = (json.loads((d / "results.json").read_text())["results"] for d in outs)
+    # same seed, same simulated panel; the estimators' threaded sums (numba) may differ in
+    # the last bits, so the numbers agree to 1e-6 and the verdicts exactly
+    assert [r["verdict"] for r in ra] == [r["verdict"] for r in rb]
+    for x, y in zip(ra, rb, strict=True):
+        for key in ("estimate", "conf_low", "conf_high", "n_obs"):
+            assert x[key] == pytest.approx(y[key], rel=1e-6, abs=1e-12)
     pd.testing.assert_frame_equal(
         pd.read_parquet(a / "panel_simulated.parquet"),
         pd.read_parquet(b / "panel_simulated.parquet"),

@@ -81,7 +81,7 @@ def test_arms_realignment_marks_last_year_of_old_supplier() -> None:
     assert soviet.loc[1975, "main_supplier"] == 2 and soviet.loc[1974, "main_supplier"] == 365
     assert soviet["realignment_arms"].tolist() == [0, 0, 0, 0, 1, 0, 0, 0]
     # payments: a fall, then nothing known before the first year
-    assert pd.isna(soviet.loc[1970, "payment_decrease"])
+    assert soviet["payment_decrease"].isna().tolist()[0]
     assert soviet.loc[1973, "payment_decrease"] == 1 and soviet.loc[1973, "payment_increase"] == 0
 
 

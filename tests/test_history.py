@@ -20,14 +20,20 @@ def panel() -> pd.DataFrame:
     return build_panel((1946, 2020)).set_index(["patron", "client", "year"]).sort_index()
 
 
+def _dyad(panel: pd.DataFrame, patron: int, client: int) -> pd.DataFrame:
+    """Rows of one patron-client pair, indexed by year."""
+    out: pd.DataFrame = panel.xs((patron, client), level=("patron", "client"))
+    return out
+
+
 def _series(panel: pd.DataFrame, patron: int, client: int, col: str) -> pd.Series:
-    return panel.loc[(patron, client), col]
+    return _dyad(panel, patron, client)[col]
 
 
 def test_us_pakistan_alliance_forms_1954_with_military_aid_rising(panel: pd.DataFrame) -> None:
     allied = _series(panel, USA, PAKISTAN, "allied")
     assert (allied.loc[1946:1953] == 0).all() and (allied.loc[1954:1960] == 1).all()
-    row = panel.loc[(USA, PAKISTAN, 1954)]
+    row = _dyad(panel, USA, PAKISTAN).loc[1954]
     assert row["formation"] == 1 and row["spell_start"] == 1954 and row["defense"] == 1
     assert row["atop_entry"].startswith("1954")  # SEATO, signed 8 September 1954
     mil = _series(panel, USA, PAKISTAN, "aid_mil")
@@ -38,7 +44,7 @@ def test_us_pakistan_alliance_forms_1954_with_military_aid_rising(panel: pd.Data
 
 
 def test_somalia_turns_from_the_soviet_union_to_the_united_states(panel: pd.DataFrame) -> None:
-    soviet = panel.loc[(USSR, SOMALIA)]
+    soviet = _dyad(panel, USSR, SOMALIA)
     # the 1974 treaty of friendship, abrogated by Somalia in November 1977
     assert soviet.loc[1974, "formation"] == 1
     assert (soviet.loc[1974:1977, "allied"] == 1).all() and (
@@ -50,7 +56,7 @@ def test_somalia_turns_from_the_soviet_union_to_the_united_states(panel: pd.Data
     assert (soviet.loc[1972:1977, "arms_tiv"] > 0).all()
     assert (soviet.loc[1978:1985, "arms_tiv"] == 0).all()
     # US aid starts: military aid from 1980, economic aid multiplies
-    us = panel.loc[(USA, SOMALIA)]
+    us = _dyad(panel, USA, SOMALIA)
     assert us.loc[1970:1979, "aid_mil"].sum() == 0 and us.loc[1980, "aid_mil"] > 20
     assert us.loc[1978:1980, "aid_econ"].mean() > 5 * us.loc[1975:1977, "aid_econ"].mean()
     # second measure: the Soviet Union stops being Somalia's main arms supplier
@@ -61,23 +67,23 @@ def test_somalia_turns_from_the_soviet_union_to_the_united_states(panel: pd.Data
 
 
 def test_egypt_turns_from_the_soviet_union_to_the_united_states(panel: pd.DataFrame) -> None:
-    soviet = panel.loc[(USSR, EGYPT)]
+    soviet = _dyad(panel, USSR, EGYPT)
     # the 1971 treaty of friendship, abrogated by Sadat in March 1976
     assert soviet.loc[1971, "formation"] == 1 and soviet.loc[1976, "termination"] == 1
     assert soviet.loc[1976, "termination_manner"] == "abrogation"
     assert soviet.loc[1970, "main_supplier"] == USSR
     assert soviet.loc[1979, "main_supplier"] == USA
     # Camp David: US military aid in 1979, the largest in the US-Egypt series so far
-    us_mil = panel.loc[(USA, EGYPT), "aid_mil"]
+    us_mil = _series(panel, USA, EGYPT, "aid_mil")
     assert us_mil.loc[1979] > 1000 and us_mil.loc[1946:1978].max() < us_mil.loc[1979]
     # interest divergence with the US falls between the early 1970s and 1980
-    div = panel.loc[(USA, EGYPT), "divergence"]
+    div = _series(panel, USA, EGYPT, "divergence")
     assert div.loc[1978:1980].mean() < div.loc[1970:1972].mean()
 
 
 def test_ethiopia_turns_from_the_united_states_to_the_soviet_union(panel: pd.DataFrame) -> None:
-    us = panel.loc[(USA, ETHIOPIA)]
-    soviet = panel.loc[(USSR, ETHIOPIA)]
+    us = _dyad(panel, USA, ETHIOPIA)
+    soviet = _dyad(panel, USSR, ETHIOPIA)
     assert us.loc[1975, "main_supplier"] == USA and us.loc[1977, "main_supplier"] == USSR
     assert us.loc[1976, "realignment_arms"] == 1
     assert soviet.loc[1978, "formation"] == 1  # the 1978 treaty of friendship
@@ -86,7 +92,7 @@ def test_ethiopia_turns_from_the_united_states_to_the_soviet_union(panel: pd.Dat
 
 
 def test_iran_alliance_and_aid_with_the_us_end_in_1979(panel: pd.DataFrame) -> None:
-    us = panel.loc[(USA, IRAN)]
+    us = _dyad(panel, USA, IRAN)
     assert (us.loc[1959:1978, "allied"] == 1).all() and (us.loc[1980:2018, "allied"] == 0).all()
     assert us.loc[1979, "termination"] == 1 and us.loc[1979, "termination_manner"] == "abrogation"
     assert us.loc[1979, "regime_change"] == 1
@@ -98,6 +104,6 @@ def test_iran_alliance_and_aid_with_the_us_end_in_1979(panel: pd.DataFrame) -> N
 
 def test_nato_members_allied_with_the_us_from_1949(panel: pd.DataFrame) -> None:
     for client in (20, 210, 325, 390):  # Canada, Netherlands, Italy, Denmark
-        s = panel.loc[(USA, client)]
+        s = _dyad(panel, USA, client)
         assert s.loc[1949, "defense"] == 1 and (s.loc[1949:2018, "allied"] == 1).all()
         assert s.loc[2019:2020, "allied"].isna().all()  # after ATOP 4.01 coverage

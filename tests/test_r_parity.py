@@ -128,9 +128,7 @@ def test_ols_clustered_matches_base_r_crv1(parity: tuple[pd.DataFrame, pd.DataFr
 
 def test_logit_matches_glm(parity: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     d, r = parity
-    fit = fit_feglm(
-        d, "termination", ["divergence"], ["recent_regime_change", "W", "py0", "py1"]
-    )
+    fit = fit_feglm(d, "termination", ["divergence"], ["recent_regime_change", "W", "py0", "py1"])
     _compare(fit, _r(r, "logit"), ["Intercept", "divergence", "recent_regime_change", "W", "py1"])
 
 

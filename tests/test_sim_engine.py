@@ -13,7 +13,7 @@ from sidepay.cli import main
 from sidepay.errors import InputError
 from sidepay.schema import COLUMNS, KEYS, TRUTH_COLUMNS
 from sidepay.sim.engine import run_history, simulate
-from sidepay.sim.output import events_path, write_result
+from sidepay.sim.output import events_path, write_result, write_simulation
 from sidepay.sim.reference import reference_step
 from sidepay.sim.world import World, default_world
 
@@ -241,3 +241,16 @@ def test_write_is_atomic_and_replaces(tmp_path: Path, run) -> None:  # type: ign
     write_result(run.panel.head(20), run.events.head(7), out)
     assert len(pd.read_parquet(out)) == 20
     assert sorted(x.name for x in tmp_path.iterdir()) == ["a.events.parquet", "a.parquet"]
+
+
+def test_streamed_write_in_chunks_equals_one_run(tmp_path: Path, small_world: World) -> None:
+    out = tmp_path / "s.parquet"
+    _, ev_path, n, m = write_simulation(small_world, out, years=7, reps=5, seed=3, chunk_rows=900)
+    expected = simulate(small_world, years=7, reps=5, seed=3)
+    pd.testing.assert_frame_equal(pd.read_parquet(out), expected.panel)
+    pd.testing.assert_frame_equal(pd.read_parquet(ev_path), expected.events)
+    assert (n, m) == (len(expected.panel), len(expected.events))
+    assert oct(out.stat().st_mode & 0o777) != "0o600"  # a normal file, not mkstemp's mode
+    with pytest.raises(InputError, match="reps"):
+        write_simulation(small_world, tmp_path / "t.parquet", reps=0)
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["s.events.parquet", "s.parquet"]

@@ -143,6 +143,12 @@ def test_bad_parameter_is_refused_before_any_work(
     assert not (tmp_path / "out" / "panel").exists()
 
 
+def test_out_that_is_a_file_is_refused(grid: SweepGrid, tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("not a folder")
+    with pytest.raises(InputError, match="cannot create the sweep folder"):
+        run_sweep(grid, tmp_path / "taken", workers=1)
+
+
 def test_cli_bad_grid_exits_2_with_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -182,7 +188,11 @@ def test_local_parts_are_complete_and_labelled(local_run: Path, grid: SweepGrid)
 
 
 def test_dask_localcluster_gives_the_same_bytes(
-    local_run: Path, grid: SweepGrid, tmp_path: Path
+    local_run: Path,
+    grid: SweepGrid,
+    grid_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     distributed = pytest.importorskip("distributed")
     with (
@@ -194,8 +204,12 @@ def test_dask_localcluster_gives_the_same_bytes(
         summary = run_sweep(grid, tmp_path, client.get_executor(pure=False), workers=2)
         assert summary.ok, summary.failed
         # the address form connects its own client to the same scheduler
-        again = run_sweep(grid, tmp_path / "by_address", cluster.scheduler_address)
-        assert again.ok, again.failed
+        # the command line, with the scheduler named by DASK_SCHEDULER_ADDRESS
+        monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", cluster.scheduler_address)
+        code = main(
+            ["simulate", "sweep", "--grid", str(grid_file), "--out", str(tmp_path / "by_address")]
+        )
+        assert code == 0
     reference = _part_hashes(local_run)
     assert len(reference) == 8
     assert _part_hashes(tmp_path) == reference
@@ -308,6 +322,7 @@ def test_cli_bad_scheduler_exits_2_with_one_line(
     assert code == 2
     assert "Dask scheduler" in err and "nonsense://nowhere" in err
     assert len(err.splitlines()) == 1
+    assert not (tmp_path / "o" / "manifest.json").exists()  # nothing planned or written
 
 
 def test_world_file_relative_to_grid_and_its_text_in_the_fingerprint(

@@ -15,6 +15,7 @@ from sidepay.theory.formation import (
     coalition_weight,
     deficit,
     solve_formation,
+    solve_formation_chunked,
 )
 from sidepay.theory.leader import (
     extraction_allied,
@@ -122,3 +123,66 @@ def test_solve_params_matches_solve_formation():
     out = solve_params(p)
     eq = solve_formation(p.W, p.d, p.x, p.sigma, p.T, p.v, p.k, p.beta, p.rho, p.omega)
     assert float(out["payment"]) == float(eq.payment)
+
+
+def test_chunked_solver_is_bit_identical_and_fills_out_buffers():
+    rng = np.random.default_rng(11)
+    n = 100_003  # not a multiple of the chunk
+    args = [
+        rng.uniform(0.01, 1, n),
+        rng.uniform(0, 1, n),
+        rng.uniform(0.05, 1, n),
+        rng.uniform(0, 1, n),
+        rng.uniform(0, 1, n),
+        rng.uniform(0, 2, n),
+        rng.uniform(0, 1, n),
+        rng.uniform(0, 1, n),
+    ]
+    ref = solve_formation(*args, rho=1.3, omega=0.1)
+    got = solve_formation_chunked(*args, rho=1.3, omega=0.1, chunk=4096)
+    for name in (
+        "outcome",
+        "forms",
+        "deficit",
+        "required_payment",
+        "patron_surplus",
+        "payment",
+        "patron_payoff",
+        "leader_gain",
+    ):
+        assert getattr(got, name).tobytes() == getattr(ref, name).tobytes(), name
+    again = solve_formation_chunked(*args, rho=1.3, omega=0.1, chunk=999, out=got)
+    assert again is got and again.payment.tobytes() == ref.payment.tobytes()
+
+
+def test_chunked_solver_rejects_mismatched_shapes():
+    with pytest.raises(InputError, match="d must be a scalar or a 1-d array of length 3"):
+        solve_formation_chunked(np.ones(3) * 0.5, np.ones(2) * 0.5, 0.5, 0.5, 0.1, 1.0, 0.5)
+
+
+def test_benchmark_script_runs_and_checks_agreement():
+    """The benchmark asserts the three paths agree before timing; run it tiny (no timing use)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_formation.py"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(script),
+            "--points",
+            "20000",
+            "--runs",
+            "1",
+            "--loop-sample",
+            "2000",
+            "--chunk",
+            "1000",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "ratio vs chunked" in proc.stdout and "peak memory" in proc.stdout

@@ -32,6 +32,8 @@ def test_defaults_are_valid_and_documented():
         ({"holdup_periods": 2.5}, "parameter 'holdup_periods'"),
         ({"s_l_small": 0.01, "s_l_large": 0.02}, "s_l_large must be <= s_l_small"),
         ({"beta": "high"}, "parameter 'beta' = 'high'"),
+        ({"W": True}, "parameter 'W' = True"),
+        ({"W": "0.5"}, "parameter 'W' = '0.5'"),
     ],
 )
 def test_bad_values_raise_one_line_input_error(values, fragment):

@@ -45,6 +45,7 @@ def solve(p: dict[str, float], **over: float):  # type: ignore[no-untyped-def]
     )
 
 
+@settings(deadline=None)
 @given(points(), unit, unit)
 def test_p1_need_for_payment_never_vanishes_as_d_rises(p, d1, d2):
     """P1 pointwise. Fails if the sign of lambda d x in the deficit were flipped."""
@@ -55,6 +56,7 @@ def test_p1_need_for_payment_never_vanishes_as_d_rises(p, d1, d2):
     assert float(b.deficit) >= float(a.deficit) - 1e-12
 
 
+@settings(deadline=None)
 @given(points(), pos_unit, pos_unit)
 def test_p2_required_payment_rises_with_W(p, w1, w2):
     """P2. Fails if the sign of (1 - omega) W in lambda(W) were flipped."""
@@ -65,6 +67,7 @@ def test_p2_required_payment_rises_with_W(p, w1, w2):
         assert float(b.required_payment) > float(a.required_payment)
 
 
+@settings(deadline=None)
 @given(points(), st.floats(0.0, 5.0), st.floats(0.0, 5.0))
 def test_p3_required_payment_falls_with_T(p, t1, t2):
     """P3. Fails if the sign of sigma T in the deficit were flipped."""
@@ -75,6 +78,7 @@ def test_p3_required_payment_falls_with_T(p, t1, t2):
         assert float(b.required_payment) < float(a.required_payment)
 
 
+@settings(deadline=None)
 @given(points(), unit, unit)
 def test_p4_rising_d_terminates_or_raises_never_cuts(p, d1, d2):
     """P4. Fails if the payment fell in the deficit (sign of beta a* in the split)."""
@@ -84,6 +88,7 @@ def test_p4_rising_d_terminates_or_raises_never_cuts(p, d1, d2):
         assert float(b.payment) >= float(a.payment) - 1e-12
 
 
+@settings(deadline=None)
 @given(points(), st.lists(points(), min_size=1, max_size=3), st.floats(0.0, 0.5))
 def test_p5_outbid_incumbent_realigns(g, rivals, psi):
     """P5. Fails if psi entered the realignment condition with a plus sign."""
@@ -147,6 +152,7 @@ def test_p7_leader_change_small_effect_in_both_regime_types(params, seed):
     assert ev.holds, (ev.checks, ev.summary)
 
 
+@settings(deadline=None)
 @given(points(), st.floats(0.0, 2.0), st.floats(0.1, 5.0), st.floats(0.1, 5.0))
 def test_p8_allied_leader_extracts_less_and_survives_longer(p, B, kappa, Y):
     """P8. Fails if aid entered extraction with a plus sign (E1 = ... + a)."""
@@ -175,12 +181,11 @@ def test_monte_carlo_evidence_depends_on_the_seed():
     assert p6(seed=1).summary != p6(seed=2).summary
 
 
-def test_p6_fails_when_new_regimes_move_toward_the_patron():
-    """The MC is not vacuous: with mu_r < 0 allowed (mu_d very negative) regime change ends fewer."""
-    params = ModelParams(mu_r=0.0, s_r=0.0, beta_holdup=1.0, regime_w_a=0.5, regime_w_b=5.0)
+def test_p6_price_part_needs_the_jump_or_hold_up():
+    """Not vacuous: with mu_r = 0, s_r = 0 and no hold-up, survivors do not pay more."""
+    params = ModelParams(mu_r=0.0, s_r=0.0, beta_holdup=1.0)
     ev = p6(params, n=6_000, seed=3)
-    # W redrawn toward autocracy and no jump or hold-up: regime change is no worse for survival
-    assert not ev.checks["survivors_pay_more"] or not ev.checks["termination_higher"]
+    assert not ev.checks["survivors_pay_more"] and not ev.holds
 
 
 def test_p7_fails_if_leader_shocks_were_regime_sized():

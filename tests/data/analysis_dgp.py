@@ -63,7 +63,9 @@ def make_panel(
         allied = allied | form
         # payments of allied dyads (bought spells pay every year, pure trade pays nothing)
         mean = 1 + b * (2.0 * W - 1.0 * ct + 1.5 * d + 0.8 * recent_rc)
-        pay = np.where(allied & bought, np.expm1(np.clip(mean + rng.normal(0, 0.4, (g, n)), 0, None)), 0.0)
+        pay = np.where(
+            allied & bought, np.expm1(np.clip(mean + rng.normal(0, 0.4, (g, n)), 0, None)), 0.0
+        )
         # ends: realignment (rival offers) and other termination (divergence, regime change)
         h_real = _sigmoid(-4.0 + 1.0 * b * np.log1p(rival_prev))
         h_term = _sigmoid(-3.5 + b * (2.5 * d + 1.5 * recent_rc + 0.1 * recent_lo))
@@ -81,7 +83,10 @@ def make_panel(
                         "allied": allied[gi].astype(int),
                         "spell_id": np.where(
                             allied[gi],
-                            [f"{patrons[gi]}-{c}-{k}" for c, k in zip(clients, spell_no[gi], strict=True)],
+                            [
+                                f"{patrons[gi]}-{c}-{k}"
+                                for c, k in zip(clients, spell_no[gi], strict=True)
+                            ],
                             None,
                         ),
                         "spell_start": np.where(allied[gi], spell_start[gi], np.nan),

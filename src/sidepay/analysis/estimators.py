@@ -149,16 +149,45 @@ def _check_events(sub: pd.DataFrame, outcome: str, all_events_ok: bool = False) 
 
 
 def _check_separation(fit: ModelFit, sub: pd.DataFrame, names: Sequence[str]) -> None:
-    for name in names:
-        if name not in fit.coef.index:
+    """Diverging coefficients (monotone likelihood): raise for key regressors, note controls.
+
+    A coefficient is diverging when its size, or its standard error, times the regressor's
+    SD is implausibly large (> ``SEPARATION_BOUND``, or a standard error > 100 per SD).
+    """
+    se_all = fit.std_error
+    for name in map(str, fit.coef.index):
+        if name not in sub.columns:
             continue
-        scaled = abs(float(fit.coef[name])) * float(sub[name].std())
-        se = float(fit.std_error[name])
-        if not np.isfinite(scaled) or not np.isfinite(se) or scaled > SEPARATION_BOUND:
+        sd = float(sub[name].std())
+        scaled = abs(float(fit.coef[name])) * sd
+        se = float(se_all[name]) * sd
+        if np.isfinite(scaled) and np.isfinite(se) and scaled <= SEPARATION_BOUND and se <= 100:
+            continue
+        if name in names:
             raise EstimationProblem(
                 f"perfect separation: {name} (nearly) predicts the outcome; "
                 "its coefficient diverges"
             )
+        fit.notes.append(
+            f"control {name}: coefficient diverges (quasi-separation); its estimate is "
+            "meaningless, the key estimate is kept"
+        )
+
+
+def _check_binary_separation(sub: pd.DataFrame, outcome: str, names: Sequence[str]) -> None:
+    """A 0/1 regressor in one of whose levels the outcome never (or always) occurs."""
+    y = sub[outcome].to_numpy(float)
+    for name in names:
+        x = sub[name].to_numpy(float)
+        if not np.isin(x, (0.0, 1.0)).all():
+            continue
+        for level in (0.0, 1.0):
+            ys = y[x == level]
+            if len(ys) and (ys.min() == ys.max()):
+                raise EstimationProblem(
+                    f"perfect separation: {outcome} is always {int(ys[0])} "
+                    f"when {name} = {int(level)}"
+                )
 
 
 def _rhs(regressors: Sequence[str], controls: Sequence[str]) -> list[str]:
@@ -193,6 +222,10 @@ def _pyfixest_call(func: Any, formula: str, sub: pd.DataFrame, **kw: Any) -> Any
             raise
         except Exception as exc:  # pyfixest signals singular designs and the like by raising
             msg = " ".join(str(exc).split())[:160]
+            if "step-halving" in msg.lower() or "deviance" in msg.lower():
+                raise EstimationProblem(
+                    f"perfect separation or no convergence: the GLM diverges ({msg})"
+                ) from exc
             raise EstimationProblem(f"{type(exc).__name__} in estimation: {msg}") from exc
 
 
@@ -303,9 +336,10 @@ def fit_feglm(
     ssc = pf.ssc(k_adj=False, G_adj=bool(cluster))
     if family == "logit":
         n_events = _check_events(sub, outcome)
+        _check_binary_separation(sub, outcome, rhs)
         model = _pyfixest_call(
             pf.feglm, formula, sub, family="logit", vcov=_vcov_arg(cluster), ssc=ssc,
-            iwls_tol=1e-10, iwls_maxiter=100,
+            iwls_tol=1e-12, iwls_maxiter=100, fixef_tol=1e-12,
         )  # fmt: skip
     else:
         if (sub[outcome] < 0).any():
@@ -384,7 +418,9 @@ def _cox_newton(
         try:
             step = np.linalg.solve(info, score)
         except np.linalg.LinAlgError as exc:
-            raise EstimationProblem("singular design: the Cox information matrix is singular") from exc
+            raise EstimationProblem(
+                "singular design: the Cox information matrix is singular"
+            ) from exc
         for _half in range(30):
             ll_new, score_new, info_new = total(beta + step)
             if np.isfinite(ll_new) and ll_new >= ll - 1e-12 * abs(ll):

@@ -93,9 +93,9 @@ class HypothesisSpec:
     def key(self) -> str:
         """Name of the key quantity (a regressor or a contrast)."""
         if self.contrast:
-            return " ".join(f"{'+' if w > 0 else '-'} {k}" for k, w in self.contrast.items()).lstrip(
-                "+ "
-            )
+            return " ".join(
+                f"{'+' if w > 0 else '-'} {k}" for k, w in self.contrast.items()
+            ).lstrip("+ ")
         return self.regressors[0]
 
 
@@ -250,7 +250,9 @@ ALTERNATIVES: dict[str, HypothesisSpec] = {
         outcome="paid_at_formation",
         estimator="logit",
     ),
-    "H2-client-fe": replace(HYPOTHESES["H2"], id="H2-client-fe", fixed_effects=("client_id", "year")),
+    "H2-client-fe": replace(
+        HYPOTHESES["H2"], id="H2-client-fe", fixed_effects=("client_id", "year")
+    ),
     "H8-all-client-years": replace(
         HYPOTHESES["H8"],
         id="H8-all-client-years",
@@ -276,7 +278,9 @@ def _client_years(df: pd.DataFrame, allied_only: bool = True) -> pd.DataFrame:
         leader_change=df["leader_change"].astype("float64"),
         _pay=df["side_payment"].astype("float64"),
     )
-    cy = tmp.groupby(keys, sort=True).agg({**agg, "_pay": lambda s: s.sum(min_count=1)})
+    grouped = tmp.groupby(keys, sort=True)
+    cy = grouped.agg(agg)
+    cy["_pay"] = grouped["_pay"].sum(min_count=1)  # all patrons missing -> missing, not 0
     cy = cy.reset_index()
     unit = ["rep", "client"] if "rep" in cy.columns else ["client"]
     # last year's payments and tenure: this year's tenure is reset by this year's change
@@ -317,9 +321,14 @@ def _spec_columns(spec: HypothesisSpec) -> list[str]:
 
 def _controls_available(spec: HypothesisSpec, panel: pd.DataFrame) -> tuple[list[str], list[str]]:
     """Controls whose panel columns exist (kept) and those that do not (dropped)."""
-    kept, dropped = [], []
+    kept: list[str] = []
+    dropped: list[str] = []
     for c in spec.controls:
-        (kept if not [m for m in needed_panel_columns([c]) if m not in panel.columns] else dropped).append(c)
+        (
+            kept
+            if not [m for m in needed_panel_columns([c]) if m not in panel.columns]
+            else dropped
+        ).append(c)
     return kept, dropped
 
 
@@ -328,7 +337,9 @@ def _controls_available(spec: HypothesisSpec, panel: pd.DataFrame) -> tuple[list
 
 def _estimate(spec: HypothesisSpec, data: pd.DataFrame, controls: list[str]) -> ModelFit:
     if spec.estimator == "feols":
-        return fit_feols(data, spec.outcome, spec.regressors, controls, spec.fixed_effects, spec.cluster)
+        return fit_feols(
+            data, spec.outcome, spec.regressors, controls, spec.fixed_effects, spec.cluster
+        )
     if spec.estimator in ("logit", "poisson"):
         if spec.peace_years:
             splines = peace_years_splines(data[spec.peace_years].astype("float64"))
@@ -336,7 +347,7 @@ def _estimate(spec: HypothesisSpec, data: pd.DataFrame, controls: list[str]) -> 
             controls = [*controls, *splines.columns]
         return fit_feglm(
             data, spec.outcome, spec.regressors, controls, spec.fixed_effects, spec.cluster,
-            family=spec.estimator,  # type: ignore[arg-type]
+            family="logit" if spec.estimator == "logit" else "poisson",
         )  # fmt: skip
     return fit_cox(data, spec.outcome, spec.regressors, controls, strata=spec.strata)
 
@@ -356,30 +367,63 @@ def _coverage(data: pd.DataFrame) -> dict[str, Any]:
     return cov
 
 
+def _missing(spec: HypothesisSpec, panel: pd.DataFrame) -> list[str]:
+    needed = needed_panel_columns(
+        [c for c in _spec_columns(spec) if c not in spec.controls]
+        + list(SAMPLE_COLUMNS[spec.sample])
+    )
+    if spec.sample in CLIENT_YEAR_SAMPLES:
+        needed = [c for c in needed if c not in ("client_id",)] + ["client"]
+    return [c for c in dict.fromkeys(needed) if c not in panel.columns]
+
+
+def estimation_sample(
+    panel: pd.DataFrame, spec: HypothesisSpec | str
+) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """The estimation sample of one hypothesis: (data, controls used, notes).
+
+    ``data`` holds the derived variables and only the sample's rows (client-years for H8);
+    rows with missing values are still in it (the estimator drops them).
+
+    Examples
+    --------
+    >>> estimation_sample(pd.DataFrame({"patron": [2]}), "H2")
+    Traceback (most recent call last):
+    ...
+    sidepay.errors.InputError: H2 needs panel column(s) side_payment, W, year, client, allied
+    """
+    spec = HYPOTHESES[spec] if isinstance(spec, str) else spec
+    missing = _missing(spec, panel)
+    if missing:
+        raise InputError(f"{spec.id} needs panel column(s) {', '.join(missing)}")
+    controls, dropped = _controls_available(spec, panel)
+    notes = [
+        f"control {c} dropped: the panel lacks {', '.join(needed_panel_columns([c]))}"
+        for c in dropped
+    ]
+    data = derive(panel, [c for c in _spec_columns(spec) if c not in dropped] + ["client_id"])
+    data = _sample(data, spec.sample)
+    controls, empty_controls = _drop_empty_controls(data, controls)
+    notes += [f"control {c} dropped: never observed in the sample" for c in empty_controls]
+    return data, controls, notes
+
+
 def _run_one(spec: HypothesisSpec, panel: pd.DataFrame, world: str) -> HypothesisResult:
-    base = dict(
+    base: dict[str, Any] = dict(
         hypothesis=spec.id, title=spec.title, world=world, outcome=spec.outcome,
         regressor=spec.key, expected_sign=spec.expected_sign, estimator=spec.estimator,
         prediction=spec.prediction,
     )  # fmt: skip
-    empty = dict(estimate=None, std_error=None, conf_low=None, conf_high=None, p_value=None)
-    controls, dropped = _controls_available(spec, panel)
-    needed = needed_panel_columns(
-        [c for c in _spec_columns(spec) if c not in spec.controls] + list(SAMPLE_COLUMNS[spec.sample])
+    empty: dict[str, Any] = dict(
+        estimate=None, std_error=None, conf_low=None, conf_high=None, p_value=None
     )
-    if spec.sample in CLIENT_YEAR_SAMPLES:
-        needed = [c for c in needed if c not in ("client_id",)] + ["client"]
-    missing = [c for c in dict.fromkeys(needed) if c not in panel.columns]
+    missing = _missing(spec, panel)
     if missing:
         return HypothesisResult(
             **base, **empty, n_obs=0, n_events=None, verdict="inconclusive",
             reason=f"the panel lacks column(s) {', '.join(missing)}",
         )  # fmt: skip
-    notes = [f"control {c} dropped: the panel lacks {', '.join(needed_panel_columns([c]))}" for c in dropped]
-    data = derive(panel, [c for c in _spec_columns(spec) if c not in dropped] + ["client_id"])
-    data = _sample(data, spec.sample)
-    controls, empty_controls = _drop_empty_controls(data, controls)
-    notes += [f"control {c} dropped: never observed in the sample" for c in empty_controls]
+    data, controls, notes = estimation_sample(panel, spec)
     try:
         if data.empty:
             raise EstimationProblem(f"the sample ({SAMPLES[spec.sample]}) is empty")
@@ -388,7 +432,7 @@ def _run_one(spec: HypothesisSpec, panel: pd.DataFrame, world: str) -> Hypothesi
         summary = fit.summary()  # raises if any term's variance is not positive
     except EstimationProblem as exc:
         return HypothesisResult(
-            **base, **empty, n_obs=int(len(data)), n_events=None, verdict="inconclusive",
+            **base, **empty, n_obs=len(data), n_events=None, verdict="inconclusive",
             reason=str(exc), details={"notes": notes}, coverage=_coverage(data),
         )  # fmt: skip
     v: Verdict = verdict(est.estimate, est.p_value, spec.expected_sign)
@@ -402,10 +446,13 @@ def _run_one(spec: HypothesisSpec, panel: pd.DataFrame, world: str) -> Hypothesi
     }
     if spec.estimator == "logit" and not spec.fixed_effects:
         try:
+            me_data = data
+            if spec.peace_years:
+                sp = peace_years_splines(data[spec.peace_years].astype("float64"))
+                me_data = pd.concat([data, sp], axis=1)
             details["average_marginal_effect"] = logit_average_marginal_effect(
-                fit, data.assign(**peace_years_splines(data[spec.peace_years]) if spec.peace_years else {}),
-                spec.regressors[0],
-            )  # fmt: skip
+                fit, me_data, spec.regressors[0]
+            )
         except (KeyError, ValueError):
             pass
     if spec.estimator == "cox":

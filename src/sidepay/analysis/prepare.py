@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,7 +29,7 @@ class Derived:
     """A derived column: the panel columns it needs and how to compute it."""
 
     needs: tuple[str, ...]
-    compute: Callable[[pd.DataFrame], pd.Series]
+    compute: Callable[[pd.DataFrame], Any]  # returns a Series aligned with the frame
     description: str
 
 
@@ -37,7 +38,7 @@ def _rep(df: pd.DataFrame) -> pd.Series:
 
 
 def _dyad_key(df: pd.DataFrame) -> pd.Series:
-    return (_rep(df) * 10**8 + df["patron"].astype("int64") * 10**4 + df["client"].astype("int64"))
+    return _rep(df) * 10**8 + df["patron"].astype("int64") * 10**4 + df["client"].astype("int64")
 
 
 def _lag(df: pd.DataFrame, col: str) -> pd.Series:
@@ -162,9 +163,7 @@ DERIVED: dict[str, Derived] = {
     ),
     "end_termination": Derived(
         ("termination", "realignment"),
-        lambda d: (
-            _flag(d, "termination") * (1 - _flag(d, "realignment").fillna(0))
-        ),
+        lambda d: _flag(d, "termination") * (1 - _flag(d, "realignment").fillna(0)),
         "spell ends without realignment (cause-specific)",
     ),
     "end_realignment": Derived(

@@ -39,7 +39,11 @@ class RegressionColumn:
 
     @classmethod
     def from_fit(
-        cls, title: str, fit: ModelFit, hide: Sequence[str] = (), labels: dict[str, str] | None = None
+        cls,
+        title: str,
+        fit: ModelFit,
+        hide: Sequence[str] = (),
+        labels: dict[str, str] | None = None,
     ) -> RegressionColumn:
         """Column of a fitted model; terms starting with any prefix in ``hide`` are omitted.
 
@@ -160,7 +164,9 @@ def render_html(columns: Sequence[RegressionColumn], caption: str = "") -> str:
     if caption:
         out.append(f"<caption>{html.escape(caption)}</caption>")
     out.append(
-        "<thead><tr><th></th>" + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr></thead>"
+        "<thead><tr><th></th>"
+        + "".join(f"<th>{html.escape(h)}</th>" for h in header)
+        + "</tr></thead>"
     )
     out.append("<tbody>")
     for row in body:

@@ -139,3 +139,43 @@ def statics_command(
     for path in write_statics(cs, vary, out):
         typer.echo(f"wrote {path}")
     return 0
+
+
+@app.command("propositions")
+def propositions_command(
+    only: str | None = typer.Option(None, "--only", help="comma-separated ids, e.g. P2,P6"),
+    seed: int | None = typer.Option(None, "--seed", help="seed for every proposition's sample"),
+    params_file: str | None = typer.Option(None, "--params", help="TOML file (P6, P7 dynamics)"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
+) -> int:
+    """Check propositions P1-P8 (THEORY 3) on seeded samples; exit 1 if one fails."""
+    from sidepay.theory.params import ModelParams
+    from sidepay.theory.propositions import PROPOSITIONS
+
+    ids = sorted(PROPOSITIONS) if only is None else [s.strip().upper() for s in only.split(",")]
+    bad = [i for i in ids if i not in PROPOSITIONS]
+    if bad:
+        raise InputError(f"--only {bad[0]!r} is not a proposition: choose from P1..P8")
+    if seed is not None and seed < 0:
+        raise InputError(f"--seed must be >= 0; got {seed}")
+    p = ModelParams() if params_file is None else ModelParams.from_toml(params_file)
+    results = []
+    for i in ids:
+        kwargs: dict[str, Any] = {} if seed is None else {"seed": seed}
+        if i in ("P6", "P7"):
+            kwargs["params"] = p
+        results.append(PROPOSITIONS[i](**kwargs))
+    if as_json:
+        payload = [e.as_dict() for e in results]
+        typer.echo(json.dumps(payload, indent=2))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title="Propositions (THEORY 3)")
+        for col in ("id", "holds", "proposition"):
+            table.add_column(col)
+        for e in results:
+            table.add_row(e.id, "yes" if e.holds else "NO", e.description)
+        Console().print(table)
+    return 0 if all(e.holds for e in results) else 1

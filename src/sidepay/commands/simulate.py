@@ -16,17 +16,14 @@ def run_command(
     seed: int = typer.Option(1, "--seed", help="seed (>= 0); same seed, same bytes"),
 ) -> int:
     """Simulate a world and write its dyad-year panel and event log (Parquet, atomically)."""
-    from sidepay.sim.engine import simulate
-    from sidepay.sim.output import write_result
+    from sidepay.sim.output import write_simulation
     from sidepay.sim.world import World, default_world
 
     w = default_world() if world is None else World.from_toml(world)
-    result = simulate(w, years=years, reps=reps, seed=seed)
-    panel_path, events_path = write_result(result.panel, result.events, out)
-    typer.echo(
-        f"wrote {panel_path} ({len(result.panel)} dyad-years) and {events_path} "
-        f"({len(result.events)} events)"
+    panel_path, events_path, n_rows, n_events = write_simulation(
+        w, out, years=years, reps=reps, seed=seed
     )
+    typer.echo(f"wrote {panel_path} ({n_rows} dyad-years) and {events_path} ({n_events} events)")
     return 0
 
 

@@ -81,7 +81,17 @@ def _print_table(results: list[Any], world: str) -> None:
 
     style = {"supported": "green", "contrary": "red", "inconclusive": "yellow"}
     t = Table(title=f"Hypotheses on the {world} panel")
-    for col in ("id", "hypothesis", "estimator", "estimate", "95% CI", "p", "N", "events", "verdict"):
+    for col in (
+        "id",
+        "hypothesis",
+        "estimator",
+        "estimate",
+        "95% CI",
+        "p",
+        "N",
+        "events",
+        "verdict",
+    ):
         t.add_column(col)
 
     def f(x: float | None) -> str:

@@ -25,6 +25,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -239,14 +240,15 @@ def _add_alliances(panel: pd.DataFrame) -> pd.DataFrame:
     pos = np.searchsorted(key, pk).clip(max=len(key) - 1)
     hit = key[pos] == pk
     row = np.where(hit, idx[pos], 0)
-    for col, dtype in (
+    spec: tuple[tuple[str, Any], ...] = (
         ("spell_start", "Int64"),
         ("spell_end", "Int64"),
         ("atop_entry", "string"),
         ("atop_exit", "string"),
         ("atopids", "string"),
         ("manner", "string"),
-    ):
+    )
+    for col, dtype in spec:
         vals = sp[col].iloc[row].reset_index(drop=True)
         out[col] = vals.where(pd.Series(hit)).astype(dtype).array
     start = out["spell_start"].astype("Int64")
@@ -264,7 +266,7 @@ def _add_payments(panel: pd.DataFrame) -> pd.DataFrame:
     out = panel
     tiv = arms.sipri_tiv()
     tiv = tiv.rename(columns={"supplier": "ccode1", "ccode": "ccode2"})
-    tiv = tiv.groupby(["ccode1", "ccode2", "year"], as_index=False)["arms_tiv"].sum()
+    tiv = tiv.groupby(["ccode1", "ccode2", "year"], as_index=False)[["arms_tiv"]].sum()
     d = dyads._attach_dyadic(
         _as_dyads(out),
         dyads._prepare_dyadic(tiv, ["arms_tiv"]),
@@ -287,7 +289,7 @@ def _add_payments(panel: pd.DataFrame) -> pd.DataFrame:
     out["us_troops"] = np.where(out["patron"].to_numpy() == US, got["us_troops"].to_numpy(), np.nan)
     ad = aid.aiddata_dyadic().rename(columns={"donor": "ccode1", "ccode": "ccode2"})
     ad = ad[pd.to_numeric(ad["ccode1"], errors="coerce").notna()]
-    ad = ad.groupby(["ccode1", "ccode2", "year"], as_index=False)["aid"].sum()
+    ad = ad.groupby(["ccode1", "ccode2", "year"], as_index=False)[["aid"]].sum()
     span = (int(ad["year"].min()), int(ad["year"].max()))
     d = dyads._attach_dyadic(
         _as_dyads(out), dyads._prepare_dyadic(ad, ["aid"]), ["aid_other"], span, False

@@ -49,16 +49,23 @@ class Case:
     patron_abb: str
     client_abb: str
     note: str
+    title: str = ""
 
 
 CASES: tuple[Case, ...] = (
-    Case(2, 770, "USA", "PAK", "SEATO/CENTO ally; aid suspended and resumed with regime changes"),
-    Case(2, 840, "USA", "PHI", "1951 Mutual Defense Treaty; bases closed in 1992"),
-    Case(365, 651, "RUS", "EGY", "Soviet patronage under Nasser; Sadat's 1976 abrogation"),
-    Case(365, 520, "RUS", "SOM", "1974 treaty; realignment to the United States after 1977"),
-    Case(2, 530, "USA", "ETH", "US ally under Haile Selassie; the Derg turned to Moscow"),
-    Case(2, 630, "USA", "IRN", "CENTO ally under the Shah; ends with the 1979 revolution"),
-)
+    Case(2, 770, "USA", "PAK", "SEATO/CENTO ally; aid suspended and resumed with regime changes",
+         "United States – Pakistan"),
+    Case(2, 840, "USA", "PHI", "1951 Mutual Defense Treaty; bases closed in 1992",
+         "United States – Philippines"),
+    Case(365, 651, "RUS", "EGY", "Soviet patronage under Nasser; Sadat's 1976 abrogation",
+         "Soviet Union / Russia – Egypt"),
+    Case(365, 520, "RUS", "SOM", "1974 treaty; realignment to the United States after 1977",
+         "Soviet Union / Russia – Somalia"),
+    Case(2, 530, "USA", "ETH", "US ally under Haile Selassie; the Derg turned to Moscow",
+         "United States – Ethiopia"),
+    Case(2, 630, "USA", "IRN", "CENTO ally under the Shah; ends with the 1979 revolution",
+         "United States – Iran"),
+)  # fmt: skip
 
 EVENT_STYLE: dict[str, tuple[str, str, str]] = {
     # column: (marker, colour, label)

@@ -24,6 +24,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -121,7 +122,8 @@ def write_statics(cs: Mapping[str, np.ndarray], vary: str, out_dir: str | Path) 
     fig = statics_figure(cs, vary)
     for ext in ("png", "svg"):
         b = io.BytesIO()
-        fig.savefig(b, format=ext, dpi=150, metadata={"Date": None} if ext == "svg" else None)
+        with mpl.rc_context({"svg.hashsalt": "sidepay"}):  # same input, same bytes
+            fig.savefig(b, format=ext, dpi=150, metadata={"Date": None} if ext == "svg" else None)
         path = out / f"statics_{vary}.{ext}"
         _atomic_bytes(path, b.getvalue())
         paths.append(path)

@@ -32,10 +32,20 @@ from sidepay.errors import InputError
 from sidepay.sim.world import World
 from sidepay.theory.dynamics import Shocks, StepEvents, SystemState, initial_state, step
 
-__all__ = ["History", "SimResult", "rep_generator", "run_history", "simulate"]
+__all__ = [
+    "History",
+    "SimResult",
+    "check_run_arguments",
+    "rep_generator",
+    "run_history",
+    "simulate",
+]
 
 #: Shocks of one replication block are kept below this many bytes.
 _BLOCK_BYTES = 64 * 2**20
+#: Dyads per block: 16384 float64 = 128 KiB per array, cache-friendly and below numpy's
+#: 256 KiB threshold for eliding temporaries (whose check calls the slow ``backtrace``).
+_BLOCK_DYADS = 16_384
 
 
 @dataclass(frozen=True)
@@ -85,7 +95,16 @@ def rep_generator(seed: int, rep: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, rep])))
 
 
-def _check(years: int, reps: int, seed: int, rep_start: int) -> None:
+def check_run_arguments(years: int, reps: int, seed: int, rep_start: int) -> None:
+    """Raise InputError (one line) unless years, reps >= 1 and seed, rep_start >= 0.
+
+    Examples
+    --------
+    >>> check_run_arguments(75, 0, 1, 0)
+    Traceback (most recent call last):
+    ...
+    sidepay.errors.InputError: reps must be an integer >= 1; got 0
+    """
     for name, value, lo in (("years", years, 1), ("reps", reps, 1), ("seed", seed, 0)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < lo:
             raise InputError(f"{name} must be an integer >= {lo}; got {value!r}")
@@ -116,7 +135,7 @@ def run_history(
     >>> h.d.shape, h.ally.dtype.name
     ((5, 3, 2, 4), 'int8')
     """
-    _check(years, reps, seed, rep_start)
+    check_run_arguments(years, reps, seed, rep_start)
     K, N = len(world.great_powers), world.small_states.n
     if K > 127:
         raise InputError(f"at most 127 great powers are supported; got {K}")
@@ -139,7 +158,7 @@ def run_history(
         **{name: np.empty((reps, N)) for name in ("T", "B", "Y", "h")},
     }
     per_rep_bytes = T * (2 * K * N + 2 * N) * 8
-    block = max(1, min(reps, _BLOCK_BYTES // max(per_rep_bytes, 1)))
+    block = max(1, min(reps, _BLOCK_BYTES // max(per_rep_bytes, 1), _BLOCK_DYADS // (K * N)))
     v = np.array([g.v for g in world.great_powers])
     k = np.array([g.k for g in world.great_powers])
     for b0 in range(0, reps, block):

@@ -3,8 +3,9 @@
 A grid names a base world, parameter axes (lists of values for world or model parameters),
 how many replications and years to simulate, and a sweep seed. Its points are the cartesian
 product of the axes, in the order the axes are written; each point's replications are split
-into tasks of ``reps_per_task`` replications. Everything here is pure (no I/O beyond reading
-the grid file) so that the plan, and hence every seed, is the same wherever it is run.
+into tasks of ``reps_per_task`` replications; ``point_world`` builds the validated world of
+a point. No I/O beyond reading the grid and world files, so that the plan, and hence every
+seed, is the same wherever it is run.
 
 Seeds: point ``p`` of a sweep with seed ``s`` is simulated with the engine seed
 ``point_seed(s, p)``; a task covering replications ``[r0, r1)`` passes ``rep_start=r0`` to the
@@ -43,7 +44,7 @@ import itertools
 import json
 import math
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,7 +103,7 @@ class SweepGrid:
     reps_per_task : replications per task; ``None`` sizes tasks to fit memory.
     """
 
-    axes: dict[str, list[Scalar]] = field(default_factory=dict)
+    axes: dict[str, list[Any]] = field(default_factory=dict)
     fixed: dict[str, Scalar] = field(default_factory=dict)
     world: str = "default"
     reps: int = 100
@@ -127,7 +128,7 @@ class SweepGrid:
             for v in values:
                 _check_scalar(f"axes.{name}", v)
             kinds = {"bool" if isinstance(v, bool) else type(v).__name__ for v in values}
-            if len(kinds - {"int", "float"} if kinds <= {"int", "float"} else kinds) > 1:
+            if len(kinds) > 1 and not kinds <= {"int", "float"}:
                 raise InputError(
                     f"axes.{name} mixes value types ({', '.join(sorted(kinds))}); "
                     "an axis holds numbers, booleans or strings"
@@ -303,3 +304,95 @@ def _check_scalar(where: str, value: object) -> None:
         raise InputError(f"{where} must hold finite numbers; got {value!r}")
     if not isinstance(value, bool | int | float | str):
         raise InputError(f"{where} values must be numbers, booleans or strings; got {value!r}")
+
+
+# --------------------------------------------------------------------------------------
+# worlds at grid points
+
+
+def apply_parameters(world: Any, values: Mapping[str, Scalar], *, where: str = "axes") -> Any:
+    """A validated copy of ``world`` with dotted-path parameters set.
+
+    A name is a dotted path into the world's fields (``params.rho``); a bare name that
+    matches exactly one nested field (``rho``) is resolved to it.
+
+    Examples
+    --------
+    >>> from pydantic import BaseModel
+    >>> class P(BaseModel):
+    ...     rho: float = 1.0
+    >>> class Wd(BaseModel):
+    ...     params: P = P()
+    ...     n: int = 3
+    >>> apply_parameters(Wd(), {"rho": 2.0, "n": 5})
+    Wd(params=P(rho=2.0), n=5)
+    """
+    from pydantic import ValidationError
+
+    data = world.model_dump()
+    for name, value in values.items():
+        keys = _resolve(data, name, where)
+        node = data
+        for key in keys[:-1]:
+            node = node[key]
+        node[keys[-1]] = value
+    try:
+        return type(world).model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err.get("loc", ()))
+        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        given = ", ".join(f"{k}={v!r}" for k, v in values.items())
+        raise InputError(f"{where}: {loc or 'world'} is not allowed ({msg}) at {given}") from None
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None
+
+
+def _resolve(data: dict[str, Any], name: str, where: str) -> list[Any]:
+    keys: list[Any] = []
+    node: Any = data
+    for part in name.split("."):
+        if isinstance(node, dict) and part in node:
+            keys.append(part)
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            keys.append(int(part))
+            node = node[int(part)]
+        else:
+            break
+    else:
+        return keys
+    if "." not in name:
+        found = [p for p in _leaf_paths(data) if p[-1] == name]
+        if len(found) == 1:
+            return list(found[0])
+        if len(found) > 1:
+            opts = ", ".join(".".join(map(str, p)) for p in found)
+            raise InputError(f"{where}.{name} is ambiguous; write one of {opts}")
+    allowed = ", ".join(sorted({".".join(map(str, p[:2])) for p in _leaf_paths(data)})[:40])
+    raise InputError(f"{where}.{name} is not a world parameter; allowed (dotted paths): {allowed}")
+
+
+def _leaf_paths(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _leaf_paths(v, (*prefix, k))
+    elif prefix:
+        yield prefix
+
+
+def base_world(grid: SweepGrid) -> Any:
+    """The grid's base world with its ``[fixed]`` settings applied."""
+    from sidepay.sim.world import World, default_world
+
+    world = default_world() if grid.world == "default" else World.from_toml(grid.world)
+    if grid.fixed:
+        world = apply_parameters(world, grid.fixed, where="fixed")
+    return world
+
+
+def point_world(grid: SweepGrid, index: int, base: Any = None) -> Any:
+    """The validated world at grid point ``index``."""
+    point = grid.point(index)
+    world = base_world(grid) if base is None else base
+    return apply_parameters(world, point.values) if point.values else world

@@ -25,15 +25,25 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
 from sidepay.schema import conform
 from sidepay.sim.engine import History
-from sidepay.sim.world import CLIENT_BASE
+from sidepay.sim.world import CLIENT_BASE, World
 from sidepay.theory.dynamics import dyad_events
 from sidepay.theory.leader import stability_salience
 
-__all__ = ["DYAD_EVENTS", "STATE_EVENTS", "events_frame", "panel_frame", "write_result"]
+__all__ = [
+    "DYAD_EVENTS",
+    "STATE_EVENTS",
+    "events_frame",
+    "events_path",
+    "panel_frame",
+    "write_result",
+    "write_simulation",
+]
 
 DYAD_EVENTS = ("formation", "termination", "realignment", "payment_increase", "payment_decrease")
 STATE_EVENTS = ("regime_change", "leader_change")
@@ -190,15 +200,24 @@ def events_frame(h: History) -> pd.DataFrame:
     )
 
 
-def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
+def _temp_beside(path: Path) -> Path:
+    """A new empty temporary file next to ``path``, with the permissions of a normal file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    return Path(tmp)
+
+
+def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
+    tmp = _temp_beside(path)
     try:
         df.to_parquet(tmp, index=False)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -221,3 +240,65 @@ def write_result(panel: pd.DataFrame, events: pd.DataFrame, out: str | Path) -> 
     _atomic_parquet(panel, out_path)
     _atomic_parquet(events, ev_path)
     return out_path, ev_path
+
+
+def write_simulation(
+    world: World,
+    out: str | Path,
+    *,
+    years: int = 75,
+    reps: int = 100,
+    seed: int = 1,
+    chunk_rows: int = 500_000,
+) -> tuple[Path, Path, int, int]:
+    """Simulate and stream the panel and event log to Parquet, a chunk of replications at a
+    time (memory stays bounded by ``chunk_rows``), each file written atomically.
+
+    The rows are those of ``simulate(world, years, reps, seed)``, in the same order.
+    Returns (panel path, events path, panel rows, event rows).
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> from sidepay.sim.world import default_world
+    >>> w = default_world().updated({"small_states.n": 4})
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     p, e, n, m = write_simulation(w, tmp + "/s.parquet", years=3, reps=5, chunk_rows=50)
+    ...     len(pd.read_parquet(p)) == n == 5 * 2 * 4 * 3
+    True
+    """
+    from sidepay.sim.engine import check_run_arguments, run_history
+
+    check_run_arguments(years, reps, seed, 0)
+    out_path = Path(out)
+    ev_path = events_path(out_path)
+    per_rep = len(world.great_powers) * world.small_states.n * years
+    chunk = max(1, chunk_rows // max(per_rep, 1))
+    tmp_panel, tmp_events = _temp_beside(out_path), _temp_beside(ev_path)
+    writers: dict[str, pq.ParquetWriter] = {}
+    schemas: dict[str, pa.Schema] = {}
+    rows = {"panel": 0, "events": 0}
+    try:
+        for a in range(0, reps, chunk):
+            h = run_history(world, years=years, reps=min(chunk, reps - a), seed=seed, rep_start=a)
+            for key, frame, path in (
+                ("panel", panel_frame(h), tmp_panel),
+                ("events", events_frame(h), tmp_events),
+            ):
+                if key not in writers:
+                    schemas[key] = pa.Schema.from_pandas(frame, preserve_index=False)
+                    writers[key] = pq.ParquetWriter(path, schemas[key])
+                table = pa.Table.from_pandas(frame, schema=schemas[key], preserve_index=False)
+                writers[key].write_table(table)
+                rows[key] += len(frame)
+        for w in writers.values():
+            w.close()
+        os.replace(tmp_panel, out_path)
+        os.replace(tmp_events, ev_path)
+    except BaseException:
+        for w in writers.values():
+            w.close()
+        tmp_panel.unlink(missing_ok=True)
+        tmp_events.unlink(missing_ok=True)
+        raise
+    return out_path, ev_path, rows["panel"], rows["events"]

@@ -17,7 +17,7 @@ whose part exists, is readable and carries this sweep's fingerprint is skipped.
 Executors: ``None`` (a local ``ProcessPoolExecutor`` using the spawn start method), a Dask
 scheduler address such as ``"tcp://10.0.0.5:8786"`` (workers must see ``out_dir`` at the same
 path, e.g. on a shared file system), or any ``concurrent.futures.Executor`` such as
-``distributed.Client(...).get_executor()``.
+``distributed.Client(...).get_executor(pure=False)``.
 
 Examples
 --------
@@ -35,7 +35,7 @@ import os
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +46,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sidepay.errors import InputError
-from sidepay.sim.grid import Scalar, SweepGrid, SweepTask, load_grid, point_seed
+from sidepay.sim.grid import (
+    SweepGrid,
+    SweepTask,
+    apply_parameters,
+    base_world,
+    load_grid,
+    point_seed,
+    point_world,
+)
 
 __all__ = [
     "SweepSummary",
@@ -95,98 +103,6 @@ class SweepSummary:
     def ok(self) -> bool:
         """Every task of the plan is finished."""
         return not self.failed and self.ran + self.skipped == self.n_tasks
-
-
-# --------------------------------------------------------------------------------------
-# worlds at grid points
-
-
-def apply_parameters(world: Any, values: Mapping[str, Scalar], *, where: str = "axes") -> Any:
-    """A validated copy of ``world`` with dotted-path parameters set.
-
-    A name is a dotted path into the world's fields (``params.rho``); a bare name that
-    matches exactly one nested field (``rho``) is resolved to it.
-
-    Examples
-    --------
-    >>> from pydantic import BaseModel
-    >>> class P(BaseModel):
-    ...     rho: float = 1.0
-    >>> class Wd(BaseModel):
-    ...     params: P = P()
-    ...     n: int = 3
-    >>> apply_parameters(Wd(), {"rho": 2.0, "n": 5})
-    Wd(params=P(rho=2.0), n=5)
-    """
-    from pydantic import ValidationError
-
-    data = world.model_dump()
-    for name, value in values.items():
-        keys = _resolve(data, name, where)
-        node = data
-        for key in keys[:-1]:
-            node = node[key]
-        node[keys[-1]] = value
-    try:
-        return type(world).model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err.get("loc", ()))
-        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
-        given = ", ".join(f"{k}={v!r}" for k, v in values.items())
-        raise InputError(f"{where}: {loc or 'world'} is not allowed ({msg}) at {given}") from None
-    except InputError as exc:
-        raise InputError(f"{where}: {exc}") from None
-
-
-def _resolve(data: dict[str, Any], name: str, where: str) -> list[Any]:
-    keys: list[Any] = []
-    node: Any = data
-    for part in name.split("."):
-        if isinstance(node, dict) and part in node:
-            keys.append(part)
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            keys.append(int(part))
-            node = node[int(part)]
-        else:
-            break
-    else:
-        return keys
-    if "." not in name:
-        found = [p for p in _leaf_paths(data) if p[-1] == name]
-        if len(found) == 1:
-            return list(found[0])
-        if len(found) > 1:
-            opts = ", ".join(".".join(map(str, p)) for p in found)
-            raise InputError(f"{where}.{name} is ambiguous; write one of {opts}")
-    allowed = ", ".join(sorted({".".join(map(str, p[:2])) for p in _leaf_paths(data)})[:40])
-    raise InputError(f"{where}.{name} is not a world parameter; allowed (dotted paths): {allowed}")
-
-
-def _leaf_paths(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    if isinstance(node, dict):
-        for k, v in node.items():
-            yield from _leaf_paths(v, (*prefix, k))
-    elif prefix:
-        yield prefix
-
-
-def base_world(grid: SweepGrid) -> Any:
-    """The grid's base world with its ``[fixed]`` settings applied."""
-    from sidepay.sim.world import World, default_world
-
-    world = default_world() if grid.world == "default" else World.from_toml(grid.world)
-    if grid.fixed:
-        world = apply_parameters(world, grid.fixed, where="fixed")
-    return world
-
-
-def point_world(grid: SweepGrid, index: int, base: Any = None) -> Any:
-    """The validated world at grid point ``index``."""
-    point = grid.point(index)
-    world = base_world(grid) if base is None else base
-    return apply_parameters(world, point.values) if point.values else world
 
 
 # --------------------------------------------------------------------------------------
@@ -308,6 +224,12 @@ def run_sweep(
 
     base = base_world(grid)
     _validate_points(grid, base)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the sweep folder {out}: {exc.strerror}") from None
+    if not os.access(out, os.W_OK):
+        raise InputError(f"the sweep folder {out} is not writable; pass another --out")
 
     manifest = _load_manifest(out)
     if manifest is not None:
@@ -317,10 +239,35 @@ def run_sweep(
             )
         if not resume:
             raise InputError(f"{out} already holds this sweep; resume it or use a new --out folder")
-        reps_per_task = int(manifest["reps_per_task"])  # the split on disk wins
-    else:
-        reps_per_task = grid.reps_per_task or _auto_reps_per_task(grid, base, workers)
 
+    # connect first: a wrong scheduler address fails before anything is written, and the
+    # automatic split knows how many workers there are
+    with _executor(executor, workers) as (ex, n_workers):
+        if manifest is not None:
+            reps_per_task = int(manifest["reps_per_task"])  # the split on disk wins
+        else:
+            reps_per_task = grid.reps_per_task or _auto_reps_per_task(grid, base, n_workers)
+        summary = SweepSummary(out_dir=out, n_tasks=0, reps_per_task=reps_per_task)
+        _run_planned(
+            grid, out, fingerprint, manifest, summary, ex, max_in_flight or max(8, 4 * n_workers),
+            on_task,
+        )  # fmt: skip
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _run_planned(
+    grid: SweepGrid,
+    out: Path,
+    fingerprint: str,
+    manifest: dict[str, Any] | None,
+    summary: SweepSummary,
+    ex: Executor,
+    window: int,
+    on_task: Callable[[dict[str, Any]], None] | None,
+) -> None:
+    """Plan the tasks, skip the finished ones, run the rest; fills ``summary`` in place."""
+    reps_per_task = summary.reps_per_task
     for kind in KINDS:
         (out / kind).mkdir(parents=True, exist_ok=True)
         for stale in (out / kind).glob(".*.tmp"):  # left by an interrupted writer
@@ -330,7 +277,7 @@ def run_sweep(
     tasks = list(grid.tasks(reps_per_task))
     records: dict[str, dict[str, Any]] = (manifest or {}).get("tasks", {})
     todo: list[SweepTask] = []
-    summary = SweepSummary(out_dir=out, n_tasks=len(tasks), reps_per_task=reps_per_task)
+    summary.n_tasks = len(tasks)
     for task in tasks:
         done = all(
             _part_ok(out / kind / f"{task.name}.parquet", fingerprint, task.name) for kind in KINDS
@@ -352,8 +299,7 @@ def run_sweep(
     }
     _save_manifest(out, manifest)
     if not todo:
-        summary.seconds = time.perf_counter() - t0
-        return summary
+        return
 
     grid_payload = {
         "axes": grid.axes,
@@ -375,27 +321,23 @@ def run_sweep(
     )
     last_save, save_every = time.monotonic(), 1.0
     try:
-        with _executor(executor, workers) as (ex, n_workers):
-            window = max_in_flight or max(8, 4 * n_workers)
-            for result in _stream(ex, payloads, window):
-                rec = records[result["task"]]
-                rec.update({k: v for k, v in result.items() if k not in ("task", "traceback")})
-                if result["status"] == "done":
-                    summary.ran += 1
-                else:
-                    summary.failed[result["task"]] = result["error"]
-                if on_task is not None:
-                    on_task(result)
-                if time.monotonic() - last_save > save_every:
-                    t_save = time.monotonic()
-                    _save_manifest(out, manifest)
-                    last_save = time.monotonic()
-                    # keep the manifest's cost under ~5% of the run, however many tasks
-                    save_every = max(1.0, 20.0 * (last_save - t_save))
+        for result in _stream(ex, payloads, window):
+            rec = records[result["task"]]
+            rec.update({k: v for k, v in result.items() if k not in ("task", "traceback")})
+            if result["status"] == "done":
+                summary.ran += 1
+            else:
+                summary.failed[result["task"]] = result["error"]
+            if on_task is not None:
+                on_task(result)
+            if time.monotonic() - last_save > save_every:
+                t_save = time.monotonic()
+                _save_manifest(out, manifest)
+                last_save = time.monotonic()
+                # keep the manifest's cost under ~5% of the run, however many tasks
+                save_every = max(1.0, 20.0 * (last_save - t_save))
     finally:  # also when interrupted: the manifest shows what finished
         _save_manifest(out, manifest)
-    summary.seconds = time.perf_counter() - t0
-    return summary
 
 
 def _validate_points(grid: SweepGrid, base: Any) -> None:
@@ -456,7 +398,7 @@ def _executor(
     executor: Executor | str | None, workers: int | None
 ) -> Iterator[tuple[Executor, int]]:
     if isinstance(executor, Executor):
-        yield executor, max(1, workers or os.cpu_count() or 1)
+        yield executor, max(1, workers or _dask_workers(executor) or os.cpu_count() or 1)
     elif executor is None:
         n = max(1, workers or os.cpu_count() or 1)
         ctx = multiprocessing.get_context("spawn")
@@ -477,13 +419,22 @@ def _executor(
             ) from None
         try:
             n = max(1, len(client.scheduler_info().get("workers", {})))
-            yield client.get_executor(), n
+            yield client.get_executor(pure=False), n
         finally:
             client.close()
     else:
         raise InputError(
             f"executor must be None, a Dask address or a concurrent.futures.Executor; got {executor!r}"
         )
+
+
+def _dask_workers(executor: Executor) -> int:
+    """Workers behind a Dask ``ClientExecutor`` (0 for other executors or if unknown)."""
+    client = getattr(executor, "_client", None)
+    try:
+        return len(client.scheduler_info().get("workers", {})) if client is not None else 0
+    except Exception:  # an executor we cannot introspect: fall back to the local cores
+        return 0
 
 
 def _auto_reps_per_task(grid: SweepGrid, base: Any, workers: int | None) -> int:

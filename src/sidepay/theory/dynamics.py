@@ -316,7 +316,7 @@ def _best_other(G: FloatArray) -> FloatArray:
     if K == 1:
         return np.full_like(G, -np.inf)
     if K == 2:
-        return G[:, ::-1, :]
+        return np.ascontiguousarray(G[:, ::-1, :])
     top = np.argmax(G, axis=1)[:, None, :]
     g1 = np.take_along_axis(G, top, axis=1)
     G2 = G.copy()
@@ -390,31 +390,33 @@ def step(
         E = np.where(allied0, E + cost - state.pay, E)
     hL = leader_hazard(E, p.kappa, state.Y, p.h0, p.eta, p.h_cap)
 
-    # 2-3. regime change, else leader change; one uniform decides both (and the new W)
+    # 2-3. regime change, else leader change; one uniform decides both (and the new W).
+    # Subsets are handled through integer indices: boolean masks are slow on big arrays.
     u = shocks.u_change
     rc = u < state.h
     lc = u < state.h + (1.0 - state.h) * hL
     lc &= ~rc
-    any_rc = bool(rc.any())
+    rc_r, rc_n = np.nonzero(rc)
     W = state.W
-    if any_rc:
+    if rc_r.size:
         W = W.copy()
-        W[rc] = _regime_W(
-            u[rc] / state.h[rc],
+        W[rc_r, rc_n] = _regime_W(
+            u[rc_r, rc_n] / state.h[rc_r, rc_n],
             p,
             None if w_levels is None else np.asarray(w_levels, dtype=np.float64),
             None if w_probs is None else np.asarray(w_probs, dtype=np.float64),
         )
         lam = rho * (p.omega + (1.0 - p.omega) * W)
-    jump_sd = np.where(lc, leader_shock_scale(state.W, p.s_l_small, p.s_l_large), 0.0)
-    jump_sd[rc] = p.s_r
+    s_l = leader_shock_scale(state.W, p.s_l_small, p.s_l_large)
+    jump_sd = np.where(rc, p.s_r, np.where(lc, s_l, 0.0))
     jump = jump_sd[:, None, :] * shocks.e_jump
     d += jump
-    if p.mu_r > 0.0 and any_rc:
-        moved = rc & allied0
-        d.reshape(-1)[idx0[moved]] += p.mu_r  # away from the predecessor's patron
+    if p.mu_r > 0.0 and rc_r.size:
+        moved = allied0[rc_r, rc_n]
+        d[rc_r[moved], ally0[rc_r, rc_n][moved], rc_n[moved]] += p.mu_r  # away from the patron
     np.clip(d, 0.0, 1.0, out=d)
-    holdup = np.where(rc, p.holdup_periods, state.holdup)
+    holdup = state.holdup.copy()
+    holdup[rc_r, rc_n] = p.holdup_periods
     renew = rc | lc
     tenure = np.where(renew, 0.0, state.tenure + 1.0)
 
@@ -426,11 +428,12 @@ def step(
     V = v_eff[None, :, None] * state.x
     V -= state.kST
     S = V - a_star
-    G = V - D
-    G[S < 0.0] = -np.inf  # a patron that cannot afford the alliance offers nothing
+    # a patron that cannot afford the alliance offers nothing
+    G = np.where(S >= 0.0, V - D, -np.inf)
     rival = _best_other(G)
-    beta = np.where(holdup > 0, min(p.beta, p.beta_holdup), p.beta)
-    if p.beta == 1.0 and not (holdup > 0).any():
+    in_holdup = holdup > 0
+    beta = np.where(in_holdup, min(p.beta, p.beta_holdup), p.beta)
+    if p.beta == 1.0 and not in_holdup.any():
         target = a_star
     else:
         target = (1.0 - beta)[:, None, :] * S
@@ -442,18 +445,18 @@ def step(
     V_i = _take(V, idx0)
     keep = allied0 & (_take(S, idx0) >= 0.0) & (need <= V_i)
     term = allied0 & ~keep
-    up = need >= state.need
-    pay_keep = np.where(up, np.maximum(state.pay, need), state.pay)
-    down = ~up
-    pay_keep[down] -= (1.0 - p.stickiness) * (state.pay[down] - need[down])
-    pay_keep[renew] = need[renew]  # leader-specific deals are renegotiated from scratch
+    pay0 = state.pay
+    fall = pay0 - (1.0 - p.stickiness) * (pay0 - need)
+    pay_keep = np.where(need >= state.need, np.maximum(pay0, need), fall)
+    pay_keep = np.where(renew, need, pay_keep)  # leader-specific deals: renegotiated afresh
     np.minimum(pay_keep, V_i, out=pay_keep)
 
     # realignment of terminated alliances and formation offers to non-aligned states
     score = G
-    if term.any():
+    term_i = np.flatnonzero(term)
+    if term_i.size:
         score = G.copy()
-        score.reshape(-1)[idx0[term]] = -np.inf  # not back to the patron just left
+        score.reshape(-1)[idx0.reshape(-1)[term_i]] = -np.inf  # not back to the old patron
     if K == 2:
         best = (score[:, 1, :] > score[:, 0, :]).astype(np.int64)
         best_G = np.maximum(score[:, 0, :], score[:, 1, :])
@@ -464,22 +467,22 @@ def step(
     form = ~allied0
     form &= shocks.u_offer < offer_rate
     form &= best_G > -np.inf
-    new = realign | form
+    new_i = np.flatnonzero(realign | form)
     ally = np.where(keep, ally0, -1)
     pay = np.where(keep, pay_keep, 0.0)
     need_next = np.where(keep, need, 0.0)
     spell_start = np.where(keep, state.spell_start, -1)
-    if new.any():
-        idxb = _flat_index(best, R, K, N)[new]
+    if new_i.size:
+        best_new = best.reshape(-1)[new_i]
+        idxb = _flat_base(R, K, N).reshape(-1)[new_i] + best_new * N
         a_b = _take(a_star, idxb)
-        b = beta[new]
-        first = a_b + (1.0 - b) * (_take(V, idxb) - a_b)
-        pay[new] = np.minimum(
-            np.maximum(first, _take(rival, idxb) + _take(D, idxb)), _take(V, idxb)
-        )
-        ally[new] = best[new]
-        need_next[new] = _take(need_all, idxb)
-        spell_start[new] = state.t
+        V_b = _take(V, idxb)
+        first = a_b + (1.0 - beta.reshape(-1)[new_i]) * (V_b - a_b)
+        compete = _take(rival, idxb) + _take(D, idxb)
+        pay.reshape(-1)[new_i] = np.minimum(np.maximum(first, compete), V_b)
+        ally.reshape(-1)[new_i] = best_new
+        need_next.reshape(-1)[new_i] = _take(need_all, idxb)
+        spell_start.reshape(-1)[new_i] = state.t
 
     nxt = replace(
         state,

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import annotated_types as at
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sidepay.errors import InputError
 
@@ -114,6 +114,14 @@ class ModelParams(BaseModel):
     stability_effect: float = Field(
         default=0.0, ge=-1.0, le=1.0, description="price shift per unit of regime hazard h"
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_only(cls, value: Any) -> Any:
+        # TOML ``W = true`` or ``W = "0.5"`` is a mistake, not a number
+        if isinstance(value, bool | str):
+            raise ValueError("not a number")
+        return value
 
     @model_validator(mode="after")
     def _leader_shocks_shrink_with_w(self) -> ModelParams:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 
@@ -78,6 +78,27 @@ class PropositionEvidence:
     summary: dict[str, float] = field(default_factory=dict)
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     checks: dict[str, bool] = field(default_factory=dict)
+
+    def as_dict(self, arrays: bool = False) -> dict[str, Any]:
+        """Plain JSON-ready dict (arrays as lists only if ``arrays``).
+
+        Examples
+        --------
+        >>> sorted(p3(n=500).as_dict())
+        ['checks', 'description', 'holds', 'id', 'seed_claim', 'sign', 'summary']
+        """
+        out: dict[str, Any] = {
+            "id": self.id,
+            "holds": bool(self.holds),
+            "description": self.description,
+            "seed_claim": self.seed_claim,
+            "sign": self.sign,
+            "checks": {k: bool(v) for k, v in self.checks.items()},
+            "summary": {k: float(v) for k, v in self.summary.items()},
+        }
+        if arrays:
+            out["arrays"] = {k: np.asarray(v).tolist() for k, v in self.arrays.items()}
+        return out
 
 
 def sample_points(n: int, rng: np.random.Generator) -> dict[str, FloatArray]:
@@ -463,8 +484,15 @@ def p7(
     W = out["start"]["W"]
     checks: dict[str, bool] = {}
     summary: dict[str, float] = {}
+    curves: dict[str, list[float]] = {
+        "termination_none": [],
+        "termination_leader": [],
+        "termination_regime": [],
+    }
     for name, mask in (("small_W", W < 0.5), ("large_W", W >= 0.5)):
         r = _rates(out, mask)
+        for key, curve in curves.items():
+            curve.append(r[key])
         lead = r["termination_leader"] - r["termination_none"]
         reg = r["termination_regime"] - r["termination_none"]
         summary[f"leader_effect_{name}"] = lead
@@ -478,7 +506,10 @@ def p7(
         seed_claim="A leadership change within the same regime has minimal short-run impact in democracies and non-democracies.",
         sign="mean-zero leader jump s_l(W) e, s_l falling in W",
         summary=summary,
-        arrays={},
+        arrays={
+            "W_group_upper": np.array([0.5, 1.0]),
+            **{k: np.array(v) for k, v in curves.items()},
+        },
         checks=checks,
     )
 
@@ -518,13 +549,24 @@ def p8(
     h_allied = leader_hazard(E1, kappa, Y)
     h_more = leader_hazard(E1 - 0.01, kappa, Y)
     paid = f & (eq.payment > 0) & (eq.leader_gain > 1e-9) & (E0 > 0)
+    # the leader's hazard as the payment runs from a* to g's maximum, at the first paid point
+    j = int(np.argmax(paid))
+    V_j = float(eq.patron_surplus[j] + eq.required_payment[j])
+    share = np.linspace(0.0, 1.0, 21)
+    a_grid = eq.required_payment[j] + share * (V_j - eq.required_payment[j])
+    E_grid = extraction_allied(
+        pts["T"][j], B, pts["sigma"][j], pts["W"][j], pts["d"][j], pts["x"][j], a_grid,
+        pts["rho"][j], pts["omega"][j],
+    )  # fmt: skip
+    curve = leader_hazard(E_grid, kappa, Y)
     checks = {
         "extract_less": bool(np.all(E1[f] <= E0[f] + _TOL)),
         "hazard_lower": bool(np.all(h_allied[f] <= h_alone[f] + _TOL)),
         "strict_where_gain": bool(
             np.all(E1[paid] < E0[paid]) and np.all(h_allied[paid] < h_alone[paid])
         ),
-        "more_aid_less_hazard": bool(np.all(h_more[f] <= h_allied[f] + _TOL)),
+        "more_aid_less_hazard": bool(np.all(h_more[f] <= h_allied[f] + _TOL))
+        and bool(np.all(np.diff(curve) <= _TOL)),
     }
     return PropositionEvidence(
         id="P8",
@@ -538,7 +580,7 @@ def p8(
             "mean_hazard_alone": float(h_alone[paid].mean()),
             "mean_hazard_allied": float(h_allied[paid].mean()),
         },
-        arrays={},
+        arrays={"payment_share_of_max": share, "hazard_at_payment": curve},
         checks=checks,
     )
 
