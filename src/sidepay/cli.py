@@ -10,10 +10,8 @@ import sys
 
 import typer
 
-try:  # typer >= 0.20 vendors click as typer._click
-    from typer._click.exceptions import NoArgsIsHelpError, UsageError
-except ImportError:  # pragma: no cover - older typer with click as a dependency
-    from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[no-redef]
+# typer (>= 0.29, pinned in pyproject) vendors click as typer._click
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
 from sidepay.commands import case, data, model, run, simulate, test
 from sidepay.errors import SidepayError

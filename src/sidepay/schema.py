@@ -136,7 +136,7 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for name in out.columns:
         if name in known:
-            out[name] = out[name].astype(known[name].dtype)
+            out[name] = out[name].astype(pd.api.types.pandas_dtype(known[name].dtype))
     first = [c for c in known if c in out.columns]
     rest = [c for c in out.columns if c not in known]
     return out[first + rest]
