@@ -11,12 +11,12 @@ import pytest
 
 from sidepay.analysis.estimators import (
     EstimationProblem,
-    fit_cox,
     fit_feglm,
     fit_feols,
     peace_years_splines,
 )
 from sidepay.analysis.recovery import recovery_markdown, recovery_study
+from sidepay.analysis.survival import fit_cox
 from sidepay.analysis.tables import RegressionColumn, render_all
 from sidepay.analysis.verdict import combine_verdicts, verdict
 from sidepay.errors import InputError

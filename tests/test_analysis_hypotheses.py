@@ -194,3 +194,10 @@ def test_real_panel_end_to_end() -> None:
     for r in res:
         assert r.estimate is not None and r.n_obs > 100, (r.hypothesis, r.reason)
         assert r.world == "real" and r.coverage["years"][0] >= 1946
+
+
+def test_only_filters_alternative_specs(panel: pd.DataFrame) -> None:
+    (r,) = run_hypotheses(panel, specs=ALTERNATIVES, only="H2-client-fe")
+    assert r.hypothesis == "H2-client-fe"
+    with pytest.raises(InputError, match="unknown hypothesis H2; allowed: H1-logit"):
+        run_hypotheses(panel, specs=ALTERNATIVES, only="H2")

@@ -99,6 +99,10 @@ def test_report_has_cases_coverage_and_provenance(full_run: tuple[Path, str]) ->
     }
     assert prov["software"]["sidepay"] != "not installed"
     assert (out / "citations.bib").read_text().count("@") >= 5
+    meta = json.loads((out / "results.json").read_text())["meta"]
+    h2 = meta["sources_by_result"]["H2/real"]  # log_side_payment ~ W + ...
+    assert {"sipri_tiv_tables_zip", "polity5", "gwf_all"} <= set(h2)
+    assert "sipri_tiv_tables_zip" in page and "Sources verified for this run (" in page
 
 
 @pytest.mark.slow

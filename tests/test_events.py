@@ -104,3 +104,20 @@ def test_bad_input() -> None:
         detect_events(pd.DataFrame({"patron": [2], "client": [20], "year": [1950]}))
     with pytest.raises(InputError, match="window"):
         detect_events(_panel({2: [1]}), window=-1)
+
+
+def test_pact_collapsing_for_all_is_no_realignment() -> None:
+    # a multilateral pact with both patrons ends in 1972; the US had joined it in 1971
+    e = detect_events(_panel({365: [1, 1, 1, 0], 2: [0, 1, 1, 0]}), window=3)
+    assert e.loc[(e.patron == 365) & (e.year == 1972), "termination"].iloc[0] == 1
+    assert e.loc[(e.patron == 365) & (e.year == 1972), "realignment"].iloc[0] == 0
+
+
+def test_older_tie_is_no_realignment() -> None:
+    # the client allied with China (710) in 1971, then with the US in 1972-73 only
+    e = detect_events(_panel({710: [0, 1, 1, 1, 1], 2: [0, 0, 1, 1, 0]}), window=3)
+    ended = e[(e.patron == 2) & (e.year == 1973)]
+    assert ended["termination"].iloc[0] == 1 and ended["realignment"].iloc[0] == 0
+    # a tie formed after the US one began is a realignment
+    e = detect_events(_panel({710: [0, 0, 0, 1, 1], 2: [0, 0, 1, 1, 0]}), window=3)
+    assert e.loc[(e.patron == 2) & (e.year == 1973), "realignment"].iloc[0] == 1

@@ -130,3 +130,13 @@ def test_cli_bad_input_one_line_exit_2(tmp_path, capsys, args: list[str], needle
     err = capsys.readouterr().err.strip()
     assert needle in err and "\n" not in err and "Traceback" not in err
     assert not list(tmp_path.iterdir())
+
+
+def test_aid_other_one_source_per_patron(panel: pd.DataFrame) -> None:
+    src = panel.groupby("patron")["aid_other_source"].agg(lambda s: set(s.dropna()))
+    assert src[2] == {"aiddata"} and src[710] == {"aiddata_china"} and src[740] == {"oecd_dac2a"}
+    us = panel[panel.patron == 2]
+    assert us.loc[~us.year.between(1973, 2013), "aid_other"].isna().all()
+    china = panel[panel.patron == 710]
+    assert china.loc[china.year < 2000, "aid_other"].isna().all()
+    assert china.loc[china.year >= 2000, "aid_other"].notna().any()

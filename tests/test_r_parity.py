@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sidepay.analysis.estimators import fit_cox, fit_feglm, fit_feols, peace_years_splines
+from sidepay.analysis.estimators import fit_feglm, fit_feols, peace_years_splines
 from sidepay.analysis.prepare import derive
+from sidepay.analysis.survival import fit_cox
 
 pytestmark = pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript is not installed")
 
@@ -72,6 +73,11 @@ c2 <- coxph(Surv(start, stop, end_termination) ~ divergence + W + strata(patron)
             ties = "efron", control = coxph.control(eps = 1e-12, iter.max = 100))
 s <- summary(c2)$coefficients
 put("cox_strata", rownames(s), s[, 1], s[, 3])
+c3 <- coxph(Surv(start, stop, end_termination) ~ divergence + W + strata(patron), data = d,
+            ties = "efron", cluster = client_id,
+            control = coxph.control(eps = 1e-12, iter.max = 100))
+s <- summary(c3)$coefficients
+put("cox_cluster", rownames(s), s[, 1], s[, "robust se"])
 res <- do.call(rbind, out)
 write.csv(res, args[2], row.names = FALSE)
 """
@@ -146,3 +152,12 @@ def test_cox_matches_coxph_efron(parity: tuple[pd.DataFrame, pd.DataFrame]) -> N
     _compare(fit, _r(r, "cox"), ["divergence", "W", "common_threat"])
     fit_s = fit_cox(d, "end_termination", ["divergence"], ["W"], strata=["patron"])
     _compare(fit_s, _r(r, "cox_strata"), ["divergence", "W"])
+
+
+def test_clustered_cox_matches_coxph_robust(parity: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    d, r = parity
+    fit = fit_cox(
+        d, "end_termination", ["divergence"], ["W"], strata=["patron"], cluster="client_id"
+    )
+    assert fit.vcov_type == "robust by client_id" and fit.n_clusters == d["client_id"].nunique()
+    _compare(fit, _r(r, "cox_cluster"), ["divergence", "W"])

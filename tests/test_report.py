@@ -235,3 +235,16 @@ def test_provenance_records_sources_software_and_seed() -> None:
     assert software_versions()["numpy"] == np.__version__
     json.dumps(p)  # JSON-able as it stands
     assert not math.isnan(float(p["years"][0]))
+
+
+def test_every_source_named_for_a_column_is_registered() -> None:
+    from sidepay.data.sources import SOURCES
+    from sidepay.report.provenance import COLUMN_SOURCES, sources_for
+
+    named = {n for names in COLUMN_SOURCES.values() for n in names}
+    assert named <= set(SOURCES), named - set(SOURCES)
+    assert "greenbook" in sources_for(["aid_econ"])
+    assert "unga_idealpoints" in sources_for(["divergence"])
+    assert "unga_idealpoints" not in sources_for(["W"])
+    assert "archigos" in sources_for(["recent_leader_only_change"])
+    assert "sipri_tiv_tables_zip" in sources_for(["log_payment_at_formation"])

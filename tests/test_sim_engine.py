@@ -11,7 +11,7 @@ import pytest
 
 from sidepay.cli import main
 from sidepay.errors import InputError
-from sidepay.schema import COLUMNS, KEYS, TRUTH_COLUMNS
+from sidepay.schema import COLUMNS, KEYS, TRUTH_COLUMNS, conform
 from sidepay.sim.engine import run_history, simulate
 from sidepay.sim.output import events_path, write_result, write_simulation
 from sidepay.sim.reference import reference_step
@@ -66,6 +66,7 @@ def test_engine_equals_the_per_dyad_loop(small_world: World) -> None:
 def test_panel_is_in_the_schema(run) -> None:  # type: ignore[no-untyped-def]
     p = run.panel
     assert list(p.columns[:3]) == list(KEYS)
+    pd.testing.assert_frame_equal(p, conform(p))  # built in conform's order and dtypes
     known = {**COLUMNS, **TRUTH_COLUMNS}
     for col in p.columns:
         if col in known:
@@ -205,11 +206,11 @@ def test_cli_run_writes_panel_and_events(
     world.write_text('base = "default"\n[small_states]\nn = 8\n', encoding="utf-8")
     out = tmp_path / "out" / "sim.parquet"
     argv = ["simulate", "run", "--world", str(world), "--years", "6", "--reps", "3",
-            "--seed", "4", "--out", str(out)]  # fmt: skip
+            "--seed", "4", "--burn-in", "5", "--out", str(out)]  # fmt: skip
     assert main(argv) == 0
     panel = pd.read_parquet(out)
     events = pd.read_parquet(events_path(out))
-    expected = simulate(World.from_toml(world), years=6, reps=3, seed=4)
+    expected = simulate(World.from_toml(world), years=6, reps=3, seed=4, burn_in=5)
     assert len(panel) == 2 * 8 * 6 * 3
     pd.testing.assert_frame_equal(panel, expected.panel)
     assert len(events) == len(expected.events)
@@ -222,6 +223,7 @@ def test_cli_run_writes_panel_and_events(
     [
         ["--years", "0"],
         ["--reps", "0"],
+        ["--burn-in", "-2"],
         ["--world", "/nonexistent/world.toml"],
     ],
 )
@@ -254,3 +256,27 @@ def test_streamed_write_in_chunks_equals_one_run(tmp_path: Path, small_world: Wo
     with pytest.raises(InputError, match="reps"):
         write_simulation(small_world, tmp_path / "t.parquet", reps=0)
     assert sorted(x.name for x in tmp_path.iterdir()) == ["s.events.parquet", "s.parquet"]
+
+
+def test_burn_in_starts_the_record_from_a_going_system(small_world: World) -> None:
+    cold = simulate(small_world, years=12, reps=4, seed=5).panel
+    warm = simulate(small_world, years=12, reps=4, seed=5, burn_in=40).panel
+    first = warm["year"] == 1946
+    # without burn-in every alliance of the first year is new; with it most already exist
+    assert (
+        cold.loc[cold["year"] == 1946, "formation"].sum()
+        == (cold["year"] == 1946).mul(cold["allied"] == 1).sum()
+    )
+    assert warm.loc[first & (warm["allied"] == 1), "formation"].mean() < 0.3
+    assert warm["spell_start"].min() < 1946
+    held = warm[warm["allied"] == 1]
+    assert (held["year"] - held["spell_start"]).eq(held["spell_year"]).all()
+    assert (
+        held.loc[held["formation"] == 1, "spell_start"] == held.loc[held["formation"] == 1, "year"]
+    ).all()
+    # the split-by-replications guarantee holds with burn-in too
+    part = simulate(small_world, years=12, reps=2, seed=5, rep_start=2, burn_in=40).panel
+    tail = warm[warm["rep"] >= 2].reset_index(drop=True)
+    assert parquet_bytes(part) == parquet_bytes(tail)
+    with pytest.raises(InputError, match="burn_in"):
+        simulate(small_world, years=3, reps=1, burn_in=-1)

@@ -499,7 +499,7 @@ def run_all(
     """
     from sidepay.report.figures import coefficient_plot, figure_to_svg
     from sidepay.report.html import ReportContent, group_results
-    from sidepay.report.provenance import collect_provenance
+    from sidepay.report.provenance import collect_provenance, sources_for
 
     span = parse_years(years)
     kind = parse_world(world)
@@ -553,6 +553,11 @@ def run_all(
             citations=citations,
             extra={"generated": generated, "command": " ".join(sys.argv)},
         )
+        result_sources = {
+            f"{r.hypothesis}/{r.world}": sources_for(_variables(r))
+            for r in results
+            if r.world == "real"
+        }
         content = ReportContent(
             world=kind,
             years=span,
@@ -564,8 +569,10 @@ def run_all(
             cases=cases,
             provenance=provenance,
             notes=notes,
+            result_sources=result_sources,
         )
         meta = {
+            "sources_by_result": result_sources,
             "seed": seed,
             "years": list(span),
             "world": kind,
@@ -575,6 +582,15 @@ def run_all(
             files = _write_outputs(tmp, content, results, panels, provenance, meta)
     stages.timings["total"] = time.perf_counter() - started
     return RunSummary(target, results, dict(stages.timings), files)
+
+
+def _variables(result: HypothesisResult) -> list[str]:
+    """Panel variables an estimate used: outcome, regressor, controls, secondary tests'."""
+    out = [result.outcome, result.regressor, *result.details.get("controls", [])]
+    for sec in result.details.get("secondary", []) or []:
+        out += [sec.get("outcome", ""), sec.get("regressor", "")]
+        out += list((sec.get("details") or {}).get("controls", []))
+    return [str(v) for v in out if v]
 
 
 def _plain(obj: Any) -> dict[str, Any]:

@@ -28,7 +28,6 @@ import pandas as pd
 from sidepay.analysis.estimators import (
     EstimationProblem,
     ModelFit,
-    fit_cox,
     fit_feglm,
     fit_feols,
     logit_average_marginal_effect,
@@ -36,6 +35,7 @@ from sidepay.analysis.estimators import (
 )
 from sidepay.analysis.prepare import derive, needed_panel_columns
 from sidepay.analysis.result import HypothesisResult, Verdict
+from sidepay.analysis.survival import fit_cox
 from sidepay.analysis.tables import RegressionColumn, render_all
 from sidepay.analysis.verdict import combine_verdicts, verdict
 from sidepay.errors import InputError
@@ -151,7 +151,6 @@ HYPOTHESES: dict[str, HypothesisSpec] = {
         estimator="cox",
         controls=("W", "common_threat"),
         strata=("patron",),
-        cluster=None,
         secondary=(
             HypothesisSpec(
                 "H4b",
@@ -179,7 +178,6 @@ HYPOTHESES: dict[str, HypothesisSpec] = {
         estimator="cox",
         controls=("log_side_payment_lag", "divergence"),
         strata=("patron",),
-        cluster=None,
     ),
     "H6": HypothesisSpec(
         "H6",
@@ -193,7 +191,6 @@ HYPOTHESES: dict[str, HypothesisSpec] = {
         estimator="cox",
         controls=("divergence", "W"),
         strata=("patron",),
-        cluster=None,
         secondary=(
             HypothesisSpec(
                 "H6b",
@@ -252,6 +249,9 @@ ALTERNATIVES: dict[str, HypothesisSpec] = {
     ),
     "H2-client-fe": replace(
         HYPOTHESES["H2"], id="H2-client-fe", fixed_effects=("client_id", "year")
+    ),
+    "H5-no-divergence": replace(
+        HYPOTHESES["H5"], id="H5-no-divergence", controls=("log_side_payment_lag",)
     ),
     "H8-all-client-years": replace(
         HYPOTHESES["H8"],
@@ -349,7 +349,9 @@ def _estimate(spec: HypothesisSpec, data: pd.DataFrame, controls: list[str]) -> 
             data, spec.outcome, spec.regressors, controls, spec.fixed_effects, spec.cluster,
             family="logit" if spec.estimator == "logit" else "poisson",
         )  # fmt: skip
-    return fit_cox(data, spec.outcome, spec.regressors, controls, strata=spec.strata)
+    return fit_cox(
+        data, spec.outcome, spec.regressors, controls, strata=spec.strata, cluster=spec.cluster
+    )
 
 
 def _drop_empty_controls(data: pd.DataFrame, controls: list[str]) -> tuple[list[str], list[str]]:
@@ -541,7 +543,19 @@ def run_hypotheses(
     if not isinstance(panel, pd.DataFrame):
         raise InputError(f"panel must be a pandas DataFrame; got {type(panel).__name__}")
     specs = specs or HYPOTHESES
-    ids = parse_only(only) if specs is HYPOTHESES else list(specs)
+    if specs is HYPOTHESES:
+        ids = parse_only(only)
+    else:
+        ids = (
+            list(specs)
+            if only is None
+            else [i.strip() for i in (only.split(",") if isinstance(only, str) else only)]
+        )
+        unknown = [i for i in ids if i not in specs]
+        if unknown:
+            raise InputError(
+                f"unknown hypothesis {', '.join(unknown)}; allowed: {', '.join(specs)}"
+            )
     return [_with_secondary(specs[i], panel, world) for i in ids]
 
 

@@ -14,6 +14,9 @@ def run_command(
     years: int = typer.Option(75, "--years", help="periods to simulate (>= 1)"),
     reps: int = typer.Option(100, "--reps", help="replications (>= 1)"),
     seed: int = typer.Option(1, "--seed", help="seed (>= 0); same seed, same bytes"),
+    burn_in: int = typer.Option(
+        0, "--burn-in", help="periods played before the first year and not recorded (>= 0)"
+    ),
 ) -> int:
     """Simulate a world and write its dyad-year panel and event log (Parquet, atomically)."""
     from sidepay.sim.output import write_simulation
@@ -21,7 +24,7 @@ def run_command(
 
     w = default_world() if world is None else World.from_toml(world)
     panel_path, events_path, n_rows, n_events = write_simulation(
-        w, out, years=years, reps=reps, seed=seed
+        w, out, years=years, reps=reps, seed=seed, burn_in=burn_in
     )
     typer.echo(f"wrote {panel_path} ({n_rows} dyad-years) and {events_path} ({n_events} events)")
     return 0

@@ -67,7 +67,9 @@ def _spell_years(spells: pd.DataFrame, lo: int, hi: int) -> pd.DataFrame:
     """Expand (ccode, styear, endyear) spells to unique (ccode, year) in [lo, hi]."""
     last = int(spells["endyear"].max())
     end = spells["endyear"].to_numpy().copy()
-    end[end == last] = max(hi, last)  # right-censored: continuing past the last coded year
+    # right-censored spells continue past the last coded year (the reader's ``ongoing``)
+    ongoing = spells["ongoing"].to_numpy(dtype=bool) if "ongoing" in spells.columns else end == last
+    end[ongoing] = np.maximum(end[ongoing], hi)
     st = np.maximum(spells["styear"].to_numpy(), lo)
     end = np.minimum(end, hi)
     idx, yrs = alliances._expand_years(st, end)

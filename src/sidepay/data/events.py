@@ -11,7 +11,8 @@ otherwise. Definitions (also in ``docs/data.md``):
   ``termination_manner`` where the alliance data say how it ended (ATOP: abrogation,
   expiry, replaced, other);
 - **realignment** (by alliance): a termination of (g, c) with a formation of (r, c), r != g,
-  within ``window`` years either side;
+  within ``window`` years either side, where (r, c) does not itself end in the same year
+  and began after the (g, c) spell did;
 - **realignment_arms** (second measure): the client's main arms supplier among the panel's
   patrons (largest 3-year sum of ``arms_tiv`` or ``side_payment``) moves from g to r != g
   with at most ``window`` years between the last year of g and the first year of r; marked
@@ -51,6 +52,21 @@ def _flags(values: np.ndarray, known: np.ndarray) -> pd.Series:
     s = pd.Series(values.astype("int8"), dtype="Int8")
     s[~known] = pd.NA
     return s
+
+
+def _run_start(df: pd.DataFrame, allied1: np.ndarray, prev: np.ndarray) -> np.ndarray:
+    """First year of the allied run each row belongs to (``spell_start`` when given)."""
+    year = df["year"].to_numpy()
+    prev_allied = np.where(prev >= 0, allied1[np.maximum(prev, 0)], False)
+    first = allied1 & ~prev_allied
+    run = np.cumsum(first) - 1
+    start = np.where(
+        allied1, year[np.flatnonzero(first)][np.maximum(run, 0)] if first.any() else year, year
+    )
+    if "spell_start" in df.columns:
+        given = pd.to_numeric(df["spell_start"]).to_numpy(dtype="float64", na_value=np.nan)
+        start = np.where(np.isnan(given), start, given)
+    return np.asarray(start, dtype="float64")
 
 
 def _rolling3(pay: np.ndarray, prev: np.ndarray) -> np.ndarray:
@@ -142,6 +158,7 @@ def detect_events(panel: pd.DataFrame, window: int = 5) -> pd.DataFrame:
             "client": df["client"].to_numpy()[term],
             "patron": df["patron"].to_numpy()[term],
             "year": year[term],
+            "began": _run_start(df, a1, prev)[term],
         }
     )
     starts = pd.DataFrame(
@@ -156,7 +173,17 @@ def detect_events(panel: pd.DataFrame, window: int = 5) -> pd.DataFrame:
     pairs = pairs[
         (pairs["patron_new"] != pairs["patron"])
         & ((pairs["year_new"] - pairs["year"]).abs() <= window)
+        # the new tie must be newer than the one that ends (Burma's 1960 treaty with China
+        # is no move away from the 1962 Laos accords)
+        & (pairs["year_new"] > pairs["began"])
     ]
+    # a patron whose own alliance with the client ends the same year is not where the client
+    # went: a multilateral pact that collapses for all its members is no realignment
+    gone = ends[["rep", "client", "patron", "year"]].rename(columns={"patron": "patron_new"})
+    pairs = pairs.merge(
+        gone, on=["rep", "client", "patron_new", "year"], how="left", indicator=True
+    )
+    pairs = pairs[pairs["_merge"] == "left_only"]
     realign = np.zeros(len(df), dtype=bool)
     realign[pairs["i"].to_numpy()] = True
     df["realignment"] = _flags(realign, term_known)

@@ -45,7 +45,7 @@ from sidepay.data.readers import (
 from sidepay.errors import InputError
 
 SIPRI_COVERAGE = (1950, 2021)
-US = 2
+US, RUSSIA, CHINA, JAPAN = 2, 365, 710, 740
 _CC = 1000
 
 
@@ -287,14 +287,42 @@ def _add_payments(panel: pd.DataFrame) -> pd.DataFrame:
     sy = pd.DataFrame({"ccode": out["client"], "year": out["year"]})
     got = dyads._attach_monadic(sy, tr, {"us_troops": "us_troops"})
     out["us_troops"] = np.where(out["patron"].to_numpy() == US, got["us_troops"].to_numpy(), np.nan)
-    ad = aid.aiddata_dyadic().rename(columns={"donor": "ccode1", "ccode": "ccode2"})
-    ad = ad[pd.to_numeric(ad["ccode1"], errors="coerce").notna()]
-    ad = ad.groupby(["ccode1", "ccode2", "year"], as_index=False)[["aid"]].sum()
-    span = (int(ad["year"].min()), int(ad["year"].max()))
-    d = dyads._attach_dyadic(
-        _as_dyads(out), dyads._prepare_dyadic(ad, ["aid"]), ["aid_other"], span, False
+    out["aid_other"] = np.nan
+    out["aid_other_source"] = pd.array([None] * len(out), dtype="string")
+    for reader, label, patrons in _AID_OTHER:
+        out = _attach_aid_other(out, reader(), label, patrons)
+    return out
+
+
+#: One source per patron for ``aid_other``, never spliced: AidData (commitments, DAC
+#: donors, 1973-2013), AidData's Chinese finance (2000-2021) for China, OECD DAC2a (gross
+#: ODA disbursements, 2009-2022) for the patrons AidData lacks (Japan, Russia).
+_AID_OTHER: tuple[tuple[Any, str, tuple[int, ...] | None], ...] = (
+    (aid.aiddata_dyadic, "aiddata", None),
+    (aid.chinese_finance, "aiddata_china", (CHINA,)),
+    (aid.oecd_dac2a, "oecd_dac2a", (JAPAN, RUSSIA)),
+)
+
+
+def _attach_aid_other(
+    out: pd.DataFrame, src: pd.DataFrame, label: str, patrons: tuple[int, ...] | None
+) -> pd.DataFrame:
+    src = src.rename(columns={"donor": "ccode1", "ccode": "ccode2"})
+    src = src.groupby(["ccode1", "ccode2", "year"], as_index=False)[["aid"]].sum()
+    donors = set(src["ccode1"].unique().tolist())
+    take = np.isin(out["patron"].to_numpy(), sorted(donors if patrons is None else patrons))
+    take &= np.isin(out["patron"].to_numpy(), sorted(donors))
+    span = (int(src["year"].min()), int(src["year"].max()))
+    got = dyads._attach_dyadic(
+        _as_dyads(out[["patron", "client", "year"]]),
+        dyads._prepare_dyadic(src, ["aid"]),
+        ["aid"],
+        span,
+        False,
     )
-    out = _from_dyads(d)
+    # a donor-recipient-year the source does not list stays missing (not 0)
+    out["aid_other"] = np.where(take, got["aid"].to_numpy(), out["aid_other"].to_numpy())
+    out.loc[take, "aid_other_source"] = label
     return out
 
 

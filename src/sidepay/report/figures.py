@@ -232,7 +232,7 @@ def statics_plot(
         if isinstance(v, np.ndarray | list | tuple) and np.asarray(v).dtype.kind in "biuf"
     }
     xname = vary if vary in arrays else next(iter(arrays), vary)
-    fig, ax = new_figure(4.6, 3.0)
+    fig, ax = new_figure(3.7, 2.8)
     if xname not in arrays:
         ax.text(0.5, 0.5, "no curves", ha="center", transform=ax.transAxes)
         return fig
@@ -242,11 +242,15 @@ def statics_plot(
         if name == xname or y.shape != x.shape:
             continue
         label = (labels or {}).get(name, name)
-        ax.plot(x, y, color=SERIES_COLOURS[k % len(SERIES_COLOURS)], lw=1.8, label=label)
+        # curves often coincide (the payment equals the deficit where it is positive):
+        # later curves are thinner and dashed so that the earlier ones stay visible
+        style = ("-", "--", ":", "-.")[k % 4]
+        ax.plot(x, y, color=SERIES_COLOURS[k % len(SERIES_COLOURS)], lw=max(2.6 - 0.6 * k, 1.0),
+                ls=style, label=label)  # fmt: skip
         k += 1
     ax.set_xlabel((labels or {}).get(xname, xname))
     ax.axhline(0.0, color="#333333", lw=0.6)
     if k:
-        ax.legend(fontsize=8, loc="best")
+        ax.legend(fontsize=7.5, loc="best")
     ax.set_title(title or f"Model: varying {xname}", loc="left")
     return fig

@@ -200,6 +200,8 @@ class ReportContent:
     provenance: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    #: "H2/real" -> registered sources behind the variables of that estimate
+    result_sources: dict[str, list[str]] = field(default_factory=dict)
 
 
 def group_results(results: Sequence[HypothesisResult]) -> list[HypothesisSection]:

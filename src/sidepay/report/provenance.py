@@ -61,6 +61,68 @@ SOURCE_FIELDS: tuple[str, ...] = (
 )
 
 
+#: Which registered sources feed each panel column (from the panel table in docs/data.md
+#: and the readers' source lists). Used to say which sources fed each estimate.
+COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
+    "patron": ("cow_majors", "cow_states"),
+    "client": ("cow_states",),
+    "allied": ("atop_member_level",),
+    "spell": ("atop_member_level", "atop_alliance_level"),
+    "formation": ("atop_member_level",),
+    "termination": ("atop_member_level", "atop_alliance_level"),
+    "defense": ("atop_member_level",),
+    "offense": ("atop_member_level",),
+    "neutral": ("atop_member_level",),
+    "nonagg": ("atop_member_level",),
+    "consul": ("atop_member_level",),
+    "cow_alliance": ("cow_alliance_v41_zip",),
+    "side_payment": ("sipri_tiv_tables_zip",),
+    "arms_tiv": ("sipri_tiv_tables_zip",),
+    "rival_payment": ("sipri_tiv_tables_zip",),
+    "realignment": ("atop_member_level", "sipri_tiv_tables_zip"),
+    "aid_econ": ("greenbook",),
+    "aid_mil": ("greenbook",),
+    "aid_other": ("aiddata_core_dyadic",),
+    "us_troops": ("troopdata_rebuild_long",),
+    "divergence": ("unga_idealpoints",),
+    "W": ("polity5", "gwf_all"),
+    "polity2": ("polity5",),
+    "polyarchy": ("vdem_simple",),
+    "regime_type": ("gwf_all",),
+    "regime_change": ("gwf_all", "polity5", "chisols"),
+    "leader_change": ("archigos",),
+    "leader_tenure": ("archigos",),
+    "cinc": ("cow_nmc",),
+    "gdp_client": ("cw_gdppop",),
+    "pop_client": ("cw_gdppop",),
+    "threat": ("td_rivalries",),
+    # derived variables of the analysis (log_payment_at_formation, recent_leader_only_change)
+    "payment": ("sipri_tiv_tables_zip",),
+    "leader": ("archigos",),
+    "regime": ("gwf_all", "polity5", "chisols"),
+}
+
+
+def sources_for(variables: Iterable[str]) -> list[str]:
+    """Registered sources behind the panel columns an estimate used (sorted, unique).
+
+    A variable matches a column when the column's name is part of it (``log_side_payment``
+    uses ``side_payment``; ``end_termination`` uses ``termination``); the keys always
+    count.
+
+    Examples
+    --------
+    >>> sources_for(["log_side_payment", "W"])
+    ['atop_member_level', 'cow_majors', 'cow_states', 'gwf_all', 'polity5', 'sipri_tiv_tables_zip']
+    """
+    names = {"cow_majors", "cow_states", "atop_member_level"}  # rows: patrons, clients, allies
+    for var in variables:
+        for column, sources in COLUMN_SOURCES.items():
+            if column == var or (len(column) > 2 and column in var):
+                names.update(sources)
+    return sorted(names)
+
+
 def software_versions(packages: Iterable[str] = PACKAGES) -> dict[str, str]:
     """Installed version of each package ("not installed" when absent), plus Python.
 

@@ -61,11 +61,15 @@ class History:
     """Raw arrays of a run, period-major: ``d`` (T, R, K, N); ``W``, ``ally``, ``pay``,
     ``spell_start``, ``regime_change``, ``leader_change``, ``leader_hazard``, ``tenure``
     (T, R, N); static ``x``, ``sigma`` (R, K, N) and ``T``, ``B``, ``Y``, ``h`` (R, N);
-    ``v_scale`` (T, K)."""
+    ``v_scale`` (T, K). ``spell_start`` counts periods from the first burn-in period
+    (-1: none); ``initial`` holds ``ally``, ``pay``, ``spell_start`` (R, N) just before
+    the first recorded period."""
 
     world: World
     years: int
     rep_start: int
+    burn_in: int
+    initial: dict[str, NDArray[np.generic]]
     d: NDArray[np.float64]
     W: NDArray[np.float64]
     ally: NDArray[np.int8]
@@ -121,10 +125,14 @@ def run_history(
     seed: int = 1,
     rep_start: int = 0,
     *,
+    burn_in: int = 0,
     step_function: Callable[..., tuple[SystemState, StepEvents]] = step,
 ) -> History:
     """Simulate and return the raw period-major arrays (no data frame).
 
+    ``burn_in`` periods are played before ``world.start_year`` and not recorded, so that the
+    recorded years start from a system with alliances, payments and leader tenures already
+    in place (without it every state starts non-aligned, with a new leader).
     ``step_function`` replaces the vectorized transition (``sidepay.sim.reference.
     reference_step`` runs the same rules one dyad at a time, for tests and benchmarks).
 
@@ -136,11 +144,14 @@ def run_history(
     ((5, 3, 2, 4), 'int8')
     """
     check_run_arguments(years, reps, seed, rep_start)
+    if isinstance(burn_in, bool) or not isinstance(burn_in, int | np.integer) or burn_in < 0:
+        raise InputError(f"burn_in must be an integer >= 0; got {burn_in!r}")
     K, N = len(world.great_powers), world.small_states.n
     if K > 127:
         raise InputError(f"at most 127 great powers are supported; got {K}")
     T = years
-    v_scale = world.v_scale(world.start_year + np.arange(T))
+    T_all = burn_in + years
+    v_scale = world.v_scale(world.start_year - burn_in + np.arange(T_all))
     levels = np.asarray(world.small_states.W_levels, dtype=np.float64)
     probs = np.asarray(world.small_states.W_probs, dtype=np.float64)
     out_d = np.empty((T, reps, K, N))
@@ -157,7 +168,12 @@ def run_history(
         "sigma": np.empty((reps, K, N)),
         **{name: np.empty((reps, N)) for name in ("T", "B", "Y", "h")},
     }
-    per_rep_bytes = T * (2 * K * N + 2 * N) * 8
+    init: dict[str, NDArray[np.generic]] = {
+        "ally": np.full((reps, N), -1, dtype=np.int8),
+        "pay": np.zeros((reps, N)),
+        "spell_start": np.full((reps, N), -1, dtype=np.int32),
+    }
+    per_rep_bytes = T_all * (2 * K * N + 2 * N) * 8
     block = max(1, min(reps, _BLOCK_BYTES // max(per_rep_bytes, 1), _BLOCK_DYADS // (K * N)))
     v = np.array([g.v for g in world.great_powers])
     k = np.array([g.k for g in world.great_powers])
@@ -165,10 +181,10 @@ def run_history(
         b1 = min(reps, b0 + block)
         Rb = b1 - b0
         draws = []
-        e_drift = np.empty((Rb, T, K, N))
-        e_jump = np.empty((Rb, T, K, N))
-        u_change = np.empty((Rb, T, N))
-        u_offer = np.empty((Rb, T, N))
+        e_drift = np.empty((Rb, T_all, K, N))
+        e_jump = np.empty((Rb, T_all, K, N))
+        u_change = np.empty((Rb, T_all, N))
+        u_offer = np.empty((Rb, T_all, N))
         for j in range(Rb):
             rng = rep_generator(seed, rep_start + b0 + j)
             draws.append(world.draw_system(rng))
@@ -183,7 +199,11 @@ def run_history(
             d=sysd["d"], W=sysd["W"], x=sysd["x"], sigma=sysd["sigma"], T=sysd["T"],
             v=v, k=k, B=sysd["B"], Y=sysd["Y"], h=sysd["h"],
         )  # fmt: skip
-        for t in range(T):
+        for t in range(T_all):
+            if t == burn_in:
+                init["ally"][b0:b1] = state.ally
+                init["pay"][b0:b1] = state.pay
+                init["spell_start"][b0:b1] = state.spell_start
             shocks = Shocks(e_drift[:, t], e_jump[:, t], u_change[:, t], u_offer[:, t])
             state, ev = step_function(
                 state,
@@ -194,19 +214,24 @@ def run_history(
                 w_levels=levels,
                 w_probs=probs,
             )
-            out_d[t, b0:b1] = state.d
-            out_W[t, b0:b1] = state.W
-            out_ally[t, b0:b1] = state.ally
-            out_pay[t, b0:b1] = state.pay
-            out_ss[t, b0:b1] = state.spell_start
-            out_rc[t, b0:b1] = ev.regime_change
-            out_lc[t, b0:b1] = ev.leader_change
-            out_hl[t, b0:b1] = ev.leader_hazard
-            out_ten[t, b0:b1] = state.tenure
+            if t < burn_in:
+                continue
+            r = t - burn_in
+            out_d[r, b0:b1] = state.d
+            out_W[r, b0:b1] = state.W
+            out_ally[r, b0:b1] = state.ally
+            out_pay[r, b0:b1] = state.pay
+            out_ss[r, b0:b1] = state.spell_start
+            out_rc[r, b0:b1] = ev.regime_change
+            out_lc[r, b0:b1] = ev.leader_change
+            out_hl[r, b0:b1] = ev.leader_hazard
+            out_ten[r, b0:b1] = state.tenure
     return History(
         world=world,
         years=T,
         rep_start=rep_start,
+        burn_in=burn_in,
+        initial=init,
         d=out_d,
         W=out_W,
         ally=out_ally,
@@ -217,12 +242,18 @@ def run_history(
         leader_hazard=out_hl,
         tenure=out_ten,
         static=static,
-        v_scale=v_scale,
+        v_scale=v_scale[burn_in:],
     )
 
 
 def simulate(
-    world: World, years: int = 75, reps: int = 100, seed: int = 1, rep_start: int = 0
+    world: World,
+    years: int = 75,
+    reps: int = 100,
+    seed: int = 1,
+    rep_start: int = 0,
+    *,
+    burn_in: int = 0,
 ) -> SimResult:
     """Simulate ``reps`` replications of ``world`` for ``years`` periods.
 
@@ -233,6 +264,8 @@ def simulate(
     reps : replications, numbered ``rep_start .. rep_start + reps - 1``.
     seed : the run's seed; replication ``r`` uses ``SeedSequence([seed, r])``.
     rep_start : first replication index (to run a slice of a larger run).
+    burn_in : periods played before ``world.start_year`` and not recorded (spells may then
+        start before the first recorded year).
 
     Returns
     -------
@@ -249,5 +282,7 @@ def simulate(
     """
     from sidepay.sim.output import events_frame, panel_frame
 
-    history = run_history(world, years=years, reps=reps, seed=seed, rep_start=rep_start)
+    history = run_history(
+        world, years=years, reps=reps, seed=seed, rep_start=rep_start, burn_in=burn_in
+    )
     return SimResult(panel=panel_frame(history), events=events_frame(history))

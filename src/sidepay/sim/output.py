@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
-from sidepay.schema import conform
+from sidepay.errors import InputError
+from sidepay.schema import COLUMNS, TRUTH_COLUMNS
 from sidepay.sim.engine import History
 from sidepay.sim.world import CLIENT_BASE, World
 from sidepay.theory.dynamics import dyad_events
@@ -60,9 +62,10 @@ def _rnt(a: NDArray[np.generic], K: int) -> NDArray[np.generic]:
     return np.ascontiguousarray(np.broadcast_to(b, (b.shape[0], K, *b.shape[2:]))).ravel()
 
 
-def _previous(a: NDArray[np.generic], fill: float) -> NDArray[np.generic]:
+def _previous(a: NDArray[np.generic], first: NDArray[np.generic]) -> NDArray[np.generic]:
+    """Last period's values: ``first`` (the state before the record starts), then a[:-1]."""
     prev = np.empty_like(a)
-    prev[0] = fill
+    prev[0] = first
     prev[1:] = a[:-1]
     return prev
 
@@ -71,11 +74,11 @@ def _dyad_arrays(h: History) -> dict[str, NDArray[np.generic]]:
     """Dyad events, payments and spell starts as (T, R, K, N) arrays."""
     K = h.d.shape[2]
     ally = h.ally.astype(np.int64)
-    ally_prev = _previous(ally, -1)
-    ev = dyad_events(ally_prev, ally, _previous(h.pay, 0.0), h.pay, K)
+    ally_prev = _previous(ally, h.initial["ally"])
+    ev = dyad_events(ally_prev, ally, _previous(h.pay, h.initial["pay"]), h.pay, K)
     now = ally[:, :, None, :] == np.arange(K)[:, None]
     start_now = h.spell_start[:, :, None, :]
-    start_prev = _previous(h.spell_start, -1)[:, :, None, :]
+    start_prev = _previous(h.spell_start, h.initial["spell_start"])[:, :, None, :]
     ev["spell_start"] = np.where(now, start_now, np.where(ev["allied"] == 1, start_prev, -1))
     return ev
 
@@ -97,6 +100,7 @@ def panel_frame(h: History) -> pd.DataFrame:
     allied = _rknt(ev["allied"])
     start = _rknt(ev["spell_start"]).astype(np.int64)
     in_spell = start >= 0
+    first_year = w.start_year - h.burn_in  # calendar year of period 0 of the run (burn-in)
     payment = _rknt(ev["payment"])
     total = ev["payment"].sum(axis=2, keepdims=True)
     rival_payment = _rknt(total - ev["payment"])
@@ -116,7 +120,7 @@ def panel_frame(h: History) -> pd.DataFrame:
     keys, first, codes = np.unique(spell_key, return_index=True, return_inverse=True)
     labels = np.array(
         [
-            f"r{rep[j]}-{patron[j]}-{client[j]}-{w.start_year + start[j]}" if key >= 0 else ""
+            f"r{rep[j]}-{patron[j]}-{client[j]}-{first_year + start[j]}" if key >= 0 else ""
             for key, j in zip(keys, first, strict=True)
         ],
         dtype=object,
@@ -124,45 +128,62 @@ def panel_frame(h: History) -> pd.DataFrame:
     spell_id = pd.array(labels[codes], dtype="string")
     spell_id[~in_spell] = pd.NA
 
-    na_int = pd.array(np.where(in_spell, w.start_year + start, 0), dtype="Int64")
+    na_int = pd.array(np.where(in_spell, first_year + start, 0), dtype="Int64")
     na_int[~in_spell] = pd.NA
-    sy = pd.array(np.where(in_spell, period - start, 0), dtype="Int64")
+    sy = pd.array(np.where(in_spell, period + h.burn_in - start, 0), dtype="Int64")
     sy[~in_spell] = pd.NA
 
-    frame = pd.DataFrame(
-        {
-            "patron": patron,
-            "client": client,
-            "year": year,
-            "allied": allied,
-            "spell_id": spell_id,
-            "spell_start": na_int,
-            "spell_year": sy,
-            "side_payment": payment,
-            "rival_payment": rival_payment,
-            "divergence": _rknt(h.d),
-            "W": _rnt(h.W, K),
-            "regime_change": _rnt(h.regime_change, K).astype(np.int8),
-            "leader_change": _rnt(h.leader_change, K).astype(np.int8),
-            "leader_tenure": _rnt(h.tenure, K),
-            "gdp_client": _rnt(np.broadcast_to(st["Y"], (T, R, N)), K),
-            "threat": _rnt(np.broadcast_to(st["T"], (T, R, N)), K),
-            "common_threat": _rknt(np.broadcast_to(ST, (T, R, K, N))),
-            **{name: _rknt(ev[name]) for name in DYAD_EVENTS},
-            "rep": rep,
-            "truth_v": _rknt(np.broadcast_to(v_eff[:, None, :, None], (T, R, K, N))),
-            "truth_k": np.tile(np.repeat(k, N * T), R),
-            "truth_sigma": _rknt(np.broadcast_to(st["sigma"], (T, R, K, N))),
-            "truth_x": _rknt(np.broadcast_to(st["x"], (T, R, K, N))),
-            "truth_h": _rnt(np.broadcast_to(st["h"], (T, R, N)), K),
-            "truth_deficit": _rknt(D),
-            "truth_surplus": _rknt(S),
-            "truth_max_offer": _rknt(G),
-            "truth_leader_hazard": _rnt(h.leader_hazard, K),
-        }
-    )
-    assert len(frame) == rows
-    return conform(frame)
+    columns: dict[str, Any] = {
+        "patron": patron,
+        "client": client,
+        "year": year,
+        "allied": allied,
+        "spell_id": spell_id,
+        "spell_start": na_int,
+        "spell_year": sy,
+        "side_payment": payment,
+        "rival_payment": rival_payment,
+        "divergence": _rknt(h.d),
+        "W": _rnt(h.W, K),
+        "regime_change": _rnt(h.regime_change, K).astype(np.int8),
+        "leader_change": _rnt(h.leader_change, K).astype(np.int8),
+        "leader_tenure": _rnt(h.tenure, K),
+        "gdp_client": _rnt(np.broadcast_to(st["Y"], (T, R, N)), K),
+        "threat": _rnt(np.broadcast_to(st["T"], (T, R, N)), K),
+        "common_threat": _rknt(np.broadcast_to(ST, (T, R, K, N))),
+        **{name: _rknt(ev[name]) for name in DYAD_EVENTS},
+        "rep": rep,
+        "truth_v": _rknt(np.broadcast_to(v_eff[:, None, :, None], (T, R, K, N))),
+        "truth_k": np.tile(np.repeat(k, N * T), R),
+        "truth_sigma": _rknt(np.broadcast_to(st["sigma"], (T, R, K, N))),
+        "truth_x": _rknt(np.broadcast_to(st["x"], (T, R, K, N))),
+        "truth_h": _rnt(np.broadcast_to(st["h"], (T, R, N)), K),
+        "truth_deficit": _rknt(D),
+        "truth_surplus": _rknt(S),
+        "truth_max_offer": _rknt(G),
+        "truth_leader_hazard": _rnt(h.leader_hazard, K),
+    }
+    return _schema_frame(columns, rows)
+
+
+_pd_array: Any = pd.array  # pandas-stubs do not accept a dtype name held in a str
+
+
+def _schema_frame(columns: dict[str, Any], rows: int) -> pd.DataFrame:
+    """A frame in ``schema.conform`` order and dtypes, built without conform's full copy."""
+    known = {**COLUMNS, **TRUTH_COLUMNS}
+    order = [c for c in known if c in columns] + [c for c in columns if c not in known]
+    typed: dict[str, Any] = {}
+    for name in order:
+        values = columns[name]
+        dtype = known[name].dtype if name in known else "float64"
+        if isinstance(values, np.ndarray) and dtype[0].isupper():  # nullable extension type
+            values = _pd_array(values.astype(dtype.lower(), copy=False), dtype=dtype)
+        elif isinstance(values, np.ndarray):
+            values = values.astype(dtype, copy=False)
+        assert len(values) == rows, name
+        typed[name] = values
+    return pd.DataFrame(typed)
 
 
 def events_frame(h: History) -> pd.DataFrame:
@@ -249,12 +270,14 @@ def write_simulation(
     years: int = 75,
     reps: int = 100,
     seed: int = 1,
+    burn_in: int = 0,
     chunk_rows: int = 500_000,
 ) -> tuple[Path, Path, int, int]:
     """Simulate and stream the panel and event log to Parquet, a chunk of replications at a
     time (memory stays bounded by ``chunk_rows``), each file written atomically.
 
-    The rows are those of ``simulate(world, years, reps, seed)``, in the same order.
+    The rows are those of ``simulate(world, years, reps, seed, burn_in=burn_in)``, in the
+    same order.
     Returns (panel path, events path, panel rows, event rows).
 
     Examples
@@ -270,6 +293,8 @@ def write_simulation(
     from sidepay.sim.engine import check_run_arguments, run_history
 
     check_run_arguments(years, reps, seed, 0)
+    if isinstance(burn_in, bool) or not isinstance(burn_in, int) or burn_in < 0:
+        raise InputError(f"burn_in must be an integer >= 0; got {burn_in!r}")
     out_path = Path(out)
     ev_path = events_path(out_path)
     per_rep = len(world.great_powers) * world.small_states.n * years
@@ -280,7 +305,14 @@ def write_simulation(
     rows = {"panel": 0, "events": 0}
     try:
         for a in range(0, reps, chunk):
-            h = run_history(world, years=years, reps=min(chunk, reps - a), seed=seed, rep_start=a)
+            h = run_history(
+                world,
+                years=years,
+                reps=min(chunk, reps - a),
+                seed=seed,
+                rep_start=a,
+                burn_in=burn_in,
+            )
             for key, frame, path in (
                 ("panel", panel_frame(h), tmp_panel),
                 ("events", events_frame(h), tmp_events),

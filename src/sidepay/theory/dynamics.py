@@ -12,7 +12,8 @@ One period, in order:
    (``v_scale``);
 2. regime change with probability ``h``: ``W`` redrawn from the regime law, divergence
    jumps by ``s_r e`` (plus ``mu_r`` towards the incumbent patron), the leader is replaced
-   and the patron's bargaining weight falls to ``beta_holdup`` for ``holdup_periods``;
+   and the patron's bargaining weight falls to ``min(beta, beta_holdup)`` for
+   ``holdup_periods`` periods (its sunk investments can be held up);
 3. leadership change alone with probability ``(1 - h) h_L``, ``h_L = h0 + eta c(E)``
    from the leader's extraction ``E`` (2.2): divergence jumps by ``s_l(W) e``;
 4. renegotiation: the incumbent pays ``max(a* + (1 - beta) S, G_rival - psi + D)``
