@@ -27,9 +27,16 @@ def test_solve_json_matches_the_library(capsys):
 
 
 def test_solve_table(capsys):
+    """T = 1 covers the deficit: a pure trade with a zero payment, shown in the table."""
     assert main(["model", "solve", "--threat", "1.0"]) == 0
-    text = capsys.readouterr().out
-    assert "pure trade" in text and "side payment" not in text.lower().split("payment")[0]
+    rows = {
+        " ".join(cells[0].split()): cells[1].strip()
+        for line in capsys.readouterr().out.splitlines()
+        if (cells := [c for c in line.split("│") if c.strip()]) and len(cells) == 2
+    }
+    assert rows["outcome"] == "pure trade"
+    assert float(rows["required payment"]) == 0.0
+    assert float(rows["deficit"]) == pytest.approx(0.4 * 0.6 * 0.5 - 0.5 * 1.0, abs=1e-5)
 
 
 def test_solve_params_file_and_override(tmp_path, capsys):
@@ -156,3 +163,64 @@ def test_propositions_command_exit_1_when_one_fails(tmp_path, capsys):
     f.write_text("s_l_small = 1.0\ns_l_large = 1.0\nmu_r = 0.1\ns_r = 0.05\n")
     assert main(["model", "propositions", "--only", "P7", "--params", str(f)]) == 1
     assert "NO" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (b"\xff\xfe W = 1", "not valid TOML: not UTF-8 text"),
+        (b"[model]\nW = 0.5\n[other]\nx = 1\n", "mixes a [model] table with other"),
+        (b"W = inf\n", "parameter 'W' = inf"),
+        (b"W = -0.5\n", "parameter 'W' = -0.5"),
+        (b"[model]\nW = {a = 1}\n", "parameter 'W'"),
+        (b"x = true\n", "parameter 'x' = True"),
+    ],
+)
+def test_bad_params_file_one_line_exit_2(tmp_path, capsys, content, fragment):
+    f = tmp_path / "p.toml"
+    f.write_bytes(content)
+    for argv in (["model", "solve"], ["model", "statics", "--vary", "W", "--out", "o"]):
+        argv = [*argv, "--params", str(f)]
+        argv = [str(tmp_path / "o") if a == "o" else a for a in argv]
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert fragment in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["model", "solve", "--W", "inf"],
+        ["model", "solve", "--divergence", "-inf"],
+        ["model", "solve", "--divergence", "1e400"],
+        ["model", "solve", "--params", "MISSING"],
+        ["model", "solve", "--params", "DIR"],
+        ["model", "statics", "--vary", "W", "--from", "nan", "--out", "OUT"],
+        ["model", "statics", "--vary", "T", "--to", "inf", "--out", "OUT"],
+        ["model", "statics", "--vary", "W", "--params", "DIR", "--out", "OUT"],
+        ["model", "statics", "--vary", "W", "--points", "5", "--out", "FILE/sub"],
+        ["model", "statics", "--vary", "h_cap", "--from", "0.01", "--out", "OUT"],
+    ],
+)
+def test_more_bad_input_one_line_exit_2(argv, tmp_path, capsys):
+    """inf, overflow, a missing file, a folder for a file, a file for a folder; no clamping."""
+    (tmp_path / "FILE").write_text("x")
+    names = {"MISSING": "none.toml", "DIR": ".", "OUT": "out", "FILE/sub": "FILE/sub"}
+    argv = [str(tmp_path / names[a]) if a in names else a for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sidepay: error: ") and err.count("\n") == 1, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_subprocess_bad_toml_has_no_traceback(tmp_path):
+    f = tmp_path / "bin.toml"
+    f.write_bytes(b"\xff\xfe")
+    proc = subprocess.run(
+        [sys.executable, "-m", "sidepay.cli", "model", "solve", "--params", str(f)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1

@@ -114,6 +114,15 @@ def test_offer_game_matches_closed_form(tmp_path):
     assert checked >= 10
 
 
+def switching_cost(D_g: float, V_g: float, psi: float) -> float:
+    """L pays psi to leave an incumbent that still wants the alliance (S_g >= 0), else 0.
+
+    An incumbent with ``S_g < 0`` has walked away: L is as free as a non-aligned state
+    (docs/theory.md, deviation 3).
+    """
+    return psi if V_g >= max(0.0, D_g) else 0.0
+
+
 def bidding_game_efg(
     D_g: float,
     V_g: float,
@@ -196,7 +205,12 @@ def grid_spe_bidding(
 
 
 def test_bidding_game_matches_closed_form(tmp_path):
-    """Status (keep / realign / non-aligned) and the incumbent's matching payment a_g."""
+    """Status (keep / realign / non-aligned) and the incumbent's matching payment a_g.
+
+    The realigning patron's price is not compared: in this sequential game a losing
+    incumbent is indifferent between all its bids, so the rival's price is not pinned
+    down; P5 checks that price's incentive conditions instead.
+    """
     rng = np.random.default_rng(7)
     n = 400
     g, r = sample_points(n, rng), sample_points(n, rng)
@@ -229,10 +243,11 @@ def test_bidding_game_matches_closed_form(tmp_path):
         grid_g = np.arange(0, 30) * step + rng.uniform(0.002, step - 0.002)
         grid_r = np.arange(0, 30) * step + rng.uniform(0.002, step - 0.002)
         grid_g, grid_r = grid_g[grid_g <= V + step], grid_r[grid_r <= Vr + step]
-        spe = grid_spe_bidding(D, V, Dr, Vr, psi, grid_g, grid_r)
+        cost = switching_cost(D, V, psi)
+        spe = grid_spe_bidding(D, V, Dr, Vr, cost, grid_g, grid_r)
         if spe is None:
             continue  # a near-tie in the grid game: the logit limit resolves it too slowly
-        pay = solve_efg(bidding_game_efg(D, V, Dr, Vr, psi, grid_g, grid_r), tmp_path)
+        pay = solve_efg(bidding_game_efg(D, V, Dr, Vr, cost, grid_g, grid_r), tmp_path)
         status = int(comp.status[i])
         assert spe[0] == status  # the grid game's SPE has the closed form's outcome
         seen[status] += 1
@@ -249,3 +264,29 @@ def test_bidding_game_matches_closed_form(tmp_path):
         if sum(seen.values()) >= 8:
             break
     assert seen[INCUMBENT_KEEPS] >= 2 and seen[REALIGNS] >= 2
+
+
+def test_freed_state_takes_a_rival_offer_below_the_switching_cost(tmp_path):
+    """0 < G_r < psi: realignment if the incumbent has walked away, the incumbent keeps L if not.
+
+    Fails if the closed form charged psi after the incumbent walked away (the spec's
+    ``G_r > 0`` rule), or ignored psi against a viable incumbent.
+    """
+    psi, step = 0.05, 0.01
+    grid_g = np.arange(0, 25) * step + 0.0037
+    grid_r = np.arange(0, 25) * step + 0.0013
+    Dr, Vr = 0.0, 0.03  # G_r = 0.03, between 0 and psi
+    cases = [(0.3, 0.1, REALIGNS), (0.0, 0.1, INCUMBENT_KEEPS)]  # S_g < 0, then S_g >= 0
+    for D, V, expected in cases:
+        comp = resolve_competition(D, V, [[Vr - Dr]], psi, D_rivals=[[Dr]])
+        assert int(comp.status[0]) == expected
+        cost = switching_cost(D, V, psi)
+        gg, gr = grid_g[grid_g <= V + step], grid_r[grid_r <= Vr + step]
+        assert grid_spe_bidding(D, V, Dr, Vr, cost, gg, gr) is not None
+        pay = solve_efg(bidding_game_efg(D, V, Dr, Vr, cost, gg, gr), tmp_path)
+        if expected == REALIGNS:
+            assert pay["r"] > 1e-3 and abs(pay["g"]) < 1e-4  # r wins at its lowest bid
+            assert math.isclose(Vr - pay["r"], gr.min(), abs_tol=1e-4)
+        else:
+            assert pay["g"] > 1e-3 and abs(pay["r"]) < 1e-4
+            assert math.isclose(V - pay["g"], gg.min(), abs_tol=1e-4)

@@ -188,11 +188,12 @@ def test_case_timeline_keeps_gaps_outside_coverage_and_marks_events() -> None:
     aid = next(ln for ln in ax_pay.get_lines() if ln.get_label() == "US economic aid")
     y = np.asarray(aid.get_ydata(), dtype=float)
     assert np.isnan(y[:3]).all() and y[3] == 103.0  # missing aid is a gap, not a zero
-    vlines = [
-        ln for ax in fig.axes for ln in ax.get_lines()
-        if len(ln.get_xdata()) == 2 and ln.get_xdata()[0] == ln.get_xdata()[1]
-    ]  # fmt: skip
-    assert {float(ln.get_xdata()[0]) for ln in vlines} == {1951.0, 1958.0}
+    marked = {
+        c.get_label(): sorted({float(seg[0][0]) for seg in c.get_segments()})
+        for c in ax_pay.collections
+        if c.get_label() in ("regime_change", "leader_change")
+    }
+    assert marked == {"regime_change": [1958.0], "leader_change": [1951.0]}
     assert fig.get_suptitle() == "USA - PAK"
     plt.close(fig)
 

@@ -12,11 +12,17 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from sidepay.theory.formation import BOUGHT_ALLIANCE, solve_formation
+from sidepay.theory.formation import BOUGHT_ALLIANCE, deficit, solve_formation
 from sidepay.theory.leader import extraction_allied, extraction_alone, leader_hazard
 from sidepay.theory.params import ModelParams
 from sidepay.theory.propositions import PROPOSITIONS, p6, p7
-from sidepay.theory.rivals import INCUMBENT_KEEPS, REALIGNS, max_offer, resolve_competition
+from sidepay.theory.rivals import (
+    INCUMBENT_KEEPS,
+    NONALIGNED,
+    REALIGNS,
+    max_offer,
+    resolve_competition,
+)
 
 unit = st.floats(0.0, 1.0)
 pos_unit = st.floats(0.01, 1.0)
@@ -91,31 +97,46 @@ def test_p4_rising_d_terminates_or_raises_never_cuts(p, d1, d2):
 @settings(deadline=None)
 @given(points(), st.lists(points(), min_size=1, max_size=3), st.floats(0.0, 0.5))
 def test_p5_outbid_incumbent_realigns(g, rivals, psi):
-    """P5. Fails if psi entered the realignment condition with a plus sign."""
+    """P5. Fails if psi entered the realignment condition with a plus sign.
+
+    Also: an incumbent that does not want the alliance (S_g < 0) never "keeps" L, and a new
+    patron's price is within its maximum and leaves L (net of psi where it leaves a viable
+    incumbent) no better option; fails if the new patron's price ignored psi.
+    """
     eq = solve(g)
     V = float(eq.patron_surplus + eq.required_payment)
     D = float(eq.deficit)
-    G = np.array(
+    args = [(r["v"], r["x"], r["k"], r["sigma"], g["T"], g["W"], r["d"]) for r in rivals]
+    G = np.array([float(max_offer(*a, g["rho"], g["omega"])) for a in args])
+    D_r = np.array(
         [
-            float(
-                max_offer(
-                    r["v"], r["x"], r["k"], r["sigma"], g["T"], g["W"], r["d"], g["rho"], g["omega"]
-                )
-            )
+            float(deficit(g["W"], r["d"], r["x"], r["sigma"], g["T"], g["rho"], g["omega"]))
             for r in rivals
         ]
     )
-    c = resolve_competition(D, V, G[None, :], psi, a0=float(eq.payment))
+    c = resolve_competition(D, V, G[None, :], psi, a0=float(eq.payment), D_rivals=D_r[None, :])
+    status, pay = int(c.status[0]), float(c.payment[0])
     best = float(G.max())
     margin = best - psi - (V - D)
     assume(abs(margin) > 1e-9 and abs(best) > 1e-9)
-    if margin > 0 and best > 0:
-        assert int(c.status[0]) == REALIGNS
+    if (margin > 0 or not eq.forms) and best > 0:
+        assert status == REALIGNS
         assert int(c.winner[0]) == int(G.argmax())
     if margin < 0 and eq.forms:
-        assert int(c.status[0]) == INCUMBENT_KEEPS
-        assert float(c.payment[0]) <= V + 1e-12
-        assert float(c.payment[0]) >= float(eq.payment) - 1e-12
+        assert status == INCUMBENT_KEEPS
+        assert pay <= V + 1e-12
+        assert pay >= float(eq.payment) - 1e-12
+    if not eq.forms:
+        assert status != INCUMBENT_KEEPS
+    if status == REALIGNS:
+        w = int(c.winner[0])
+        cost = psi if eq.forms else 0.0
+        others = [G[j] - cost for j in range(len(G)) if j != w]
+        outside = max([0.0, *others, (V - D) if eq.forms else -math.inf])
+        assert pay <= G[w] + D_r[w] + 1e-9  # within the new patron's maximum
+        assert pay - D_r[w] - cost >= outside - 1e-9  # L has no better option
+    if status == NONALIGNED:
+        assert pay == 0.0 and best <= 0.0
 
 
 @st.composite

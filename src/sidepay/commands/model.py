@@ -126,15 +126,16 @@ def statics_command(
         )
     p = ModelParams() if params_file is None else ModelParams.from_toml(params_file)
     b_lo, b_hi, lo_inc, hi_inc = param_bounds(vary)
+    # defaults only: a value the user gave is validated as given, never silently moved
     if lo is None:
         lo = b_lo if lo_inc else (0.05 if vary == "W" else b_lo + 1e-6 * max(1.0, abs(b_lo)))
+        if vary == "h_cap":  # h0 < h_cap is part of the parameter space
+            lo = max(lo, p.h0 + 1e-6)
     if hi is None:
         current = float(getattr(p, vary))
         hi = (b_hi if hi_inc else b_hi - 1e-6) if math.isfinite(b_hi) else max(1.0, 2.0 * current)
-    if vary == "h0":  # h0 < h_cap is part of the parameter space
-        hi = min(hi, p.h_cap - 1e-6)
-    if vary == "h_cap":
-        lo = max(lo, p.h0 + 1e-6)
+        if vary == "h0":
+            hi = min(hi, p.h_cap - 1e-6)
     cs = comparative_statics(vary, lo, hi, points, p)
     for path in write_statics(cs, vary, out):
         typer.echo(f"wrote {path}")

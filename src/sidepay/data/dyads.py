@@ -51,12 +51,24 @@ def _parse_years(years: tuple[int, int] | range | list[int]) -> tuple[int, int]:
 
 
 def cow_states() -> pd.DataFrame:
-    """COW state-system spells ``ccode, stateabb, styear, endyear`` (states2016)."""
+    """COW state-system spells ``ccode, stateabb, styear, endyear`` (states2016).
+
+    Examples
+    --------
+    >>> int(cow_states().query("stateabb == 'USA'")["styear"].iloc[0])
+    1816
+    """
     return states.cow_states()
 
 
 def major_powers() -> pd.DataFrame:
-    """COW major-power spells ``ccode, styear, endyear``."""
+    """COW major-power spells ``ccode, styear, endyear``.
+
+    Examples
+    --------
+    >>> sorted(major_powers().query("endyear >= 2016")["ccode"].tolist())
+    [2, 200, 220, 255, 365, 710, 740]
+    """
     return states.major_powers()
 
 
@@ -234,7 +246,7 @@ def _prepare_dyadic(src: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, np.
         src["ccode2"].to_numpy(dtype="int64"),
     )
     order = np.argsort(key, kind="stable")
-    mat = np.column_stack([_as_float(src[c]) for c in cols])[order]
+    mat = np.vstack([_as_float(src[c])[order] for c in cols])  # (columns x rows)
     return key[order], mat
 
 
@@ -260,14 +272,15 @@ def _attach_dyadic(
 
     def lookup(keys: np.ndarray) -> np.ndarray:
         pos = np.searchsorted(skey, keys).clip(max=len(skey) - 1)
-        found = skey[pos] == keys
-        return np.where(found[:, None], mat[pos], absent)
+        out = np.take(mat, pos, axis=1)  # (columns x rows): each column contiguous
+        out[:, skey[pos] != keys] = absent
+        return out
 
     vals = lookup(_dyad_keys(y, c1, c2))
     if not _is_directed(df):
-        vals = np.fmax(vals, lookup(_dyad_keys(y, c2, c1)))
-    vals[~inside] = np.nan
-    return _with(df, {name: vals[:, j] for j, name in enumerate(names)})
+        np.fmax(vals, lookup(_dyad_keys(y, c2, c1)), out=vals)
+    vals[:, ~inside] = np.nan
+    return _with(df, {name: vals[j] for j, name in enumerate(names)})
 
 
 _PREPARED: dict[str, tuple[np.ndarray, np.ndarray]] = {}

@@ -29,8 +29,9 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from sidepay.errors import InputError
+from sidepay.sim.kernel import param_vector, regime_law, run_periods
 from sidepay.sim.world import World
-from sidepay.theory.dynamics import Shocks, StepEvents, SystemState, initial_state, step
+from sidepay.theory.dynamics import Shocks, StepEvents, SystemState, initial_state
 
 __all__ = [
     "History",
@@ -46,6 +47,8 @@ _BLOCK_BYTES = 64 * 2**20
 #: Dyads per block: 16384 float64 = 128 KiB per array, cache-friendly and below numpy's
 #: 256 KiB threshold for eliding temporaries (whose check calls the slow ``backtrace``).
 _BLOCK_DYADS = 16_384
+#: Shocks of one kernel block (drawn, then played at once) stay below this many bytes.
+_KERNEL_BLOCK_BYTES = 1 * 2**20
 
 
 @dataclass(frozen=True)
@@ -126,15 +129,19 @@ def run_history(
     rep_start: int = 0,
     *,
     burn_in: int = 0,
-    step_function: Callable[..., tuple[SystemState, StepEvents]] = step,
+    step_function: Callable[..., tuple[SystemState, StepEvents]] | None = None,
 ) -> History:
     """Simulate and return the raw period-major arrays (no data frame).
 
     ``burn_in`` periods are played before ``world.start_year`` and not recorded, so that the
     recorded years start from a system with alliances, payments and leader tenures already
     in place (without it every state starts non-aligned, with a new leader).
-    ``step_function`` replaces the vectorized transition (``sidepay.sim.reference.
-    reference_step`` runs the same rules one dyad at a time, for tests and benchmarks).
+    By default the periods are played by the compiled kernel
+    (``sidepay.sim.kernel.run_periods``), bit for bit the rules of
+    ``sidepay.theory.dynamics.step``. ``step_function`` instead loops over periods in
+    Python calling that function: ``step`` (the numpy transition) or
+    ``sidepay.sim.reference.reference_step`` (one dyad at a time), for tests and
+    benchmarks; all three give the same arrays.
 
     Examples
     --------
@@ -174,9 +181,16 @@ def run_history(
         "spell_start": np.full((reps, N), -1, dtype=np.int32),
     }
     per_rep_bytes = T_all * (2 * K * N + 2 * N) * 8
-    block = max(1, min(reps, _BLOCK_BYTES // max(per_rep_bytes, 1), _BLOCK_DYADS // (K * N)))
+    if step_function is None:  # the kernel: shocks of a block stay in cache while played
+        block = max(1, min(reps, _KERNEL_BLOCK_BYTES // max(per_rep_bytes, 1)))
+    else:
+        block = max(1, min(reps, _BLOCK_BYTES // max(per_rep_bytes, 1), _BLOCK_DYADS // (K * N)))
     v = np.array([g.v for g in world.great_powers])
     k = np.array([g.k for g in world.great_powers])
+    if step_function is None:
+        prm = param_vector(world.params, world.offer_rate)
+        w_levels, w_cum = regime_law(levels, probs)
+        v_scale = np.ascontiguousarray(v_scale, dtype=np.float64)
     for b0 in range(0, reps, block):
         b1 = min(reps, b0 + block)
         Rb = b1 - b0
@@ -199,6 +213,17 @@ def run_history(
             d=sysd["d"], W=sysd["W"], x=sysd["x"], sigma=sysd["sigma"], T=sysd["T"],
             v=v, k=k, B=sysd["B"], Y=sysd["Y"], h=sysd["h"],
         )  # fmt: skip
+        if step_function is None:
+            s = state
+            run_periods(
+                s.d, s.W.copy(), s.ally, s.pay, s.need, s.spell_start, s.holdup, s.tenure,
+                s.x, s.sigma, s.T, s.B, s.Y, s.h, s.v, s.k,
+                e_drift, e_jump, u_change, u_offer, v_scale,
+                prm, int(world.params.holdup_periods), w_levels, w_cum, 0, burn_in, b0,
+                out_d, out_W, out_ally, out_pay, out_ss, out_rc, out_lc, out_hl, out_ten,
+                init["ally"], init["pay"], init["spell_start"],
+            )  # fmt: skip
+            continue
         for t in range(T_all):
             if t == burn_in:
                 init["ally"][b0:b1] = state.ally

@@ -88,7 +88,8 @@ def extraction_cost(E: ArrayLike, kappa: ArrayLike = 1.0, Y: ArrayLike = 1.0) ->
     (0.25, 0.0)
     """
     E = np.maximum(np.asarray(E, dtype=np.float64), 0.0)
-    return E * E / (2.0 * np.asarray(kappa, dtype=np.float64) * np.asarray(Y, dtype=np.float64))
+    with np.errstate(over="ignore"):  # an astronomically large E costs +inf: the cap binds
+        return E * E / (2.0 * np.asarray(kappa, dtype=np.float64) * np.asarray(Y, dtype=np.float64))
 
 
 def leader_hazard(

@@ -127,11 +127,11 @@ class ModelParams(BaseModel):
     def _leader_shocks_shrink_with_w(self) -> ModelParams:
         if self.s_l_large > self.s_l_small:
             raise ValueError(
-                "s_l_large must be <= s_l_small (leader-change shocks are smaller in large-W "
-                "systems)"
+                f"s_l_large must be <= s_l_small (leader-change shocks are smaller in large-W "
+                f"systems); got s_l_large = {self.s_l_large!r}, s_l_small = {self.s_l_small!r}"
             )
         if self.h0 >= self.h_cap:
-            raise ValueError("h0 must be < h_cap")
+            raise ValueError(f"h0 must be < h_cap; got h0 = {self.h0!r}, h_cap = {self.h_cap!r}")
         return self
 
     # ------------------------------------------------------------------------------------
@@ -177,7 +177,14 @@ class ModelParams(BaseModel):
             raise InputError(f"cannot read parameter file {p}: {exc.strerror}") from None
         except tomllib.TOMLDecodeError as exc:
             raise InputError(f"parameter file {p.name} is not valid TOML: {exc}") from None
-        if set(raw) == {"model"} and isinstance(raw["model"], dict):
+        except UnicodeDecodeError:
+            raise InputError(f"parameter file {p.name} is not valid TOML: not UTF-8 text") from None
+        if isinstance(raw.get("model"), dict):
+            if len(raw) > 1:
+                raise InputError(
+                    f"parameter file {p.name} mixes a [model] table with other keys or tables "
+                    f"({', '.join(sorted(set(raw) - {'model'}))}); put every parameter in one"
+                )
             raw = raw["model"]
         unknown = sorted(set(raw) - set(cls.model_fields))
         if unknown:

@@ -26,7 +26,13 @@ from typing import Any, Final
 
 import numpy as np
 
-from sidepay.theory.formation import BOUGHT_ALLIANCE, FloatArray, Formation, solve_formation
+from sidepay.theory.formation import (
+    BOUGHT_ALLIANCE,
+    FloatArray,
+    Formation,
+    deficit,
+    solve_formation,
+)
 from sidepay.theory.leader import (
     extraction_allied,
     extraction_alone,
@@ -34,7 +40,7 @@ from sidepay.theory.leader import (
     leader_shock_scale,
 )
 from sidepay.theory.params import ModelParams
-from sidepay.theory.rivals import REALIGNS, resolve_competition
+from sidepay.theory.rivals import INCUMBENT_KEEPS, REALIGNS, max_offer, resolve_competition
 
 __all__ = [
     "PROPOSITIONS",
@@ -306,9 +312,11 @@ def p4(n: int = 20_000, seed: int = 4, grid: int = 21) -> PropositionEvidence:
 def p5(n: int = 20_000, seed: int = 5, rivals: int = 3, psi: float = 0.05) -> PropositionEvidence:
     """P5: a rival offer G_r above the incumbent's maximum, net of psi, produces realignment.
 
-    L realigns exactly when ``max_r G_r - psi > G_g`` (or g cannot pay ``a*`` at all) and
-    ``max_r G_r > 0``; otherwise the incumbent keeps L by matching. Fails if the switching
-    cost entered with the other sign (``G_r + psi``).
+    L realigns exactly when ``max_r G_r - psi > G_g`` and ``max_r G_r > 0``, or when the
+    incumbent no longer wants the alliance (``S_g < 0``) and ``max_r G_r > 0``; otherwise a
+    viable incumbent keeps L by matching, paying no more than its maximum. The new patron's
+    price leaves L no better option and stays within the new patron's maximum. Fails if
+    the switching cost entered with the other sign (``G_r + psi``).
 
     Examples
     --------
@@ -320,42 +328,60 @@ def p5(n: int = 20_000, seed: int = 5, rivals: int = 3, psi: float = 0.05) -> Pr
     r = {k: v.reshape(n, rivals) for k, v in sample_points(n * rivals, rng).items()}
     eq_g = _solve(g)
     V_g = eq_g.patron_surplus + eq_g.required_payment
-    eq_r = _solve(r, T=_col(g["T"]), W=_col(g["W"]), rho=_col(g["rho"]), omega=_col(g["omega"]))
-    V_r = eq_r.patron_surplus + eq_r.required_payment
-    G_r = np.where(V_r >= 0, V_r - eq_r.deficit, -np.inf)  # as max_offer: no bid if V_r < 0
-    comp = resolve_competition(eq_g.deficit, V_g, G_r, psi, a0=eq_g.payment, D_rivals=eq_r.deficit)
+    T, W, rho, omega = (_col(g[k]) for k in ("T", "W", "rho", "omega"))
+    G_r = max_offer(r["v"], r["x"], r["k"], r["sigma"], T, W, r["d"], rho, omega)
+    D_r = deficit(W, r["d"], r["x"], r["sigma"], T, rho, omega)
+    comp = resolve_competition(eq_g.deficit, V_g, G_r, psi, a0=eq_g.payment, D_rivals=D_r)
     G_g = V_g - eq_g.deficit
     best = G_r.max(axis=1)
+    viable = eq_g.forms  # S_g >= 0
     outbid = (best - psi > G_g) & (best > 0)
-    viable = eq_g.forms & (best - psi <= G_g)
-    realign_when_outbid = bool(np.all(comp.status[outbid] == REALIGNS))
-    keep_when_matched = bool(np.all(comp.status[viable] == 0))
-    within_max = bool(np.all(comp.incumbent_required[viable] <= V_g[viable] + _TOL))
+    freed = ~viable & (best > 0)
+    matched = viable & (best - psi <= G_g)
+    realigned = comp.status == REALIGNS
+    realign_when_outbid = bool(np.all(realigned[outbid | freed]))
+    keep_when_matched = bool(np.all(comp.status[matched] == INCUMBENT_KEEPS))
+    within_max = bool(np.all(comp.incumbent_required[matched] <= V_g[matched] + _TOL))
+    # the new patron's price: within its maximum, and L (net of psi if it leaves a viable
+    # incumbent) does at least as well as with the incumbent's best offer, any other rival, or alone
+    w = np.where(realigned, comp.winner, 0)
+    rows = np.arange(n)
+    V_w = (G_r + D_r)[rows, w]
+    cost = np.where(viable, psi, 0.0)
+    net = comp.payment - D_r[rows, w] - cost
+    others = np.where(np.arange(rivals) == w[:, None], -np.inf, G_r).max(axis=1) - cost
+    outside = np.maximum(np.maximum(others, 0.0), np.where(viable, G_g, -np.inf))
+    price_ok = bool(
+        np.all(comp.payment[realigned] <= V_w[realigned] + _TOL)
+        and np.all(net[realigned] >= outside[realigned] - _TOL)
+    )
+    checks = {
+        "realign_when_outbid": realign_when_outbid,
+        "keep_when_matched": keep_when_matched,
+        "match_within_incumbent_max": within_max,
+        "new_patron_price_consistent": price_ok,
+    }
     return PropositionEvidence(
         id="P5",
-        holds=realign_when_outbid and keep_when_matched and within_max,
+        holds=all(checks.values()),
         description="A rival's offer G_r above the incumbent's maximum, net of the switching cost psi, produces realignment.",
         seed_claim="A substitute great power offering more, at no higher cost, leads to realignment.",
         sign="-psi (the incumbent's edge) in the realignment condition",
         summary={
-            "share_realigned": float((comp.status == REALIGNS).mean()),
+            "share_realigned": float(realigned.mean()),
             "share_outbid": float(outbid.mean()),
-            "mean_payment_kept_with_rivals": float(comp.payment[viable].mean())
-            if viable.any()
+            "mean_payment_kept_with_rivals": float(comp.payment[matched].mean())
+            if matched.any()
             else float("nan"),
-            "mean_payment_kept_without_rivals": float(eq_g.payment[viable].mean())
-            if viable.any()
+            "mean_payment_kept_without_rivals": float(eq_g.payment[matched].mean())
+            if matched.any()
             else float("nan"),
         },
         arrays={
             "margin": (best - psi - G_g),
-            "realigned": (comp.status == REALIGNS).astype(np.float64),
+            "realigned": realigned.astype(np.float64),
         },
-        checks={
-            "realign_when_outbid": realign_when_outbid,
-            "keep_when_matched": keep_when_matched,
-            "match_within_incumbent_max": within_max,
-        },
+        checks=checks,
     )
 
 

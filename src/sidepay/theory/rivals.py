@@ -11,18 +11,30 @@ switching cost, the incumbent's edge), so it pays
 
     a_g = max(a_g^0, D_g + G_r - psi)             (incumbent_payment)
 
-where ``a_g^0`` is its payment without competition (``a*_g`` for ``beta = 1``). If
-``a_g`` exceeds g's maximum ``V_g = v_g x_g - k_g sigma_g T`` (equivalently ``G_r - psi > G_g``
-or ``S_g < 0``) the alliance ends and L realigns to the rival with the largest ``G_r`` if
-that is positive, else it stays non-aligned.
+where ``a_g^0`` is its payment without competition (``a*_g`` for ``beta = 1``). If g no
+longer wants the alliance even at L's required payment (``S_g < 0``), or ``a_g`` exceeds g's
+maximum ``V_g = v_g x_g - k_g sigma_g T`` (equivalently ``G_r - psi > G_g``), the alliance
+ends and L realigns to the rival with the largest ``G_r`` if that is positive, else it stays
+non-aligned.
+
+``psi`` is L's cost of leaving an incumbent that still offers the alliance. Where g has
+walked away (``S_g < 0``) there is nothing to leave: L is free, as a non-aligned state
+receiving formation offers is (THEORY 2.5 step 4), so it realigns whenever ``G_r > 0``.
+The new patron pays the Bertrand price: the least payment at which L prefers it to every
+other option, which includes ``psi`` when it lures L away from a viable incumbent.
 
 Everything broadcasts; rivals lie along the last axis of the ``G_rivals`` argument.
 
 Examples
 --------
->>> c = resolve_competition(D_g=0.1, V_g=0.3, G_rivals=[[0.1, 0.3]], psi=0.05)
+>>> c = resolve_competition(
+...     D_g=0.1, V_g=0.3, G_rivals=[[0.1, 0.3]], psi=0.05, D_rivals=[[0.0, 0.1]]
+... )
 >>> int(c.status[0]), int(c.winner[0]), round(float(c.payment[0]), 3)
-(1, 1, 0.2)
+(1, 1, 0.35)
+
+Rival 1 wins (``0.3 - psi > G_g = 0.2``) and pays ``D_r + G_g + psi = 0.1 + 0.2 + 0.05``:
+L nets ``0.35 - D_r - psi = 0.2``, exactly the incumbent's best offer.
 """
 
 from __future__ import annotations
@@ -121,10 +133,12 @@ class Competition:
     status : int8, ``INCUMBENT_KEEPS`` (0), ``REALIGNS`` (1) or ``NONALIGNED`` (2).
     winner : int64, index of the rival L realigns to, -1 where it does not realign.
     payment : the side payment L receives from its patron after competition (0 if
-        non-aligned). The incumbent pays ``incumbent_payment``; a new patron pays
-        ``max(a*_r, D_r + G_second)``, the runner-up's offer (no switching cost: L has
-        already switched), with ``G_second`` the best of the other bidders (the old
-        incumbent included) and 0.
+        non-aligned). The incumbent pays ``incumbent_payment``; a new patron r pays the
+        least amount at which L prefers it to every other option: ``max(0, D_r + G_2)``
+        with ``G_2 = max(G_g + psi, G_other)`` if the incumbent is viable (``S_g >= 0``: L
+        must be paid its switching cost on top of the incumbent's best offer ``G_g``) and
+        ``G_2 = max(0, G_other)`` if it is not, ``G_other`` the best other rival's offer.
+        NaN where L realigns but ``D_rivals`` was not given.
     incumbent_required : the incumbent's matching payment ``a_g`` (kept or not).
     best_rival_offer : the largest ``G_r``.
     """
@@ -151,10 +165,10 @@ def resolve_competition(
     D_g, V_g : the incumbent's deficit and maximum ``v_g x_g - k_g sigma_g T``.
     G_rivals : rivals' maximum offers ``G_r`` (``max_offer``), shape ``(..., n_rivals)``.
     psi : switching cost.
-    a0 : the incumbent's payment without competition; default ``max(0, D_g)``.
-    D_rivals : rivals' deficits, used for the new patron's payment; default: the new
-        patron pays exactly its runner-up's offer ``max(0, G_second)`` on top of ``D_r``
-        taken as 0 (pass it for the exact payment).
+    a0 : the incumbent's payment without competition; default ``max(0, D_g)``. It is
+        floored at ``max(0, D_g)``: a payment below the deficit is no contract.
+    D_rivals : rivals' deficits ``D_r`` (same shape as ``G_rivals``), needed for the new
+        patron's payment; without them that payment is NaN.
 
     Examples
     --------
@@ -164,36 +178,46 @@ def resolve_competition(
     >>> c = resolve_competition(D_g=0.5, V_g=0.3, G_rivals=[[-0.1, -0.2]])
     >>> STATUS_NAMES[int(c.status[0])], float(c.payment[0])
     ('non-aligned', 0.0)
+
+    An incumbent that no longer wants the alliance (``S_g < 0``) frees L: it takes a
+    rival offer below the switching cost.
+
+    >>> c = resolve_competition(D_g=0.5, V_g=0.3, G_rivals=[[0.03]], psi=0.05, D_rivals=[[0.0]])
+    >>> STATUS_NAMES[int(c.status[0])], float(c.payment[0])
+    ('realignment', 0.0)
     """
     D = np.asarray(D_g, dtype=np.float64)
     V = np.asarray(V_g, dtype=np.float64)
     G = np.atleast_1d(np.asarray(G_rivals, dtype=np.float64))
-    base = np.maximum(0.0, D) if a0 is None else np.asarray(a0, dtype=np.float64)
+    psi_arr = np.asarray(psi, dtype=np.float64)
+    a_star = np.maximum(0.0, D)
+    base = a_star if a0 is None else np.maximum(np.asarray(a0, dtype=np.float64), a_star)
+    viable = a_star <= V  # S_g >= 0: g still wants the alliance at L's required payment
     best = G.max(axis=-1)
     winner = G.argmax(axis=-1)
-    a_g = incumbent_payment(base, D, best, psi)
-    keeps = a_g <= V
+    a_g = incumbent_payment(base, D, best, psi_arr)
+    keeps = viable & (a_g <= V)
     realigns = ~keeps & (best > 0.0)
     status = np.where(keeps, INCUMBENT_KEEPS, np.where(realigns, REALIGNS, NONALIGNED)).astype(
         np.int8
     )
-    # runner-up for the new patron: the best other rival, the old incumbent (G_g = V - D), 0
+    # the new patron's Bertrand price: beat the best other rival, and either the viable
+    # incumbent's best offer G_g = V - D plus L's switching cost, or standing alone
     n = G.shape[-1]
     if n > 1:
         others = np.where(np.arange(n) == winner[..., None], -np.inf, G).max(axis=-1)
     else:
         others = np.full(best.shape, -np.inf)
-    G_incumbent = np.where(V >= 0.0, V - D, -np.inf)  # a patron with V < 0 does not bid
-    second = np.maximum(np.maximum(others, G_incumbent), 0.0)
+    second = np.where(viable, np.maximum(others, V - D + psi_arr), np.maximum(others, 0.0))
     if D_rivals is None:
-        D_new = np.zeros_like(best)
+        new_payment = np.full(best.shape, np.nan)
     else:
         D_new = np.take_along_axis(
             np.broadcast_to(np.asarray(D_rivals, dtype=np.float64), G.shape),
             winner[..., None],
             axis=-1,
         )[..., 0]
-    new_payment = np.maximum(np.maximum(0.0, D_new), D_new + second)
+        new_payment = np.maximum(0.0, D_new + second)
     payment = np.where(keeps, a_g, np.where(realigns, new_payment, 0.0))
     return Competition(
         status=status,

@@ -84,7 +84,13 @@ def source_path(relpath: str) -> Path:
 
 
 def source_names(relpaths: list[str]) -> list[str]:
-    """Registry names of the given mirror paths (unknown paths are skipped)."""
+    """Registry names of the given mirror paths (unknown paths are skipped).
+
+    Examples
+    --------
+    >>> source_names([ATOP_MEMBER])
+    ['atop_member_level']
+    """
     try:
         from sidepay.data.sources import SOURCES
     except ImportError:
@@ -93,7 +99,15 @@ def source_names(relpaths: list[str]) -> list[str]:
 
 
 def cached(key: str, build: Callable[[], pd.DataFrame], relpaths: list[str]) -> pd.DataFrame:
-    """Build a frame through the shared parquet cache when it exists, else memoise in process."""
+    """Build a frame through the shared parquet cache (``cached_frame``) of its sources.
+
+    Falls back on an in-process memo when a path is not in the sources registry.
+
+    Examples
+    --------
+    >>> cached("doctest_alliances", lambda: pd.DataFrame({"a": [1]}), [ATOP_MEMBER])["a"].tolist()
+    [1]
+    """
     names = source_names(relpaths)
     try:
         from sidepay.data.cache import cached_frame
