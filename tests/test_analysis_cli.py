@@ -76,13 +76,22 @@ def test_bad_input_one_line_exit_2(args: list[str], message: str, capsys) -> Non
     assert message in err
 
 
-def test_simulated_world_via_subprocess(tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "sidepay.cli", "test", "--world", "simulated", "--seed", "3",
-         "--only", "H2,H3", "--json"],
-        capture_output=True, text=True, check=False, timeout=300,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    rows = json.loads(proc.stdout)
+def test_simulated_world(capsys) -> None:
+    code = main(["test", "--world", "simulated", "--seed", "3", "--only", "H2,H3", "--json"])
+    assert code == 0
+    rows = json.loads(capsys.readouterr().out)
     assert [r["world"] for r in rows] == ["simulated", "simulated"]
     assert all(r["n_obs"] > 0 for r in rows)
+
+
+def test_no_traceback_via_subprocess() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "sidepay.cli", "test", "--only", "H0"],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert (
+        proc.stderr.strip()
+        == "sidepay: error: unknown hypothesis H0; allowed: H1, H2, H3, H4, H5, H6, H7, H8"
+    )

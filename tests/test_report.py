@@ -249,3 +249,13 @@ def test_every_source_named_for_a_column_is_registered() -> None:
     assert "unga_idealpoints" not in sources_for(["W"])
     assert "archigos" in sources_for(["recent_leader_only_change"])
     assert "sipri_tiv_tables_zip" in sources_for(["log_payment_at_formation"])
+
+
+def test_summary_has_a_column_pair_per_world_present() -> None:
+    only_sim = render_report(ReportContent(sections=group_results([result(world="simulated")])))
+    assert "Simulated world: estimate" in only_sim and "Real data: estimate" not in only_sim
+    both = render_report(
+        ReportContent(sections=group_results([result("H1", "simulated"), result("H2", "real")]))
+    )
+    assert both.index("Real data: estimate") < both.index("Simulated world: estimate")
+    assert both.count(">not run<") == 2  # H1 has no real result, H2 no simulated one

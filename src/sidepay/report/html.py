@@ -277,7 +277,10 @@ def render_report(content: ReportContent) -> str:
     for s in content.sections:
         for r in s.results:
             verdicts.setdefault(r.world, {}).setdefault(r.verdict, []).append(r.hypothesis)
-    return env.get_template("report.html.j2").render(c=content, css=Markup(css), verdicts=verdicts)
+    worlds = sorted(verdicts, key=lambda w: (w != "real", w))  # real first, then the others
+    return env.get_template("report.html.j2").render(
+        c=content, css=Markup(css), verdicts=verdicts, worlds=worlds
+    )
 
 
 def results_document(

@@ -173,13 +173,16 @@ class SweepGrid:
                 yield SweepTask(p, start, min(size, self.reps - start))
 
     def fingerprint(self, world_text: str = "") -> str:
-        """sha256 of everything that determines the results (and the sweep format).
+        """sha256 of everything that determines the results (sweep format, sidepay version).
 
         ``reps_per_task`` is left out on purpose: it changes how the work is split, never
         what is computed. ``world_text`` is the base world file's text, if any.
         """
+        from sidepay import __version__
+
         spec = {
             "format": SWEEP_FORMAT,
+            "sidepay": __version__,  # other code, other results: never resumed into
             "axes": self.axes,
             "fixed": self.fixed,
             "world": self.world if self.world == "default" else world_text,

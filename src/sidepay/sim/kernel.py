@@ -134,9 +134,6 @@ def run_periods(  # noqa: PLR0913, PLR0915
     ag = np.empty(K)
     Vg = np.empty(K)
     Sg = np.empty(K)
-    Gg = np.empty(K)
-    rv = np.empty(K)
-    nd = np.empty(K)
     ve = np.empty(K)
     scratch_rc = np.empty(N, np.bool_)
     scratch_lc = np.empty(N, np.bool_)
@@ -197,39 +194,44 @@ def run_periods(  # noqa: PLR0913, PLR0915
                     lam = rho * (omega + (1.0 - omega) * Wn)
                 s_l = s_l_small + (s_l_large - s_l_small) * W0
                 jump_sd = s_r if rc else (s_l if lc else 0.0)
+                hold = holdup_periods if rc else hold_r[n]
+                renew = rc or lc
+                beta = beta_low if hold > 0 else beta_p
+                # 4. bargaining quantities for every dyad, and the two best offers G
+                top1 = ninf  # largest G (first such power: i1), then the runner-up
+                top2 = ninf
+                i1 = 0
+                i2 = 0
                 for g in range(K):
                     a = dd[g] + jump_sd * ej[g, n]
                     if rc and mu_r > 0.0 and g == g0:
                         a += mu_r
-                    dd[g] = _clip01(a)
-                hold = holdup_periods if rc else hold_r[n]
-                renew = rc or lc
-                beta = beta_low if hold > 0 else beta_p
-                # 4. bargaining quantities for every dyad
-                for g in range(K):
+                    dg = _clip01(a)
+                    dd[g] = dg
+                    xg = x_r[g, n]
                     ST = sigma_r[g, n] * Tn
-                    D = lam * dd[g] * x_r[g, n] - ST
+                    D = lam * dg * xg - ST
                     a_s = _max(D, 0.0)
-                    V = ve[g] * x_r[g, n] - k[g] * ST
+                    V = ve[g] * xg - k[g] * ST
                     S = V - a_s
+                    G = V - D if S >= 0.0 else ninf
                     Dg[g] = D
                     ag[g] = a_s
                     Vg[g] = V
                     Sg[g] = S
-                    Gg[g] = V - D if S >= 0.0 else ninf
-                for g in range(K):
-                    best_other = ninf
-                    for o in range(K):
-                        if o != g and Gg[o] > best_other:
-                            best_other = Gg[o]
-                    rv[g] = best_other
-                    nd[g] = _max((1.0 - beta) * Sg[g] + ag[g], Dg[g] + best_other - psi)
+                    if G > top1:
+                        top2, i2 = top1, i1
+                        top1, i1 = G, g
+                    elif G > top2:
+                        top2, i2 = G, g
                 # incumbents keep (raise, or lower with friction) or terminate
                 keep = False
                 pay_keep = 0.0
+                need_i = 0.0
                 if allied:
-                    need_i = nd[g0]
                     V_i = Vg[g0]
+                    rival = top2 if g0 == i1 else top1
+                    need_i = _max((1.0 - beta) * Sg[g0] + ag[g0], Dg[g0] + rival - psi)
                     keep = Sg[g0] >= 0.0 and need_i <= V_i
                     if renew:
                         pay_keep = need_i
@@ -239,25 +241,26 @@ def run_periods(  # noqa: PLR0913, PLR0915
                         pay_keep = pay0 - (1.0 - stickiness) * (pay0 - need_i)
                     pay_keep = _min(pay_keep, V_i)
                 term = allied and not keep
-                # realignment of terminated alliances, formation offers to the non-aligned
-                best = 0
-                best_G = ninf
-                for g in range(K):
-                    sc = ninf if (term and g == g0) else Gg[g]
-                    if g == 0 or sc > best_G:
-                        best, best_G = g, sc
+                # realignment of terminated alliances (not back to the old patron),
+                # formation offers to the non-aligned: the first power with the best G
+                if term and g0 == i1:
+                    best, best_G = i2, top2
+                else:
+                    best, best_G = i1, top1
                 if keep:
                     pay_r[n] = pay_keep
-                    need_r[n] = nd[g0]
+                    need_r[n] = need_i
                 elif (term and best_G > 0.0) or (
                     not allied and uo[n] < offer_rate and best_G > ninf
                 ):
+                    rival = top2 if best == i1 else top1
+                    D_b = Dg[best]
                     a_b = ag[best]
                     V_b = Vg[best]
                     first = a_b + (1.0 - beta) * (V_b - a_b)
-                    pay_r[n] = _min(_max(first, rv[best] + Dg[best]), V_b)
+                    pay_r[n] = _min(_max(first, rival + D_b), V_b)
                     ally_r[n] = best
-                    need_r[n] = nd[best]
+                    need_r[n] = _max((1.0 - beta) * Sg[best] + a_b, D_b + rival - psi)
                     ss_r[n] = t0 + p
                 else:
                     ally_r[n] = -1

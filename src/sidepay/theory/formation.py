@@ -133,6 +133,12 @@ class Formation:
     patron_payoff : g's payoff v x - k sigma T - payment where it forms, else 0.
     leader_gain : the leader's gain relative to standing alone, payment - D_g where it
         forms, else 0 (equals the fall in extraction E0 - E1).
+
+    Examples
+    --------
+    >>> eq = solve_formation(W=0.25, d=0.6, x=0.5, sigma=0.5, T=0.1, v=1.0, k=0.5, beta=0.5)
+    >>> round(float(eq.payment), 4), round(float(eq.patron_payoff + eq.leader_gain), 4)
+    (0.2725, 0.405)
     """
 
     outcome: NDArray[np.int8]

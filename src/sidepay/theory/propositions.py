@@ -74,6 +74,12 @@ class PropositionEvidence:
     summary : headline numbers (floats), e.g. rates and means.
     arrays : curves for a figure (1-d arrays of equal length per figure).
     checks : name -> bool of each individual check.
+
+    Examples
+    --------
+    >>> ev = p3(n=500)
+    >>> ev.id, ev.holds, sorted(ev.checks)
+    ('P3', True, ['strictly_falling_where_paid', 'weakly_falling'])
     """
 
     id: str

@@ -141,6 +141,12 @@ class Competition:
         NaN where L realigns but ``D_rivals`` was not given.
     incumbent_required : the incumbent's matching payment ``a_g`` (kept or not).
     best_rival_offer : the largest ``G_r``.
+
+    Examples
+    --------
+    >>> c = resolve_competition(D_g=[0.1, 0.1], V_g=0.3, G_rivals=[[0.2], [0.4]], psi=0.05)
+    >>> [STATUS_NAMES[int(s)] for s in c.status], [round(float(a), 3) for a in c.incumbent_required]
+    (['incumbent keeps', 'realignment'], [0.25, 0.45])
     """
 
     status: NDArray[np.int8]
