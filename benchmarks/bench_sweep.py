@@ -66,6 +66,13 @@ def machine_speedup(n: int = 4_000_000) -> float:
     return serial / parallel
 
 
+def _warm_up() -> None:
+    from sidepay.sim.engine import simulate
+    from sidepay.sim.world import default_world
+
+    simulate(default_world().updated({"small_states.n": 2}), years=2, reps=1)
+
+
 def _task_seconds(out: Path) -> float:
     tasks = json.loads((out / "manifest.json").read_text())["tasks"].values()
     return float(sum(t.get("seconds", 0.0) for t in tasks))
@@ -110,8 +117,8 @@ def main() -> None:
     }
     try:
         clients = {n: Client(c) for n, c in clusters.items()}
-        for c in clients.values():  # warm up: import sidepay in every worker
-            c.run(lambda: __import__("sidepay.sim.sweep"))
+        for c in clients.values():  # warm up every worker: imports, compiled kernel
+            c.run(_warm_up)
         for r in range(args.repeats):
             order = (1, 2) if r % 2 == 0 else (2, 1)
             for n in order:

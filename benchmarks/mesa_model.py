@@ -22,8 +22,9 @@ import mesa
 import numpy as np
 from scipy.special import betaincinv
 
-from sidepay.theory.dynamics import Shocks, SystemState, leader_hazard
+from sidepay.theory.dynamics import Shocks, SystemState
 from sidepay.theory.formation import coalition_weight, deficit, patron_max_payment
+from sidepay.theory.leader import leader_hazard
 
 EVENTS = (
     "formation",
@@ -88,7 +89,7 @@ class SmallState(mesa.Agent):
             lam0 = float(coalition_weight(self.W, p.rho, p.omega))
             cost0 = lam0 * min(max(d[g], 0.0), 1.0) * self.x[g] - self.sigma[g] * self.T
             E = E + cost0 - self.pay
-        hL = float(leader_hazard(E, self.Y, p.kappa, p.h0, p.eta, p.h_cap))
+        hL = float(leader_hazard(E, kappa=p.kappa, Y=self.Y, h0=p.h0, eta=p.eta, h_cap=p.h_cap))
 
         # 2-3. regime change, else leader change
         rc = u < self.h

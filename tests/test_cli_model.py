@@ -224,3 +224,12 @@ def test_subprocess_bad_toml_has_no_traceback(tmp_path):
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.count("\n") == 1
+
+
+def test_statics_figure_stays_small_on_a_fine_grid(tmp_path):
+    """50k grid points: the CSV has them all, the figure draws runs and <= ~4000 points."""
+    out = tmp_path / "fine"
+    assert main(["model", "statics", "--vary", "v", "--points", "50000", "--out", str(out)]) == 0
+    with (out / "statics_v.csv").open() as fh:
+        assert sum(1 for _ in fh) == 50_001
+    assert (out / "statics_v.svg").stat().st_size < 1_000_000

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sidepay.sim.kernel import fused_step
 from sidepay.sim.reference import reference_step
 from sidepay.theory.dynamics import (
     SystemState,
@@ -19,6 +20,19 @@ from sidepay.theory.dynamics import (
 )
 from sidepay.theory.formation import solve_formation
 from sidepay.theory.params import ModelParams
+
+STATE_FIELDS = ("d", "W", "ally", "pay", "need", "spell_start", "holdup", "tenure")
+EVENT_FIELDS = ("ally_prev", "ally", "pay_prev", "pay", "regime_change", "leader_change",
+                "leader_hazard")  # fmt: skip
+
+
+def assert_same_bits(a: object, b: object, names: tuple[str, ...]) -> None:
+    """Identical dtypes, shapes and bytes (so -0.0 differs from 0.0)."""
+    for name in names:
+        x, y = np.asarray(getattr(a, name)), np.asarray(getattr(b, name))
+        assert (x.dtype, x.shape) == (y.dtype, y.shape), name
+        assert x.tobytes() == y.tobytes(), name
+
 
 QUIET = dict(s_d=0.0, h0=0.0, eta=0.0, s_r=0.0, mu_r=0.0, s_l_small=0.0, s_l_large=0.0)
 
@@ -273,4 +287,109 @@ def test_any_parameters_keep_the_invariants_and_match_the_rules(
         V = a.v[None, :, None] * a.x - a.kST  # v_scale = 1
         V_i = np.take_along_axis(V, np.maximum(a.ally, 0)[:, None, :], axis=1)[:, 0, :]
         assert (a.pay[allied] <= V_i[allied] + 1e-12).all()
+        state = a
+
+
+# ------------------------------------------------------------------ the compiled kernel
+@pytest.mark.parametrize(
+    ("K", "changes"),
+    [
+        (2, {}),
+        (1, {"beta": 0.7}),
+        (3, {"stability_effect": 0.8, "mu_d": 0.01, "psi": 0.0}),
+        (2, {"stability_effect": -0.5, "beta": 0.5, "stickiness": 0.0, "h0": 0.3}),
+        (4, {"mu_r": 0.0, "beta_holdup": 1.0, "stickiness": 1.0}),
+        (3, {"beta": 1.0, "holdup_periods": 0, "s_d": 0.0, "omega": 0.0}),
+    ],
+)
+def test_fused_kernel_is_step_bit_for_bit(K: int, changes: dict[str, float]) -> None:
+    rng = np.random.default_rng(K * 1000 + len(changes))
+    params = ModelParams().replace(**changes)
+    state = random_state(rng, R=5, K=K, N=40)
+    levels = [[0.0, 0.5, 1.0], [0.25]][K % 2]
+    probs = [[0.2, 0.3, 0.5], [2.0]][K % 2]
+    for _ in range(6):
+        kw = dict(
+            shocks=draw_shocks(rng, 5, K, 40),
+            v_scale=rng.uniform(0.0, 1.5, K),
+            offer_rate=float(rng.uniform(0.2, 1.0)),
+            w_levels=levels,
+            w_probs=probs,
+        )
+        a, ea = step(state, params, **kw)  # type: ignore[arg-type]
+        b, eb = fused_step(state, params, **kw)  # type: ignore[arg-type]
+        assert_same_bits(a, b, STATE_FIELDS)
+        assert_same_bits(ea, eb, EVENT_FIELDS)
+        assert a.t == b.t == state.t + 1
+        state = a
+    assert (state.ally >= 0).any() and (state.ally < 0).any()
+
+
+def test_fused_step_keeps_its_input_and_falls_back_to_step_for_the_beta_law() -> None:
+    rng = np.random.default_rng(12)
+    state = random_state(rng, 3, 2, 20)
+    before = {f: np.copy(getattr(state, f)) for f in STATE_FIELDS}
+    sh = draw_shocks(rng, 3, 2, 20)
+    a, _ = fused_step(state, ModelParams(), shocks=sh, w_levels=[0.0, 1.0], w_probs=[1, 1])
+    for f, arr in before.items():
+        np.testing.assert_array_equal(getattr(state, f), arr, err_msg=f)
+    # without a discrete regime law (Beta W) the kernel is not used: same result as step
+    b, eb = fused_step(state, ModelParams(h0=0.1), shocks=sh)
+    c, ec = step(state, ModelParams(h0=0.1), shocks=sh)
+    assert_same_bits(b, c, STATE_FIELDS)
+    assert_same_bits(eb, ec, EVENT_FIELDS)
+    with pytest.raises(ValueError, match="rng"):
+        fused_step(state, ModelParams())
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    K=st.integers(1, 4),
+    beta=st.sampled_from([0.0, 0.3, 0.9, 1.0]),
+    beta_holdup=st.floats(0.0, 1.0),
+    psi=st.floats(0.0, 0.3),
+    stickiness=st.floats(0.0, 1.0),
+    stability_effect=st.sampled_from([0.0, -1.0, 0.5, 1.0]),
+    mu_d=st.floats(-0.05, 0.05),
+    mu_r=st.sampled_from([0.0, 0.2]),
+    holdup_periods=st.integers(0, 3),
+    offer_rate=st.floats(0.0, 1.0),
+)
+def test_fused_kernel_matches_step_for_any_parameters(
+    seed: int,
+    K: int,
+    beta: float,
+    beta_holdup: float,
+    psi: float,
+    stickiness: float,
+    stability_effect: float,
+    mu_d: float,
+    mu_r: float,
+    holdup_periods: int,
+    offer_rate: float,
+) -> None:
+    rng = np.random.default_rng(seed)
+    params = ModelParams(
+        beta=beta,
+        beta_holdup=beta_holdup,
+        psi=psi,
+        stickiness=stickiness,
+        stability_effect=stability_effect,
+        mu_d=mu_d,
+        mu_r=mu_r,
+        holdup_periods=holdup_periods,
+        h0=0.1,
+        s_r=0.3,
+    )
+    state = random_state(rng, R=2, K=K, N=10)
+    n_levels = int(rng.integers(1, 5))
+    law = dict(w_levels=np.sort(rng.uniform(0, 1, n_levels)), w_probs=rng.uniform(0.1, 1, n_levels))
+    for _ in range(4):
+        sh = draw_shocks(rng, 2, K, 10)
+        kw = dict(shocks=sh, offer_rate=offer_rate, v_scale=rng.uniform(0, 2, K), **law)
+        a, ea = step(state, params, **kw)  # type: ignore[arg-type]
+        b, eb = fused_step(state, params, **kw)  # type: ignore[arg-type]
+        assert_same_bits(a, b, STATE_FIELDS)
+        assert_same_bits(ea, eb, EVENT_FIELDS)
         state = a

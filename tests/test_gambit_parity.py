@@ -71,7 +71,7 @@ def test_lcp_finds_a_non_credible_nash_equilibrium(tmp_path):
     logit = gbt.nash.logit_solve(game).equilibrium.payoffs["g"]
     spe_payment = grid[grid > 0.137].min()
     assert math.isclose(logit, 0.41 - spe_payment, abs_tol=1e-4)
-    assert lcp <= logit + 1e-9
+    assert lcp < logit - 0.1  # LCP's equilibrium: L rejects cheap offers, g pays far more
 
 
 def test_offer_game_matches_closed_form(tmp_path):
@@ -238,8 +238,10 @@ def test_bidding_game_matches_closed_form(tmp_path):
             abs(float(G_r[i]) - psi),
             abs(float(G_r[i])),
         )
-        if min(margins) < 2 * step or max(V, Vr) > 0.8:
-            continue  # too close to a boundary for a grid of this resolution, or too big a game
+        if min(margins) < 2 * step or max(V, Vr) > 0.8 or 0.0 <= Vr < 2 * step:
+            # too close to a boundary for a grid of this resolution, too big a game, or a
+            # rival whose whole range of payments [0, V_r] fits between two grid points
+            continue
         grid_g = np.arange(0, 30) * step + rng.uniform(0.002, step - 0.002)
         grid_r = np.arange(0, 30) * step + rng.uniform(0.002, step - 0.002)
         grid_g, grid_r = grid_g[grid_g <= V + step], grid_r[grid_r <= Vr + step]
@@ -261,9 +263,9 @@ def test_bidding_game_matches_closed_form(tmp_path):
             assert pay["r"] > 1e-4 and abs(pay["g"]) < 1e-4
         else:
             assert max(abs(pay["g"]), abs(pay["r"]), abs(pay["L"])) < 1e-4
-        if sum(seen.values()) >= 8:
+        if min(seen.values()) >= 3:
             break
-    assert seen[INCUMBENT_KEEPS] >= 2 and seen[REALIGNS] >= 2
+    assert min(seen.values()) >= 3, seen  # every outcome, non-alignment included
 
 
 def test_freed_state_takes_a_rival_offer_below_the_switching_cost(tmp_path):

@@ -8,14 +8,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sidepay.cli import main
 from sidepay.errors import InputError
 from sidepay.schema import COLUMNS, KEYS, TRUTH_COLUMNS, conform
-from sidepay.sim.engine import run_history, simulate
+from sidepay.sim import engine
+from sidepay.sim.engine import History, run_history, simulate
 from sidepay.sim.output import events_path, write_result, write_simulation
 from sidepay.sim.reference import reference_step
 from sidepay.sim.world import World, default_world
+from sidepay.theory.dynamics import step
 
 
 @pytest.fixture(scope="module")
@@ -52,14 +56,91 @@ def test_replication_chunks_concatenate_to_the_serial_run(small_world: World, ru
     assert parquet_bytes(events) == parquet_bytes(run.events)
 
 
-def test_engine_equals_the_per_dyad_loop(small_world: World) -> None:
+HISTORY_FIELDS = ("d", "W", "ally", "pay", "spell_start", "regime_change", "leader_change",
+                  "leader_hazard", "tenure", "v_scale")  # fmt: skip
+
+
+def assert_same_history(a: History, b: History) -> None:
+    """Byte-identical arrays (signed zeros included), static draws and initial state."""
+    for name in HISTORY_FIELDS:
+        x, y = getattr(a, name), getattr(b, name)
+        assert (x.dtype, x.shape) == (y.dtype, y.shape), name
+        assert x.tobytes() == y.tobytes(), name
+    for group in ("static", "initial"):
+        for key, x in getattr(a, group).items():
+            assert x.tobytes() == getattr(b, group)[key].tobytes(), f"{group}.{key}"
+
+
+def test_engine_equals_the_numpy_step_and_the_per_dyad_loop(small_world: World) -> None:
     w = small_world.updated({"small_states.n": 12})
-    a = run_history(w, years=60, reps=3, seed=2)
-    b = run_history(w, years=60, reps=3, seed=2, step_function=reference_step)
+    a = run_history(w, years=60, reps=3, seed=2)  # the compiled kernel
+    b = run_history(w, years=60, reps=3, seed=2, step_function=step)
+    c = run_history(w, years=60, reps=3, seed=2, step_function=reference_step)
+    assert_same_history(a, b)
     for name in ("d", "W", "ally", "pay", "spell_start", "regime_change", "leader_change",
                  "leader_hazard", "tenure"):  # fmt: skip
-        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+        np.testing.assert_array_equal(getattr(a, name), getattr(c, name), err_msg=name)
     assert (a.ally >= 0).any() and a.regime_change.any()
+
+
+def test_kernel_runs_equal_numpy_runs_in_any_world(
+    small_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whole runs: three powers, epochs, burn-in, hold-ups and several kernel blocks."""
+    three = small_world.updated(
+        {
+            "great_powers": [
+                *small_world.model_dump()["great_powers"],
+                {"code": 710, "name": "third", "v": 0.2, "k": 0.3, "divergence_mean": 0.5,
+                 "divergence_sd": 0.2},
+            ],
+            "epochs": [{"name": "a", "start_year": 1900, "v_scale": [1.0, 0.8, 0.5]},
+                       {"name": "b", "start_year": 1950, "v_scale": [0.6, 1.0, 1.2]}],
+            "params.stability_effect": 0.6,
+            "params.mu_d": 0.004,
+            "params.psi": 0.0,
+            "params.beta": 0.6,
+            "small_states.n": 17,
+            "small_states.divergence_corr": -0.3,
+        }  # fmt: skip
+    )
+    monkeypatch.setattr(engine, "_KERNEL_BLOCK_BYTES", 1)  # one replication per block
+    for world, burn_in in ((three, 30), (small_world, 0), (small_world, 5)):
+        a = run_history(world, years=25, reps=4, seed=8, rep_start=3, burn_in=burn_in)
+        b = run_history(world, years=25, reps=4, seed=8, rep_start=3, burn_in=burn_in,
+                        step_function=step)  # fmt: skip
+        assert_same_history(a, b)
+        assert (a.ally >= 0).any()
+    assert set(np.unique(a.ally).tolist()) >= {-1, 0, 1}
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    seed=st.integers(0, 2**31),
+    beta=st.sampled_from([0.5, 0.9, 1.0]),
+    psi=st.floats(0.0, 0.2),
+    stickiness=st.floats(0.0, 1.0),
+    stability_effect=st.floats(-1.0, 1.0),
+    offer_rate=st.floats(0.0, 1.0),
+    h_mean=st.floats(0.01, 0.3),
+)
+def test_kernel_runs_equal_numpy_runs_for_any_parameters(
+    seed: int,
+    beta: float,
+    psi: float,
+    stickiness: float,
+    stability_effect: float,
+    offer_rate: float,
+    h_mean: float,
+) -> None:
+    w = default_world().updated(
+        {"small_states.n": 9, "params.beta": beta, "params.psi": psi,
+         "params.stickiness": stickiness, "params.stability_effect": stability_effect,
+         "offer_rate": offer_rate, "small_states.h_mean": h_mean}  # fmt: skip
+    )
+    a = run_history(w, years=12, reps=2, seed=seed, burn_in=3)
+    b = run_history(w, years=12, reps=2, seed=seed, burn_in=3, step_function=step)
+    assert_same_history(a, b)
 
 
 # ------------------------------------------------------------------ the panel

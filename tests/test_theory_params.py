@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from pydantic import ValidationError
 
 from sidepay.errors import InputError
 from sidepay.theory.params import ModelParams, param_bounds
@@ -31,6 +32,8 @@ def test_defaults_are_valid_and_documented():
         ({"bogus": 1}, "unknown parameter 'bogus': allowed are W, d,"),
         ({"holdup_periods": 2.5}, "parameter 'holdup_periods'"),
         ({"s_l_small": 0.01, "s_l_large": 0.02}, "s_l_large must be <= s_l_small"),
+        ({"h0": 0.5, "h_cap": 0.4}, "h0 must be < h_cap; got h0 = 0.5, h_cap = 0.4"),
+        ({"x": -math.inf}, "parameter 'x' = -inf is not allowed: must be in (0, 1]"),
         ({"beta": "high"}, "parameter 'beta' = 'high'"),
         ({"W": True}, "parameter 'W' = True"),
         ({"W": "0.5"}, "parameter 'W' = '0.5'"),
@@ -67,6 +70,8 @@ def test_from_toml_top_level_and_model_table(tmp_path):
         ("W = 2.0\n", "parameter 'W' = 2.0"),
         ("nope = 1\n", "unknown parameter 'nope' in p.toml"),
         ("d = nan\n", "parameter 'd' = nan"),
+        ("[model]\nW = 0.5\n[sim]\nreps = 3\n", "mixes a [model] table with other keys"),
+        ("model = 3\n", "unknown parameter 'model'"),
     ],
 )
 def test_from_toml_errors(tmp_path, text, fragment):
@@ -83,10 +88,19 @@ def test_missing_file(tmp_path):
 
 
 def test_params_are_immutable():
-    with pytest.raises(Exception):  # noqa: B017 - pydantic raises ValidationError on frozen
+    with pytest.raises(ValidationError, match="frozen"):
         ModelParams().W = 0.5  # type: ignore[misc]
 
 
 def test_leader_shock_scale_falls_in_W():
     p = ModelParams(s_l_small=0.05, s_l_large=0.01)
     assert p.s_l(0.0) == 0.05 and math.isclose(p.s_l(1.0), 0.01)
+
+
+def test_non_utf8_file_and_folder(tmp_path):
+    f = tmp_path / "bin.toml"
+    f.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(InputError, match="not valid TOML: not UTF-8 text"):
+        ModelParams.from_toml(f)
+    with pytest.raises(InputError, match="cannot read parameter file"):
+        ModelParams.from_toml(tmp_path)

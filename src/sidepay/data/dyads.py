@@ -23,7 +23,9 @@ major-power columns take about a second (``benchmarks/bench_dyads.py``).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -112,7 +114,8 @@ def dyad_years(
 ) -> pd.DataFrame:
     """All pairs of COW states in the system in the same year.
 
-    Directed: both (a, b) and (b, a); undirected: only ccode1 < ccode2.
+    Directed: both (a, b) and (b, a); undirected: only ccode1 < ccode2. Rows are sorted by
+    year, ccode1, ccode2.
 
     Examples
     --------
@@ -122,30 +125,39 @@ def dyad_years(
     (True, True)
     """
     sy = state_years(years)
-    yr = sy["year"].to_numpy()
-    cc = sy["ccode"].to_numpy()
-    bounds = np.flatnonzero(np.diff(yr)) + 1
-    parts1, parts2, party = [], [], []
-    for blk_cc, blk_y in zip(np.split(cc, bounds), np.split(yr, bounds), strict=True):
-        n = len(blk_cc)
-        a = np.repeat(blk_cc, n)
-        b = np.tile(blk_cc, n)
-        keep = a < b if not directed else a != b
-        parts1.append(a[keep])
-        parts2.append(b[keep])
-        party.append(np.full(int(keep.sum()), blk_y[0]))
-    out = pd.DataFrame(
-        {
-            "ccode1": np.concatenate(parts1).astype("int64"),
-            "ccode2": np.concatenate(parts2).astype("int64"),
-            "year": np.concatenate(party).astype("int64"),
-        }
-    )
+    yr = sy["year"].to_numpy(dtype="int64")
+    cc = sy["ccode"].to_numpy(dtype="int64")
+    starts = np.r_[0, np.flatnonzero(np.diff(yr)) + 1]
+    sizes = np.diff(np.r_[starts, len(yr)])
+    per = sizes * (sizes - 1) // (1 if directed else 2)
+    total = int(per.sum())
+    c1 = np.empty(total, dtype="int64")
+    c2 = np.empty(total, dtype="int64")
+    year = np.repeat(yr[starts], per)
+    pairs: dict[int, tuple[Any, Any]] = {}  # (i, j) templates by state count
+    pos = 0
+    for s, n, k in zip(starts.tolist(), sizes.tolist(), per.tolist(), strict=True):
+        if n not in pairs:
+            # row-major (i, j): ccode1 ascending, then ccode2 (states are sorted by ccode)
+            ij = np.nonzero(~np.eye(n, dtype=bool)) if directed else np.triu_indices(n, 1)
+            pairs[n] = (ij[0], ij[1])
+        i, j = pairs[n]
+        block = cc[s : s + n]
+        c1[pos : pos + k] = block[i]
+        c2[pos : pos + k] = block[j]
+        pos += k
+    out = pd.DataFrame({"ccode1": c1, "ccode2": c2, "year": year}, copy=False)
     out.attrs.update(sidepay_unit="dyad_year", directed=directed)
     return out
 
 
 # --- merge machinery ---
+#
+# Every merge is a gather: each input row gets the index of its source row, or of one of
+# two extra columns appended to the source's value matrix (``absent``: the source covers
+# the year but lists nothing, ``nan``: outside the source's years). No boolean masking of
+# the output and no pandas join; each output column is one 1-D ``take`` that pandas keeps
+# as its own block without copying.
 
 
 def _unit(df: pd.DataFrame) -> str:
@@ -162,28 +174,37 @@ def _is_directed(df: pd.DataFrame) -> bool:
     return bool((df["ccode1"].to_numpy() > df["ccode2"].to_numpy()).any())
 
 
-def _gather(
-    keys: np.ndarray, src_keys: np.ndarray, values: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Values at ``keys`` from a source with unique sorted ``src_keys``; second array: found."""
-    if not len(src_keys):
-        return np.zeros(len(keys), dtype=values.dtype), np.zeros(len(keys), dtype=bool)
-    pos = np.searchsorted(src_keys, keys).clip(max=len(src_keys) - 1)
-    found = src_keys[pos] == keys
-    return values[pos], found
-
-
 def _as_float(col: pd.Series) -> np.ndarray:
     return pd.to_numeric(col, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
-def _dense_monadic(src: pd.DataFrame) -> tuple[int, int, np.ndarray]:
-    """Row lookup table: index ``(year - y0) * 1000 + ccode`` -> source row (-1 if none)."""
+def _codes(col: pd.Series) -> np.ndarray:
+    """int64 COW codes; anything outside 0..999 becomes ``_CC`` (matches no source row)."""
+    c = col.to_numpy(dtype="int64")
+    return np.where((c >= 0) & (c < _CC), c, _CC)
+
+
+def _value_matrix(columns: list[np.ndarray], n: int, absent: float) -> np.ndarray:
+    """(columns x n + 2) float matrix: the values, then an ``absent`` and a NaN column."""
+    mat = np.empty((len(columns), n + 2), dtype="float64")
+    for j, values in enumerate(columns):
+        mat[j, :n] = values
+    mat[:, n] = absent
+    mat[:, n + 1] = np.nan
+    return mat
+
+
+def _monadic_rows(src: pd.DataFrame) -> tuple[int, int, np.ndarray]:
+    """Dense lookup ``(year - y0) * 1000 + ccode`` -> source row; ``len(src)`` if none.
+
+    The table has one more slot at the end (also ``len(src)``) for rows outside the years.
+    """
     y = src["year"].to_numpy(dtype="int64")
     c = src["ccode"].to_numpy(dtype="int64")
     y0, y1 = int(y.min()), int(y.max())
-    table = np.full((y1 - y0 + 1) * _CC, -1, dtype=np.int64)
-    table[(y - y0) * _CC + c] = np.arange(len(src))
+    table = np.full((y1 - y0 + 1) * _CC + 1, len(src), dtype=np.int64)
+    ok = (c >= 0) & (c < _CC)
+    table[((y - y0) * _CC + c)[ok]] = np.flatnonzero(ok)
     return y0, y1, table
 
 
@@ -191,34 +212,30 @@ def _attach_monadic(df: pd.DataFrame, src: pd.DataFrame, cols: dict[str, str]) -
     """Left-join state-year columns (``src`` name -> output name); missing stays missing."""
     unit = _unit(df)
     src = src.drop_duplicates(["ccode", "year"]).reset_index(drop=True)
-    y0, y1, table = _dense_monadic(src)
+    y0, y1, table = _monadic_rows(src)
     year = df["year"].to_numpy(dtype="int64")
-    inside = (year >= y0) & (year <= y1)
+    outside = (year < y0) | (year > y1)
+    base = np.where(outside, 0, (year - y0) * _CC)
     targets = [("ccode", "")] if unit == "state" else [("ccode1", "1"), ("ccode2", "2")]
     numeric = [s for s in cols if pd.api.types.is_numeric_dtype(src[s])]
-    # (columns x rows): one gather per target for all numeric columns, rows contiguous
-    mat = np.vstack([_as_float(src[s]) for s in numeric]) if numeric else np.empty((0, len(src)))
+    labels = [s for s in cols if s not in numeric]
+    mat = _value_matrix([_as_float(src[s]) for s in numeric], len(src), np.nan)
+    cats = {s: pd.Categorical(src[s].astype("string")) for s in labels}
     new: dict[str, Any] = {}
     for cc_col, suffix in targets:
-        cc = df[cc_col].to_numpy(dtype="int64")
-        row = np.where(inside, table[np.where(inside, (year - y0) * _CC + cc, 0)], -1)
-        found = row >= 0
-        safe = np.where(found, row, 0)
-        gathered = np.take(mat, safe, axis=1)
-        gathered[:, ~found] = np.nan
+        cc = _codes(df[cc_col])
+        slot = np.where(outside | (cc == _CC), len(table) - 1, base + cc)
+        row = table[slot]
         for j, s in enumerate(numeric):
-            new[cols[s] + suffix] = gathered[j]
-        for s in cols:
-            if s in numeric:
-                continue
+            # one 1-D take per column: several times faster than a 2-D take along axis 1
+            new[cols[s] + suffix] = mat[j].take(row)
+        for s, cat in cats.items():
             # labels (regime type): gather category codes, not Python strings
-            cat = pd.Categorical(src[s].astype("string"))
-            codes = np.where(found, cat.codes[safe], -1)
+            codes = np.r_[cat.codes, -1, -1].astype(cat.codes.dtype)[row]
             new[cols[s] + suffix] = pd.Categorical.from_codes(codes, dtype=cat.dtype)
     # keep the caller's column order: numeric and label columns as listed in ``cols``
     order = [cols[s] + suffix for _, suffix in targets for s in cols]
-    new = {k: new[k] for k in order}
-    return _with(df, new)
+    return _with(df, {k: new[k] for k in order})
 
 
 def _with(df: pd.DataFrame, new: dict[str, Any]) -> pd.DataFrame:
@@ -234,25 +251,56 @@ def _with(df: pd.DataFrame, new: dict[str, Any]) -> pd.DataFrame:
     return out
 
 
-def _dyad_keys(y: np.ndarray, c1: np.ndarray, c2: np.ndarray) -> np.ndarray:
-    return (y * _CC + c1) * _CC + c2
+@dataclass(frozen=True)
+class DyadSource:
+    """A directed dyad-year source ready for gathers (see :func:`_prepare_dyadic`).
+
+    ``table[((year - y0) * n + lut[ccode1]) * n + lut[ccode2]]`` is the source row, or
+    ``len(values[0])`` when the source lists nothing for the dyad-year.
+    """
+
+    y0: int
+    y1: int
+    n: int  # number of states the source lists (at least 1)
+    lut: np.ndarray  # ccode (0.._CC) -> compact index, -1 when the source never lists it
+    table: np.ndarray
+    values: list[np.ndarray]
 
 
-def _prepare_dyadic(src: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted unique keys and a float matrix of ``cols`` in the same order."""
-    key = _dyad_keys(
-        src["year"].to_numpy(dtype="int64"),
-        src["ccode1"].to_numpy(dtype="int64"),
-        src["ccode2"].to_numpy(dtype="int64"),
-    )
-    order = np.argsort(key, kind="stable")
-    mat = np.vstack([_as_float(src[c])[order] for c in cols])  # (columns x rows)
-    return key[order], mat
+def _prepare_dyadic(src: pd.DataFrame, cols: list[str]) -> DyadSource:
+    """Dense (year, ccode1, ccode2) lookup of a directed dyad-year source.
+
+    Codes are compacted to the states the source lists (a few hundred), so the table has
+    years x states^2 slots (about 8 million int32 for ATOP). Duplicated keys keep the first.
+    """
+    y = src["year"].to_numpy(dtype="int64")
+    c1 = src["ccode1"].to_numpy(dtype="int64")
+    c2 = src["ccode2"].to_numpy(dtype="int64")
+    ok = (c1 >= 0) & (c1 < _CC) & (c2 >= 0) & (c2 < _CC)
+    states_listed = np.unique(np.r_[c1[ok], c2[ok]])
+    lut = np.full(_CC + 1, -1, dtype=np.int64)
+    lut[states_listed] = np.arange(len(states_listed))
+    n = max(len(states_listed), 1)
+    y0, y1 = (int(y.min()), int(y.max())) if len(y) else (0, -1)
+    table = np.full((y1 - y0 + 1) * n * n + 1, len(src), dtype=np.int32)
+    slot = ((y - y0) * n + lut[np.where(ok, c1, _CC)]) * n + lut[np.where(ok, c2, _CC)]
+    first = np.flatnonzero(ok)[::-1]  # written last = first occurrence wins
+    table[slot[first]] = first.astype(np.int32)
+    return DyadSource(y0, y1, n, lut, table, [_as_float(src[c]) for c in cols])
+
+
+def _dyad_rows(prep: DyadSource, y: np.ndarray, c1: np.ndarray, c2: np.ndarray) -> np.ndarray:
+    """Source row of each dyad-year (``len(source)`` when it lists nothing)."""
+    n = prep.n
+    i1, i2 = prep.lut[c1], prep.lut[c2]
+    ok = (i1 >= 0) & (i2 >= 0) & (y >= prep.y0) & (y <= prep.y1)
+    slot = np.where(ok, ((y - prep.y0) * n + i1) * n + i2, len(prep.table) - 1)
+    return prep.table[slot].astype(np.int64)
 
 
 def _attach_dyadic(
     df: pd.DataFrame,
-    prepared: tuple[np.ndarray, np.ndarray],
+    prepared: DyadSource,
     names: list[str],
     coverage: tuple[int, int],
     complete: bool,
@@ -263,34 +311,24 @@ def _attach_dyadic(
     """
     if _unit(df) != "dyad":
         raise InputError("this verb needs dyad-years (ccode1, ccode2, year), not state-years")
-    skey, mat = prepared
     y = df["year"].to_numpy(dtype="int64")
-    c1 = df["ccode1"].to_numpy(dtype="int64")
-    c2 = df["ccode2"].to_numpy(dtype="int64")
-    inside = (y >= coverage[0]) & (y <= coverage[1])
-    absent = 0.0 if complete else np.nan
-
-    def lookup(keys: np.ndarray) -> np.ndarray:
-        pos = np.searchsorted(skey, keys).clip(max=len(skey) - 1)
-        out = np.take(mat, pos, axis=1)  # (columns x rows): each column contiguous
-        out[:, skey[pos] != keys] = absent
-        return out
-
-    vals = lookup(_dyad_keys(y, c1, c2))
+    c1, c2 = _codes(df["ccode1"]), _codes(df["ccode2"])
+    nsrc = len(prepared.values[0]) if prepared.values else 0
+    mat = _value_matrix(prepared.values, nsrc, 0.0 if complete else np.nan)
+    outside = (y < coverage[0]) | (y > coverage[1])
+    row = np.where(outside, nsrc + 1, _dyad_rows(prepared, y, c1, c2))
+    vals = [m.take(row) for m in mat]  # 1-D takes: faster than one 2-D take on axis 1
     if not _is_directed(df):
-        np.fmax(vals, lookup(_dyad_keys(y, c2, c1)), out=vals)
-    vals[:, ~inside] = np.nan
-    return _with(df, {name: vals[j] for j, name in enumerate(names)})
+        rev = np.where(outside, nsrc + 1, _dyad_rows(prepared, y, c2, c1))
+        for v, m in zip(vals, mat, strict=True):
+            np.fmax(v, m.take(rev), out=v)  # NaN outside coverage on both sides
+    return _with(df, dict(zip(names, vals, strict=True)))
 
 
-_PREPARED: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+_PREPARED: dict[str, DyadSource] = {}
 
 
-def _prepared(
-    key: str, build: Callable[[], tuple[np.ndarray, np.ndarray]]
-) -> tuple[np.ndarray, np.ndarray]:
-    import os
-
+def _prepared(key: str, build: Callable[[], DyadSource]) -> DyadSource:
     stamp = (
         key + "|" + os.environ.get("SIDEPAY_MIRROR", "") + os.environ.get("SIDEPAY_DATA_DIR", "")
     )
@@ -316,7 +354,7 @@ def add_atop_alliance(df: pd.DataFrame) -> pd.DataFrame:
     """
     cols = [*alliances.OBLIGATIONS, "n"]
 
-    def build() -> tuple[np.ndarray, np.ndarray]:
+    def build() -> DyadSource:
         a = alliances.atop_dyad_years()
         g = a.groupby(["ccode1", "ccode2", "year"], as_index=False, sort=False)
         agg = g[list(alliances.OBLIGATIONS)].max()
@@ -341,7 +379,7 @@ def add_cow_alliance(df: pd.DataFrame) -> pd.DataFrame:
     """
     flags = ["cow_defense", "cow_neutral", "cow_nonagg", "cow_entente"]
 
-    def build() -> tuple[np.ndarray, np.ndarray]:
+    def build() -> DyadSource:
         c = alliances.cow_dyad_years()
         agg = c.groupby(["ccode1", "ccode2", "year"], as_index=False, sort=False)[flags].max()
         return _prepare_dyadic(agg, flags)

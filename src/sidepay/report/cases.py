@@ -3,7 +3,8 @@
 A case figure has three rows sharing the year axis:
 
 1. side payments: US economic and military aid (constant 2020 USD millions, Greenbook)
-   where the panel has them, and arms transfers (SIPRI TIV millions, right axis);
+   and the patron's other aid (constant USD millions) where the panel has them, and arms
+   transfers (SIPRI TIV millions, right axis);
 2. interests and institutions: interest divergence (ideal-point distance) and the client's
    winning-coalition size ``W`` (right axis);
 3. the alliance: years with an alliance shaded, with the events the panel detected marked
@@ -72,6 +73,8 @@ EVENT_STYLE: dict[str, tuple[str, str, str]] = {
     "formation": ("^", "#009E73", "formation"),
     "termination": ("v", "#000000", "termination"),
     "realignment": ("D", "#CC79A7", "realignment"),
+    # second measure (docs/data.md): the client's main arms supplier moved to a rival
+    "realignment_arms": ("s", "#56B4E9", "arms realignment"),
 }
 
 
@@ -209,7 +212,7 @@ def case_timeline(
     if arms is None and not handles:  # the simulated world has only side_payment
         arms, arms_label = _series(rows, "side_payment"), "side payment"
     if handles:
-        ax_pay.set_ylabel("aid, 2020 USD m")
+        ax_pay.set_ylabel("aid, constant USD m")
         ax_arms = ax_pay.twinx() if arms is not None else None
     else:  # no aid series: the arms bars take the main axis
         ax_arms = ax_pay if arms is not None else None
@@ -255,7 +258,7 @@ def case_timeline(
     for k, (col, (marker, colour, _label)) in enumerate(EVENT_STYLE.items()):
         ys = _flag_years(rows, col)
         if ys:
-            ax_all.plot(ys, [0.3 + 0.2 * k] * len(ys), marker, color=colour, ms=6, ls="")
+            ax_all.plot(ys, [0.2 + 0.2 * k] * len(ys), marker, color=colour, ms=6, ls="")
     ax_all.set_ylim(0, 1)
     ax_all.set_yticks([])
     ax_all.set_ylabel("allied")
@@ -280,7 +283,11 @@ def case_timeline(
         Line2D([], [], color="#888888", ls=":", label="leader change"),
     ]
     ax_all.legend(
-        handles=legend, fontsize=7.5, ncol=6, loc="upper center", bbox_to_anchor=(0.5, -0.55)
+        handles=legend,
+        fontsize=7.5,
+        ncol=len(legend) if width >= 8.5 else 4,  # two rows on a narrow figure
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.55),
     )
     if len(years):
         ax_all.set_xlim(years.min() - 0.5, years.max() + 0.5)

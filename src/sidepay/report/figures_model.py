@@ -66,18 +66,32 @@ def statics_figure(cs: Mapping[str, np.ndarray], vary: str) -> Figure:
     >>> len(fig.axes)
     2
     """
-    x = np.asarray(cs[vary])
+    x_all = np.asarray(cs[vary])
     fig = Figure(figsize=(9, 3.6), layout="constrained")
     ax1, ax2 = fig.subplots(1, 2)
     outcome = np.asarray(cs["outcome"])
     colors = {0: "#f2dede", 1: "#e8f1fb", 2: "#eaf5e4"}
     names = {0: "no alliance", 1: "pure trade", 2: "bought alliance"}
+    # one shaded span per run of equal outcome (not one per grid point: --points goes to 1e7)
+    change = np.flatnonzero(outcome[1:] != outcome[:-1]) + 1
+    starts = np.concatenate([[0], change])
+    ends = np.concatenate([change, [len(x_all) - 1]])
     for ax in (ax1, ax2):
         seen: set[int] = set()
-        for i in range(len(x) - 1):
+        for i, j in zip(starts.tolist(), ends.tolist(), strict=True):
             o = int(outcome[i])
-            ax.axvspan(x[i], x[i + 1], color=colors[o], lw=0, label=None if o in seen else names[o])
+            label = None if o in seen else names[o]
+            ax.axvspan(x_all[i], x_all[j], color=colors[o], lw=0, label=label)
             seen.add(o)
+    # curves: at most ~4000 points plus both sides of every outcome change (kinks stay exact)
+    n = len(x_all)
+    keep = np.unique(
+        np.concatenate(
+            [np.linspace(0, n - 1, min(n, 4000)).round().astype(np.int64), change, change - 1]
+        )
+    )
+    x = x_all[keep]
+    cs = {k: np.asarray(v)[keep] for k, v in cs.items() if k != vary}
     ax1.plot(x, cs["required_payment"], color="#1f4e79", label="required payment a*")
     ax1.plot(x, cs["payment"], color="#c55a11", ls="--", label="payment a")
     ax1.plot(x, cs["patron_surplus"], color="#555555", ls=":", label="patron surplus S_g")

@@ -48,7 +48,7 @@ _BLOCK_BYTES = 64 * 2**20
 #: 256 KiB threshold for eliding temporaries (whose check calls the slow ``backtrace``).
 _BLOCK_DYADS = 16_384
 #: Shocks of one kernel block (drawn, then played at once) stay below this many bytes.
-_KERNEL_BLOCK_BYTES = 1 * 2**20
+_KERNEL_BLOCK_BYTES = 16 * 2**20
 
 
 @dataclass(frozen=True)
@@ -187,43 +187,51 @@ def run_history(
         block = max(1, min(reps, _BLOCK_BYTES // max(per_rep_bytes, 1), _BLOCK_DYADS // (K * N)))
     v = np.array([g.v for g in world.great_powers])
     k = np.array([g.k for g in world.great_powers])
+    # the state of every replication: drawn below, then played (in place, by the kernel)
+    work: dict[str, NDArray[np.generic]] = {
+        "d": np.empty((reps, K, N)), "W": np.empty((reps, N)),
+        "ally": np.full((reps, N), -1, dtype=np.int64), "pay": np.zeros((reps, N)),
+        "need": np.zeros((reps, N)), "spell_start": np.full((reps, N), -1, dtype=np.int64),
+        "holdup": np.zeros((reps, N), dtype=np.int64), "tenure": np.zeros((reps, N)),
+    }  # fmt: skip
     if step_function is None:
         prm = param_vector(world.params, world.offer_rate)
         w_levels, w_cum = regime_law(levels, probs)
         v_scale = np.ascontiguousarray(v_scale, dtype=np.float64)
+    # one set of shock buffers for all blocks (fresh memory costs page faults)
+    normals = np.empty((2, block, T_all, K, N))
+    uniforms = np.empty((2, block, T_all, N))
     for b0 in range(0, reps, block):
         b1 = min(reps, b0 + block)
         Rb = b1 - b0
-        draws = []
-        e_drift = np.empty((Rb, T_all, K, N))
-        e_jump = np.empty((Rb, T_all, K, N))
-        u_change = np.empty((Rb, T_all, N))
-        u_offer = np.empty((Rb, T_all, N))
+        e_drift, e_jump = normals[0, :Rb], normals[1, :Rb]
+        u_change, u_offer = uniforms[0, :Rb], uniforms[1, :Rb]
         for j in range(Rb):
             rng = rep_generator(seed, rep_start + b0 + j)
-            draws.append(world.draw_system(rng))
+            drawn = world.draw_system(rng)
+            for key in static:
+                static[key][b0 + j] = drawn[key]
+            work["d"][b0 + j] = drawn["d"]
+            work["W"][b0 + j] = drawn["W"]
             rng.standard_normal(out=e_drift[j])
             rng.standard_normal(out=e_jump[j])
             rng.random(out=u_change[j])
             rng.random(out=u_offer[j])
-        sysd = {key: np.stack([dr[key] for dr in draws]) for key in draws[0]}
-        for key in static:
-            static[key][b0:b1] = sysd[key]
-        state: SystemState = initial_state(
-            d=sysd["d"], W=sysd["W"], x=sysd["x"], sigma=sysd["sigma"], T=sysd["T"],
-            v=v, k=k, B=sysd["B"], Y=sysd["Y"], h=sysd["h"],
-        )  # fmt: skip
+        blk = {key: arr[b0:b1] for key, arr in static.items()}
         if step_function is None:
-            s = state
             run_periods(
-                s.d, s.W.copy(), s.ally, s.pay, s.need, s.spell_start, s.holdup, s.tenure,
-                s.x, s.sigma, s.T, s.B, s.Y, s.h, s.v, s.k,
+                *(arr[b0:b1] for arr in work.values()),
+                blk["x"], blk["sigma"], blk["T"], blk["B"], blk["Y"], blk["h"], v, k,
                 e_drift, e_jump, u_change, u_offer, v_scale,
                 prm, int(world.params.holdup_periods), w_levels, w_cum, 0, burn_in, b0,
                 out_d, out_W, out_ally, out_pay, out_ss, out_rc, out_lc, out_hl, out_ten,
                 init["ally"], init["pay"], init["spell_start"],
             )  # fmt: skip
             continue
+        state: SystemState = initial_state(
+            d=work["d"][b0:b1], W=work["W"][b0:b1], x=blk["x"], sigma=blk["sigma"],
+            T=blk["T"], v=v, k=k, B=blk["B"], Y=blk["Y"], h=blk["h"],
+        )  # fmt: skip
         for t in range(T_all):
             if t == burn_in:
                 init["ally"][b0:b1] = state.ally
