@@ -181,7 +181,20 @@ def _as_float(col: pd.Series) -> np.ndarray:
 def _codes(col: pd.Series) -> np.ndarray:
     """int64 COW codes; anything outside 0..999 becomes ``_CC`` (matches no source row)."""
     c = col.to_numpy(dtype="int64")
-    return np.where((c >= 0) & (c < _CC), c, _CC)
+    if len(c) and (c.min() < 0 or c.max() >= _CC):
+        return np.where((c >= 0) & (c < _CC), c, _CC)
+    return c  # the usual case: no copy
+
+
+def _year_blocks(year: np.ndarray, y0: int, y1: int, stride: int) -> np.ndarray:
+    """Offset of each row's year block in a table of years ``y0 - 1 .. y1 + 1``.
+
+    Years outside ``[y0, y1]`` fall into the empty first or last block.
+    """
+    off = np.clip(year, y0 - 1, y1 + 1)
+    off -= y0 - 1
+    off *= stride
+    return off
 
 
 def _value_matrix(columns: list[np.ndarray], n: int, absent: float) -> np.ndarray:
@@ -195,16 +208,17 @@ def _value_matrix(columns: list[np.ndarray], n: int, absent: float) -> np.ndarra
 
 
 def _monadic_rows(src: pd.DataFrame) -> tuple[int, int, np.ndarray]:
-    """Dense lookup ``(year - y0) * 1000 + ccode`` -> source row; ``len(src)`` if none.
+    """Dense lookup: slot ``_year_blocks(year) + ccode`` -> source row (``len(src)``: none).
 
-    The table has one more slot at the end (also ``len(src)``) for rows outside the years.
+    A year block has ``_CC + 1`` slots (the last for codes outside 0..999); one empty block
+    before and after the source's years takes the years it does not cover.
     """
     y = src["year"].to_numpy(dtype="int64")
     c = src["ccode"].to_numpy(dtype="int64")
     y0, y1 = int(y.min()), int(y.max())
-    table = np.full((y1 - y0 + 1) * _CC + 1, len(src), dtype=np.int64)
+    table = np.full((y1 - y0 + 3) * (_CC + 1), len(src), dtype=np.intp)
     ok = (c >= 0) & (c < _CC)
-    table[((y - y0) * _CC + c)[ok]] = np.flatnonzero(ok)
+    table[((y - y0 + 1) * (_CC + 1) + c)[ok]] = np.flatnonzero(ok)
     return y0, y1, table
 
 
@@ -213,9 +227,7 @@ def _attach_monadic(df: pd.DataFrame, src: pd.DataFrame, cols: dict[str, str]) -
     unit = _unit(df)
     src = src.drop_duplicates(["ccode", "year"]).reset_index(drop=True)
     y0, y1, table = _monadic_rows(src)
-    year = df["year"].to_numpy(dtype="int64")
-    outside = (year < y0) | (year > y1)
-    base = np.where(outside, 0, (year - y0) * _CC)
+    blocks = _year_blocks(df["year"].to_numpy(dtype="int64"), y0, y1, _CC + 1)
     targets = [("ccode", "")] if unit == "state" else [("ccode1", "1"), ("ccode2", "2")]
     numeric = [s for s in cols if pd.api.types.is_numeric_dtype(src[s])]
     labels = [s for s in cols if s not in numeric]
@@ -223,16 +235,18 @@ def _attach_monadic(df: pd.DataFrame, src: pd.DataFrame, cols: dict[str, str]) -
     cats = {s: pd.Categorical(src[s].astype("string")) for s in labels}
     new: dict[str, Any] = {}
     for cc_col, suffix in targets:
-        cc = _codes(df[cc_col])
-        slot = np.where(outside | (cc == _CC), len(table) - 1, base + cc)
-        row = table[slot]
+        slot = blocks + _codes(df[cc_col])
+        row = table.take(slot, mode="clip")  # every slot is in range: skip the checks
+        del slot
         for j, s in enumerate(numeric):
             # one 1-D take per column: several times faster than a 2-D take along axis 1
-            new[cols[s] + suffix] = mat[j].take(row)
+            new[cols[s] + suffix] = mat[j].take(row, mode="clip")
         for s, cat in cats.items():
             # labels (regime type): gather category codes, not Python strings
-            codes = np.r_[cat.codes, -1, -1].astype(cat.codes.dtype)[row]
-            new[cols[s] + suffix] = pd.Categorical.from_codes(codes, dtype=cat.dtype)
+            codes = np.r_[cat.codes, -1, -1].astype(cat.codes.dtype)
+            new[cols[s] + suffix] = pd.Categorical.from_codes(
+                codes.take(row, mode="clip"), dtype=cat.dtype
+            )
     # keep the caller's column order: numeric and label columns as listed in ``cols``
     order = [cols[s] + suffix for _, suffix in targets for s in cols]
     return _with(df, {k: new[k] for k in order})
@@ -255,14 +269,14 @@ def _with(df: pd.DataFrame, new: dict[str, Any]) -> pd.DataFrame:
 class DyadSource:
     """A directed dyad-year source ready for gathers (see :func:`_prepare_dyadic`).
 
-    ``table[((year - y0) * n + lut[ccode1]) * n + lut[ccode2]]`` is the source row, or
-    ``len(values[0])`` when the source lists nothing for the dyad-year.
+    ``table[_year_blocks(year, y0, y1, m * m) + lut[ccode1] * m + lut[ccode2]]`` with
+    ``m = n + 1`` is the source row, or ``len(values[0])`` when the source lists nothing.
     """
 
     y0: int
     y1: int
-    n: int  # number of states the source lists (at least 1)
-    lut: np.ndarray  # ccode (0.._CC) -> compact index, -1 when the source never lists it
+    n: int  # number of states the source lists; compact index n = a state it never lists
+    lut: np.ndarray  # ccode (0.._CC) -> compact index
     table: np.ndarray
     values: list[np.ndarray]
 
@@ -271,31 +285,33 @@ def _prepare_dyadic(src: pd.DataFrame, cols: list[str]) -> DyadSource:
     """Dense (year, ccode1, ccode2) lookup of a directed dyad-year source.
 
     Codes are compacted to the states the source lists (a few hundred), so the table has
-    years x states^2 slots (about 8 million int32 for ATOP). Duplicated keys keep the first.
+    (years + 2) x (states + 1)^2 slots (about 8 million int32 for ATOP). Duplicated keys
+    keep the first row.
     """
     y = src["year"].to_numpy(dtype="int64")
     c1 = src["ccode1"].to_numpy(dtype="int64")
     c2 = src["ccode2"].to_numpy(dtype="int64")
     ok = (c1 >= 0) & (c1 < _CC) & (c2 >= 0) & (c2 < _CC)
-    states_listed = np.unique(np.r_[c1[ok], c2[ok]])
-    lut = np.full(_CC + 1, -1, dtype=np.int64)
-    lut[states_listed] = np.arange(len(states_listed))
-    n = max(len(states_listed), 1)
+    listed = np.unique(np.r_[c1[ok], c2[ok]])
+    n = len(listed)
+    lut = np.full(_CC + 1, n, dtype=np.int64)
+    lut[listed] = np.arange(n)
+    m = n + 1
     y0, y1 = (int(y.min()), int(y.max())) if len(y) else (0, -1)
-    table = np.full((y1 - y0 + 1) * n * n + 1, len(src), dtype=np.int32)
-    slot = ((y - y0) * n + lut[np.where(ok, c1, _CC)]) * n + lut[np.where(ok, c2, _CC)]
+    table = np.full((y1 - y0 + 3) * m * m, len(src), dtype=np.int32)
+    slot = (y - y0 + 1) * m * m + lut[np.where(ok, c1, _CC)] * m + lut[np.where(ok, c2, _CC)]
     first = np.flatnonzero(ok)[::-1]  # written last = first occurrence wins
     table[slot[first]] = first.astype(np.int32)
     return DyadSource(y0, y1, n, lut, table, [_as_float(src[c]) for c in cols])
 
 
-def _dyad_rows(prep: DyadSource, y: np.ndarray, c1: np.ndarray, c2: np.ndarray) -> np.ndarray:
+def _dyad_rows(prep: DyadSource, blocks: np.ndarray, c1: np.ndarray, c2: np.ndarray) -> np.ndarray:
     """Source row of each dyad-year (``len(source)`` when it lists nothing)."""
-    n = prep.n
-    i1, i2 = prep.lut[c1], prep.lut[c2]
-    ok = (i1 >= 0) & (i2 >= 0) & (y >= prep.y0) & (y <= prep.y1)
-    slot = np.where(ok, ((y - prep.y0) * n + i1) * n + i2, len(prep.table) - 1)
-    return prep.table[slot].astype(np.int64)
+    slot = prep.lut.take(c1)
+    slot *= prep.n + 1
+    slot += prep.lut.take(c2)
+    slot += blocks
+    return prep.table.take(slot, mode="clip").astype(np.intp)
 
 
 def _attach_dyadic(
@@ -315,13 +331,23 @@ def _attach_dyadic(
     c1, c2 = _codes(df["ccode1"]), _codes(df["ccode2"])
     nsrc = len(prepared.values[0]) if prepared.values else 0
     mat = _value_matrix(prepared.values, nsrc, 0.0 if complete else np.nan)
-    outside = (y < coverage[0]) | (y > coverage[1])
-    row = np.where(outside, nsrc + 1, _dyad_rows(prepared, y, c1, c2))
-    vals = [m.take(row) for m in mat]  # 1-D takes: faster than one 2-D take on axis 1
+    m = prepared.n + 1
+    blocks = _year_blocks(y, prepared.y0, prepared.y1, m * m)
+    outside = (y < coverage[0]) | (y > coverage[1]) if len(y) else np.zeros(0, dtype=bool)
+    any_outside = bool(outside.any())
+
+    def rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        row = _dyad_rows(prepared, blocks, a, b)
+        if any_outside:
+            np.putmask(row, outside, nsrc + 1)  # the NaN column
+        return row
+
+    row = rows(c1, c2)
+    vals = [v.take(row, mode="clip") for v in mat]  # 1-D takes beat one 2-D take on axis 1
     if not _is_directed(df):
-        rev = np.where(outside, nsrc + 1, _dyad_rows(prepared, y, c2, c1))
-        for v, m in zip(vals, mat, strict=True):
-            np.fmax(v, m.take(rev), out=v)  # NaN outside coverage on both sides
+        rev = rows(c2, c1)
+        for v, src_col in zip(vals, mat, strict=True):
+            np.fmax(v, src_col.take(rev, mode="clip"), out=v)
     return _with(df, dict(zip(names, vals, strict=True)))
 
 
