@@ -30,7 +30,6 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
-import statistics
 import time
 from collections.abc import Callable
 
@@ -74,9 +73,9 @@ def report(label: str, dyad_periods: int, t: np.ndarray) -> float:
 
 def identical(a: History, b: History) -> bool:
     """Byte-identical arrays (signed zeros included)."""
-    return all(
-        getattr(a, f).tobytes() == getattr(b, f).tobytes() for f in FIELDS
-    ) and all(a.initial[k].tobytes() == b.initial[k].tobytes() for k in a.initial)
+    return all(getattr(a, f).tobytes() == getattr(b, f).tobytes() for f in FIELDS) and all(
+        a.initial[k].tobytes() == b.initial[k].tobytes() for k in a.initial
+    )
 
 
 def shock_draws(world: World, reps: int, years: int) -> None:
@@ -117,8 +116,9 @@ def main() -> None:
     t = interleaved(
         {
             "kernel": lambda: run_history(world, years=T, reps=args.reps, seed=1),
-            "numpy": lambda: run_history(world, years=T, reps=args.reps, seed=1,
-                                         step_function=step),  # fmt: skip
+            "numpy": lambda: run_history(
+                world, years=T, reps=args.reps, seed=1, step_function=step
+            ),
             "draws": lambda: shock_draws(world, args.reps, T),
         },
         args.repeats,

@@ -92,3 +92,50 @@ def test_subprocess_entry_point(fresh_cache: Path) -> None:
     )
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "unknown data source" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["data", "panel", "--years", "1950:1951", "--out", "{tmp}/p.parquet"],
+        ["data", "panel", "--years", "1950", "--patrons", "USA", "--out", "{tmp}/p.csv"],
+        ["data", "pull", "--only", "cow_states", "--no-progress"],
+        ["data", "pull", "--only", "cow_states", "--no-progress", "--mirror", "{tmp}/empty"],
+    ],
+)
+def test_commands_without_data_network_or_mirror_say_what_to_run(
+    argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No cache, no mirror (unset or an empty folder), no network: one line, exit 2."""
+    cache = tmp_path / "cache"
+    (tmp_path / "empty").mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "SIDEPAY_MIRROR"}
+    env.update(SIDEPAY_DATA_DIR=str(cache), SIDEPAY_BASE_URL=_closed_port_url())
+    args = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    proc = subprocess.run(
+        [sys.executable, "-m", "sidepay.cli", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert proc.returncode == 2
+    err = proc.stderr.strip()
+    assert "\n" not in err and "Traceback" not in err
+    assert err.startswith("sidepay: error:") and "sidepay data pull" in err
+    if args[1] == "panel":
+        assert "sidepay data pull --mirror DIR" in err  # the panel needs every source
+    # nothing half-written: no output file, nothing (not even an empty folder) in the cache
+    assert not list(tmp_path.glob("p.*"))
+    assert not cache.exists() or not [p for p in cache.rglob("*") if p.name != ".verified.json"]
+
+
+def test_list_and_cite_work_without_data(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "SIDEPAY_MIRROR"}
+    env["SIDEPAY_DATA_DIR"] = str(tmp_path / "cache")
+    run = [sys.executable, "-m", "sidepay.cli", "data"]
+    listed = subprocess.run([*run, "list"], capture_output=True, text=True, check=False, env=env)
+    assert listed.returncode == 0 and "cow_states" in listed.stdout
+    assert not any("│ yes" in line for line in listed.stdout.splitlines())
+    cite = subprocess.run([*run, "cite", "cow_nmc"], capture_output=True, text=True, env=env)
+    assert cite.returncode == 0 and "@incollection{singer1972capability," in cite.stdout

@@ -262,3 +262,25 @@ def test_cow_matches_directed_file_and_peacesciencer() -> None:
     ps = ps["cow_alliance"].astype("int64").set_index(["ccode1", "ccode2", "year"]).sort_index()
     agg = c.groupby(["ccode1", "ccode2", "year"])[list(ps.columns)].max().sort_index()
     pd.testing.assert_frame_equal(agg.astype("int64"), ps)
+
+
+def test_codes_outside_cow_range_match_nothing() -> None:
+    # 1002 is no COW code; (year * 1000 + ccode) keys would alias it with ccode 2 of 1951
+    s = dyads.add_nmc(pd.DataFrame({"ccode": [1002, 2, -1], "year": [1950, 1951, 1950]}))
+    assert np.isnan(s["cinc"].iloc[0]) and s["cinc"].iloc[1] > 0 and np.isnan(s["cinc"].iloc[2])
+    d = pd.DataFrame({"ccode1": [2, 2, 1002], "ccode2": [770, 1002, 770], "year": 1955})
+    d.attrs["directed"] = True
+    out = dyads.add_atop_alliance(d)
+    assert out["atop_defense"].tolist()[0] == 1
+    assert out[["atop_defense", "atop_n"]].iloc[1:].isna().all().all()
+
+
+def test_verbs_on_empty_frames_and_sources() -> None:
+    empty = dyads.dyad_years((1950, 1950)).iloc[:0]
+    for verb in VERBS:
+        out = getattr(dyads, verb)(empty)
+        assert len(out) == 0 and set(empty.columns) <= set(out.columns), verb
+    # a source with no rows at all gives missing values, not an error
+    src = pd.DataFrame({"ccode": pd.Series([], dtype="int64"), "year": [], "x": []})
+    got = dyads._attach_monadic(dyads.state_years((1950, 1950)), src, {"x": "x"})
+    assert got["x"].isna().all()

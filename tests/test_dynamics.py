@@ -330,7 +330,7 @@ def test_fused_step_keeps_its_input_and_falls_back_to_step_for_the_beta_law() ->
     state = random_state(rng, 3, 2, 20)
     before = {f: np.copy(getattr(state, f)) for f in STATE_FIELDS}
     sh = draw_shocks(rng, 3, 2, 20)
-    a, _ = fused_step(state, ModelParams(), shocks=sh, w_levels=[0.0, 1.0], w_probs=[1, 1])
+    fused_step(state, ModelParams(), shocks=sh, w_levels=[0.0, 1.0], w_probs=[1, 1])
     for f, arr in before.items():
         np.testing.assert_array_equal(getattr(state, f), arr, err_msg=f)
     # without a discrete regime law (Beta W) the kernel is not used: same result as step

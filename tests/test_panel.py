@@ -140,3 +140,43 @@ def test_aid_other_one_source_per_patron(panel: pd.DataFrame) -> None:
     china = panel[panel.patron == 710]
     assert china.loc[china.year < 2000, "aid_other"].isna().all()
     assert china.loc[china.year >= 2000, "aid_other"].notna().any()
+
+
+def test_no_zero_outside_a_sources_coverage() -> None:
+    """Years past the sources' ends: every payment, alliance and threat column is missing."""
+    p = build_panel((2017, 2024), patrons="USA,CHN")
+    us = p[p.patron == 2]
+    late = us.year > 2020  # Greenbook ends with FY2020
+    assert late.any() and us.loc[late, ["aid_econ", "aid_mil", "aid_recorded"]].isna().all().all()
+    assert us.loc[~late, ["aid_econ", "aid_mil", "aid_recorded"]].notna().all().all()
+    assert p.loc[p.year > 2021, ["side_payment", "arms_tiv", "rival_payment"]].isna().all().all()
+    assert (p.loc[p.year.between(2017, 2021), "side_payment"] == 0).any()  # SIPRI's own zeros
+    assert p.loc[p.year > 2018, "allied"].isna().all()
+    assert p.loc[p.year > 2019, ["gdp_client", "pop_client"]].isna().all().all()
+    china = p[p.patron == 710]
+    assert china.loc[china.year > 2021, ["aid_other", "aid_other_source"]].isna().all().all()
+    # divergence: ideal points run to 2024, so 2024 has values
+    assert p.loc[p.year == 2024, "divergence"].notna().any()
+
+
+def test_us_aid_zero_only_where_the_greenbook_is_silent_inside_its_years(
+    panel: pd.DataFrame,
+) -> None:
+    from sidepay.data.readers import aid
+
+    us = panel[panel.patron == 2]
+    listed = aid.greenbook(fill_zeros=False).set_index(["ccode", "year"])
+    keys = pd.MultiIndex.from_arrays([us["client"], us["year"]])
+    in_book = keys.isin(listed.index)
+    assert (us["aid_recorded"].to_numpy() == in_book.astype(int)).all()
+    filled = us[~in_book]
+    assert len(filled) > 100 and (filled[["aid_econ", "aid_mil"]] == 0).all().all()
+    got = us[in_book].set_index(["client", "year"])["aid_mil"]
+    np.testing.assert_allclose(got.to_numpy(), listed.loc[got.index, "aid_mil"].to_numpy())
+    assert panel.loc[panel.patron != 2, "aid_recorded"].isna().all()
+
+
+def test_gdp_and_population_in_schema_units(panel: pd.DataFrame) -> None:
+    row = panel[(panel.patron == 2) & (panel.client == 770) & (panel.year == 2019)].iloc[0]
+    assert 1.5e8 < row["pop_client"] < 3e8  # persons: Pakistan had about 215 million
+    assert 5e11 < row["gdp_client"] < 5e12  # USD

@@ -91,18 +91,26 @@ def test_kernel_runs_equal_numpy_runs_in_any_world(
         {
             "great_powers": [
                 *small_world.model_dump()["great_powers"],
-                {"code": 710, "name": "third", "v": 0.2, "k": 0.3, "divergence_mean": 0.5,
-                 "divergence_sd": 0.2},
+                {
+                    "code": 710,
+                    "name": "third",
+                    "v": 0.2,
+                    "k": 0.3,
+                    "divergence_mean": 0.5,
+                    "divergence_sd": 0.2,
+                },
             ],
-            "epochs": [{"name": "a", "start_year": 1900, "v_scale": [1.0, 0.8, 0.5]},
-                       {"name": "b", "start_year": 1950, "v_scale": [0.6, 1.0, 1.2]}],
+            "epochs": [
+                {"name": "a", "start_year": 1900, "v_scale": [1.0, 0.8, 0.5]},
+                {"name": "b", "start_year": 1950, "v_scale": [0.6, 1.0, 1.2]},
+            ],
             "params.stability_effect": 0.6,
             "params.mu_d": 0.004,
             "params.psi": 0.0,
             "params.beta": 0.6,
             "small_states.n": 17,
             "small_states.divergence_corr": -0.3,
-        }  # fmt: skip
+        }
     )
     monkeypatch.setattr(engine, "_KERNEL_BLOCK_BYTES", 1)  # one replication per block
     for world, burn_in in ((three, 30), (small_world, 0), (small_world, 5)):
@@ -134,9 +142,15 @@ def test_kernel_runs_equal_numpy_runs_for_any_parameters(
     h_mean: float,
 ) -> None:
     w = default_world().updated(
-        {"small_states.n": 9, "params.beta": beta, "params.psi": psi,
-         "params.stickiness": stickiness, "params.stability_effect": stability_effect,
-         "offer_rate": offer_rate, "small_states.h_mean": h_mean}  # fmt: skip
+        {
+            "small_states.n": 9,
+            "params.beta": beta,
+            "params.psi": psi,
+            "params.stickiness": stickiness,
+            "params.stability_effect": stability_effect,
+            "offer_rate": offer_rate,
+            "small_states.h_mean": h_mean,
+        }
     )
     a = run_history(w, years=12, reps=2, seed=seed, burn_in=3)
     b = run_history(w, years=12, reps=2, seed=seed, burn_in=3, step_function=step)

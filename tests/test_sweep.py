@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
-import os
 import shutil
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -89,6 +88,11 @@ def test_grid_points_tasks_and_seeds_are_deterministic(grid: SweepGrid) -> None:
         "point-00001_reps-000000-000002",
         "point-00001_reps-000002-000004",
     ]
+    from sidepay.sim.grid import point_world
+
+    indexed = SweepGrid(axes={"great_powers.1.v": [0.1, 0.9]}, fixed={"small_states.n": 9})
+    assert point_world(indexed, 1).great_powers[1].v == 0.9
+    assert point_world(indexed, 0).small_states.n == 9
     three = SweepGrid(axes={"a": [1, 2, 3], "b": ["x", "y"]}, reps=1, years=1)
     assert [three.point(i) for i in range(6)] == list(three.points())
     seeds = {point_seed(5, p) for p in range(1000)}
@@ -115,6 +119,7 @@ def test_grid_points_tasks_and_seeds_are_deterministic(grid: SweepGrid) -> None:
         ("[axes]\nrho = [1.0]\n[fixed]\nrho = 2.0\n", "axes.rho"),
         ("[axes\n", "not valid TOML"),
         ("[axes]\nrho = [1.0, 'high']\n", "axes.rho"),
+        ('[axes]\n"params.rho x" = [1.0]\n', "params.rho x"),
     ],
 )
 def test_bad_grid_file_is_one_line_naming_the_field(tmp_path: Path, text: str, field: str) -> None:
@@ -274,23 +279,26 @@ def test_a_different_sweep_in_the_same_folder_is_refused(local_run: Path, grid: 
         run_sweep(other, local_run, workers=1)
 
 
-def test_cli_sweep_runs_and_resumes(
-    grid_file: Path, local_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_cli_sweep_reports_failures_exit_1_then_resumes(
+    grid_file: Path,
+    local_run: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
     out = tmp_path / "cli"
-    env_before = os.environ.pop("DASK_SCHEDULER_ADDRESS", None)
-    try:
-        code = main(
-            ["simulate", "sweep", "--grid", str(grid_file), "--out", str(out), "--workers", "2"]
-        )
-        assert code == 0
-        assert _part_hashes(out) == _part_hashes(local_run)
-        code = main(["simulate", "sweep", "--grid", str(grid_file), "--out", str(out)])
-        assert code == 0
-        assert "4 already done" in capsys.readouterr().out
-    finally:
-        if env_before is not None:
-            os.environ["DASK_SCHEDULER_ADDRESS"] = env_before
+    blocked = out / "events" / "point-00000_reps-000002-000004.parquet"
+    blocked.mkdir(parents=True)
+    argv = ["simulate", "sweep", "--grid", str(grid_file), "--out", str(out)]
+    assert main([*argv, "--workers", "2"]) == 1
+    captured = capsys.readouterr()
+    assert "3 tasks run, 0 already done, 1 failed, of 4" in captured.out
+    assert captured.err.startswith("failed point-00000_reps-000002-000004: IsADirectoryError")
+    blocked.rmdir()
+    assert main(argv) == 0
+    assert "1 tasks run, 3 already done, 0 failed" in capsys.readouterr().out
+    assert _part_hashes(out) == _part_hashes(local_run)
 
 
 def test_a_sweep_too_large_for_memory_is_split_not_refused(

@@ -25,8 +25,10 @@ Examples
 
 from __future__ import annotations
 
+import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -36,6 +38,10 @@ from scipy import stats
 
 SEPARATION_BOUND = 8.0
 """A logit/Cox coefficient times the regressor's SD above this flags (quasi-)separation."""
+
+FIXEF_TOL = 1e-12
+"""Convergence tolerance of the fixed-effects demeaning (pyfixest's default 1e-6 leaves
+two-way FE standard errors wrong in the 6th digit)."""
 
 
 class EstimationProblem(Exception):
@@ -214,8 +220,44 @@ def _from_pyfixest(
     )
 
 
+@contextmanager
+def _fixed_effects_in_formula_order() -> Iterator[None]:
+    """Make pyfixest demean fixed effects in the order the formula names them.
+
+    pyfixest 0.60 collects the fixed effects of ``y ~ x | a + b`` in a ``set`` of strings,
+    whose order follows Python's per-process string hashing (PYTHONHASHSEED). With two or
+    more fixed effects the alternating projections then run in a different order in each
+    process and stop at a slightly different point, so the same data gave estimates that
+    differed in the 10th digit and standard errors in the 6th (not thread scheduling:
+    NUMBA_NUM_THREADS=1 did not help, PYTHONHASHSEED=0 did). This swaps in an ordered
+    copy of that one helper for the duration of the call.
+    """
+    try:
+        import pyfixest.estimation.formula.model_matrix as mm
+    except ImportError:  # a future layout: nothing to patch
+        yield
+        return
+    original = getattr(mm, "_encode_fixed_effects", None)
+    if original is None:
+        yield
+        return
+
+    def ordered(fixed_effects: str, data: pd.DataFrame) -> str:
+        fes = list(dict.fromkeys(re.split(r"\s*\+\s*", fixed_effects)))
+        if any("^" in fe for fe in fes):  # interactions: pyfixest's own encoding
+            return str(original(fixed_effects, data))
+        encoded = (f"__fixed_effect__({fe})" for fe in fes)
+        return f"{' + '.join(encoded)} - 1"
+
+    mm._encode_fixed_effects = ordered
+    try:
+        yield
+    finally:
+        mm._encode_fixed_effects = original
+
+
 def _pyfixest_call(func: Any, formula: str, sub: pd.DataFrame, **kw: Any) -> Any:
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _fixed_effects_in_formula_order():
         warnings.simplefilter("ignore")
         try:
             return func(formula, data=sub, **kw)
@@ -293,7 +335,10 @@ def fit_feols(
     ctl, absorbed = _absorbed(sub, [c for c in rhs if c not in regressors], fe)
     rhs = [*regressors, *ctl]
     formula = _formula(outcome, rhs, fe)
-    model = _pyfixest_call(pf.feols, formula, sub, vcov=_vcov_arg(cluster))
+    model = _pyfixest_call(
+        pf.feols, formula, sub, vcov=_vcov_arg(cluster),
+        demeaner=pf.MapDemeaner(fixef_tol=FIXEF_TOL, fixef_maxiter=100_000),
+    )  # fmt: skip
     fit = _from_pyfixest(model, "feols", formula, sub, cluster)
     fit.fixed_effects = tuple(fe)
     fit.notes += [f"{c} absorbed by the fixed effects" for c in absorbed]
@@ -340,7 +385,7 @@ def fit_feglm(
         _check_binary_separation(sub, outcome, rhs)
         model = _pyfixest_call(
             pf.feglm, formula, sub, family="logit", vcov=_vcov_arg(cluster), ssc=ssc,
-            iwls_tol=1e-12, iwls_maxiter=100, fixef_tol=1e-12,
+            iwls_tol=1e-12, iwls_maxiter=100, fixef_tol=FIXEF_TOL,
         )  # fmt: skip
     else:
         if (sub[outcome] < 0).any():
@@ -348,7 +393,9 @@ def fit_feglm(
         n_events = int((sub[outcome] > 0).sum())
         if n_events == 0:
             raise EstimationProblem(f"no events: {outcome} is never positive in the sample")
-        model = _pyfixest_call(pf.fepois, formula, sub, vcov=_vcov_arg(cluster), ssc=ssc)
+        model = _pyfixest_call(
+            pf.fepois, formula, sub, vcov=_vcov_arg(cluster), ssc=ssc, fixef_tol=FIXEF_TOL
+        )
     fit = _from_pyfixest(model, family, formula, sub, cluster)
     fit.fixed_effects = tuple(fe)
     fit.n_events = n_events

@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,19 +42,26 @@ def _dyad_key(df: pd.DataFrame) -> pd.Series:
     return _rep(df) * 10**8 + df["patron"].astype("int64") * 10**4 + df["client"].astype("int64")
 
 
-def _lag(df: pd.DataFrame, col: str) -> pd.Series:
-    """Value of ``col`` in the same dyad one year earlier (missing if that year is absent)."""
-    key = _dyad_key(df)
-    order = np.lexsort((df["year"].to_numpy(), key.to_numpy()))
+def _lag(df: pd.DataFrame, col: str, years: int = 1) -> pd.Series:
+    """Value of ``col`` in the same dyad ``years`` earlier (negative: later); missing if absent.
+
+    Sorts once by (dyad, year) and compares neighbours, with no merge or copy of the frame.
+    """
+    key = _dyad_key(df).to_numpy()
+    year = df["year"].to_numpy()
+    order = np.lexsort((year, key))
     s = df[col].astype("float64").to_numpy()[order]
-    k = key.to_numpy()[order]
-    y = df["year"].to_numpy()[order]
-    lagged = np.full(len(s), np.nan)
-    ok = np.zeros(len(s), bool)
-    ok[1:] = (k[1:] == k[:-1]) & (y[1:] == y[:-1] + 1)
-    lagged[1:][ok[1:]] = s[:-1][ok[1:]]
-    out = np.empty(len(s))
-    out[order] = lagged
+    k, y = key[order], year[order]
+    out = np.full(len(s), np.nan)
+    step = abs(years)
+    if 0 < step < len(s):
+        same = (k[step:] == k[:-step]) & (y[step:] == y[:-step] + step)
+        shifted = np.full(len(s), np.nan)
+        if years > 0:  # row i takes row i - step
+            shifted[step:] = np.where(same, s[:-step], np.nan)
+        else:  # row i takes row i + step
+            shifted[:-step] = np.where(same, s[step:], np.nan)
+        out[order] = shifted
     return pd.Series(out, index=df.index)
 
 
@@ -72,26 +80,31 @@ def _leader_only(df: pd.DataFrame) -> pd.Series:
 
 def _window_max(df: pd.DataFrame) -> pd.Series:
     """Largest side payment in t-1, t and t+1 of the same dyad (missing if none observed)."""
-    sp = df["side_payment"].astype("float64")
-    tmp = df[["patron", "client", "year"]].copy()
-    if "rep" in df.columns:
-        tmp["rep"] = df["rep"]
-    tmp["sp"] = sp
-    nxt = tmp.copy()
-    nxt["year"] = nxt["year"] - 1  # value from t+1 joined at t
-    prv = tmp.copy()
-    prv["year"] = prv["year"] + 1  # value from t-1 joined at t
-    keys = [c for c in ("rep", "patron", "client", "year") if c in tmp.columns]
-    m = tmp.merge(nxt[[*keys, "sp"]], on=keys, how="left", suffixes=("", "_next"))
-    m = m.merge(prv[[*keys, "sp"]], on=keys, how="left", suffixes=("", "_prev"))
-    top = m[["sp", "sp_next", "sp_prev"]].max(axis=1, skipna=True)
-    return pd.Series(top.to_numpy(), index=df.index)
+    now = df["side_payment"].astype("float64").to_numpy()
+    stacked = np.vstack([now, _lag(df, "side_payment", 1), _lag(df, "side_payment", -1)])
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns -> NaN
+        top = np.nanmax(stacked, axis=0)
+    return pd.Series(top, index=df.index)
 
 
 def _paid_at_formation(df: pd.DataFrame) -> pd.Series:
     """Any side payment in the formation year, the year before or the year after."""
     top = _window_max(df)
     return (top > 0).astype("float64").where(top.notna())
+
+
+def _spell(df: pd.DataFrame) -> pd.Series:
+    """Spell code unique per replication, numbered in order of first appearance.
+
+    Factorizes ``spell_id`` and then the (replication, spell) pair as one integer, rather
+    than concatenating strings (which cost ~1 GB on a 100-replication panel).
+    """
+    sid = df["spell_id"]
+    codes, uniques = pd.factorize(sid, use_na_sentinel=True)
+    pair = _rep(df).to_numpy(np.int64) * (len(uniques) + 1) + codes
+    spell = pd.factorize(pair)[0].astype("float64")
+    return pd.Series(spell, index=df.index).where(sid.notna().to_numpy())
 
 
 def _flag(df: pd.DataFrame, col: str) -> pd.Series:
@@ -105,13 +118,7 @@ DERIVED: dict[str, Derived] = {
         lambda d: _rep(d) * 10**4 + d["client"].astype("int64"),
         "client (unique per replication)",
     ),
-    "spell": Derived(
-        ("spell_id",),
-        lambda d: pd.Series(
-            pd.factorize(_rep(d).astype(str) + ":" + d["spell_id"].astype(str))[0], index=d.index
-        ).where(d["spell_id"].notna()),
-        "alliance spell (unique per replication)",
-    ),
+    "spell": Derived(("spell_id",), _spell, "alliance spell (unique per replication)"),
     "log_side_payment": Derived(
         ("side_payment",), lambda d: np.log1p(d["side_payment"].astype("float64")), "log1p"
     ),
@@ -186,8 +193,11 @@ def needed_panel_columns(names: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def derive(panel: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+def derive(panel: pd.DataFrame, names: Sequence[str], copy: bool = True) -> pd.DataFrame:
     """Copy of ``panel`` with the derived columns in ``names`` added (others ignored).
+
+    With ``copy=False`` the columns are added to ``panel`` itself (for a frame the caller
+    has just made, so a large panel is not copied twice).
 
     Examples
     --------
@@ -195,7 +205,7 @@ def derive(panel: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
     >>> derive(df, ["start", "stop"])[["start", "stop"]].values.tolist()
     [[0.0, 1.0]]
     """
-    out = panel.copy()
+    out = panel.copy() if copy else panel
     for n in dict.fromkeys(names):
         if n in DERIVED and n not in panel.columns:
             out[n] = DERIVED[n].compute(out)

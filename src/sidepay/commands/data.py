@@ -89,9 +89,18 @@ def panel_command(
         resolve_patrons,
         write_panel,
     )
+    from sidepay.errors import DataUnavailableError
 
     check_output_path(out)
     span = parse_years(years)
-    codes = resolve_patrons(patrons) if patrons is not None else None
-    write_panel(build_panel(span, codes), out)
+    try:
+        codes = resolve_patrons(patrons) if patrons is not None else None
+        panel = build_panel(span, codes)
+    except DataUnavailableError as exc:
+        # the panel reads some thirty sources: point at the command that fetches them all
+        raise DataUnavailableError(
+            f"{exc}. The panel needs every source: run `sidepay data pull --mirror DIR` "
+            "(or `sidepay data pull` with network access) first"
+        ) from None
+    write_panel(panel, out)
     typer.echo(f"wrote {out}")

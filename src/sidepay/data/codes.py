@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 
 import numpy as np
@@ -40,6 +40,7 @@ __all__ = [
     "HISTORICAL_OVERRIDES",
     "ISO3_TO_COW",
     "STATUSES",
+    "cached_coded",
     "classify_aggregate",
     "in_system",
     "iso2_to_cow",
@@ -50,6 +51,11 @@ __all__ = [
 ]
 
 STATUSES = ("state", "not_in_system", "territory", "region", "non_state", "unmatched")
+
+#: Version of the name-to-code rules. Bump it whenever an override, alias or pattern
+#: changes: it keys the parquet cache of every reader that stores resolved codes
+#: (:func:`cached_coded`), so no stale coding is ever read back.
+CODES_VERSION = 1
 
 #: ISO 3166-1 alpha-3 to COW code for states that exist today (plus XKX for Kosovo).
 #: Historical states without a current ISO3 are handled by :data:`HISTORICAL_OVERRIDES`;
@@ -213,9 +219,9 @@ def state_spells() -> pd.DataFrame:
     >>> spells.loc[spells.ccode == 255, ["styear", "endyear"]].values.tolist()
     [[1816, 1945], [1990, 9999]]
     """
-    from sidepay.data.fetch import read_rda
+    from sidepay.data.readers.states import cow_states
 
-    raw = read_rda("cow_states")
+    raw = cow_states()  # the parquet-cached reader: no R file parsing per process
     spells = pd.DataFrame(
         {
             "ccode": raw["ccode"].astype("int64"),
@@ -438,3 +444,25 @@ def iso2_to_cow(code: str, year: int | None = None) -> int | None:
     if isinstance(iso3, list) or iso3 == _NOT_FOUND:
         return None
     return iso3_to_cow(str(iso3), year)
+
+
+def cached_coded(
+    key: str, build: Callable[[], pd.DataFrame], sources: list[str], version: int
+) -> pd.DataFrame:
+    """A frame whose build calls :func:`resolve`, cached as parquet (``cached_frame``).
+
+    Resolving names costs about 2 s per process (``country_converter``'s regular
+    expressions, the COW membership file), so readers cache their coded output. The cache
+    key adds ``cow_states`` (membership decides the status) and :data:`CODES_VERSION`.
+
+    Examples
+    --------
+    >>> f = cached_coded("doctest_codes", lambda: resolve(["Egypt"], [1980]), [], 1)
+    >>> f["ccode"].tolist()
+    [651]
+    """
+    from sidepay.data.cache import cached_frame
+
+    return cached_frame(
+        key, build, [*sources, "cow_states"], version=f"{version}+codes{CODES_VERSION}"
+    )

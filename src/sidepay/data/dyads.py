@@ -33,6 +33,7 @@ import pandas as pd
 from pandas.api.extensions import ExtensionDtype
 
 from sidepay.data.readers import alliances, capabilities, democracy, idealpoints, states, threat
+from sidepay.data.readers._common import expand_years
 from sidepay.errors import InputError
 
 YEAR_MIN, YEAR_MAX = 1816, 2030
@@ -86,7 +87,7 @@ def _spell_years(spells: pd.DataFrame, lo: int, hi: int) -> pd.DataFrame:
     end[ongoing] = np.maximum(end[ongoing], hi)
     st = np.maximum(spells["styear"].to_numpy(), lo)
     end = np.minimum(end, hi)
-    idx, yrs = alliances._expand_years(st, end)
+    idx, yrs = expand_years(st, end)
     cc = spells["ccode"].to_numpy()[idx]
     key = np.unique(yrs * _CC + cc)
     return pd.DataFrame({"ccode": key % _CC, "year": key // _CC})
@@ -215,7 +216,7 @@ def _monadic_rows(src: pd.DataFrame) -> tuple[int, int, np.ndarray]:
     """
     y = src["year"].to_numpy(dtype="int64")
     c = src["ccode"].to_numpy(dtype="int64")
-    y0, y1 = int(y.min()), int(y.max())
+    y0, y1 = (int(y.min()), int(y.max())) if len(y) else (0, -1)  # empty: every row is none
     table = np.full((y1 - y0 + 3) * (_CC + 1), len(src), dtype=np.intp)
     ok = (c >= 0) & (c < _CC)
     table[((y - y0 + 1) * (_CC + 1) + c)[ok]] = np.flatnonzero(ok)
@@ -250,6 +251,10 @@ def _attach_monadic(df: pd.DataFrame, src: pd.DataFrame, cols: dict[str, str]) -
     # keep the caller's column order: numeric and label columns as listed in ``cols``
     order = [cols[s] + suffix for _, suffix in targets for s in cols]
     return _with(df, {k: new[k] for k in order})
+
+
+def _suffixes(df: pd.DataFrame) -> list[str]:
+    return [""] if _unit(df) == "state" else ["1", "2"]
 
 
 def _with(df: pd.DataFrame, new: dict[str, Any]) -> pd.DataFrame:
@@ -333,7 +338,9 @@ def _attach_dyadic(
     mat = _value_matrix(prepared.values, nsrc, 0.0 if complete else np.nan)
     m = prepared.n + 1
     blocks = _year_blocks(y, prepared.y0, prepared.y1, m * m)
-    outside = (y < coverage[0]) | (y > coverage[1]) if len(y) else np.zeros(0, dtype=bool)
+    outside = (y < coverage[0]) | (y > coverage[1])
+    if len(y) and max(int(c1.max()), int(c2.max())) == _CC:
+        outside |= (c1 == _CC) | (c2 == _CC)  # not a COW code: missing, never a 0
     any_outside = bool(outside.any())
 
     def rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -452,6 +459,8 @@ def add_cow_majors(df: pd.DataFrame) -> pd.DataFrame:
     [2, 200, 220, 365, 710]
     """
     _unit(df)
+    if df.empty:
+        return _with(df, {f"cowmaj{k}": np.zeros(0) for k in _suffixes(df)})
     lo, hi = int(df["year"].min()), int(df["year"].max())
     lo, hi = max(lo, YEAR_MIN), max(hi, YEAR_MIN)
     majors = _spell_years(major_powers(), lo, hi)
@@ -492,7 +501,7 @@ def add_rivalries(df: pd.DataFrame) -> pd.DataFrame:
     """
     r = threat.rivalries()
     end = int(r["endyear"].max())
-    idx, yrs = alliances._expand_years(r["styear"].to_numpy(), r["endyear"].to_numpy())
+    idx, yrs = expand_years(r["styear"].to_numpy(), r["endyear"].to_numpy())
     a, b = r["ccode1"].to_numpy()[idx], r["ccode2"].to_numpy()[idx]
     long = pd.DataFrame(
         {"ccode1": np.r_[a, b], "ccode2": np.r_[b, a], "year": np.r_[yrs, yrs], "rivalry": 1.0}

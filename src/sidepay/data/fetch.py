@@ -421,6 +421,8 @@ def fetch(
     why_net = _from_network(source, root, dest, progress, timeout)
     if why_net is None:
         return dest
+    with contextlib.suppress(OSError):  # leave no empty folder behind
+        dest.parent.rmdir()
     raise DataUnavailableError(
         f"data source {name!r} ({source.relpath}) is not cached in {root} and could not be "
         f"obtained ({why_mirror}; {why_net}); run `sidepay data pull --only {name} --mirror DIR` "

@@ -42,6 +42,7 @@ from sidepay.data.readers import (
     threat,
     troops,
 )
+from sidepay.data.readers._common import expand_years
 from sidepay.errors import InputError
 
 SIPRI_COVERAGE = (1950, 2021)
@@ -232,7 +233,7 @@ def _add_alliances(panel: pd.DataFrame) -> pd.DataFrame:
     out = out.drop(columns=list(cow.columns))
     # spells: attach the spell that contains each allied year
     sp = alliance_spells()
-    idx, yrs = alliances._expand_years(sp["spell_start"].to_numpy(), sp["last"].to_numpy())
+    idx, yrs = expand_years(sp["spell_start"].to_numpy(), sp["last"].to_numpy())
     key = (yrs * _CC + sp["ccode1"].to_numpy()[idx]) * _CC + sp["ccode2"].to_numpy()[idx]
     order = np.argsort(key)
     key, idx = key[order], idx[order]
@@ -264,29 +265,23 @@ def _add_alliances(panel: pd.DataFrame) -> pd.DataFrame:
 
 def _add_payments(panel: pd.DataFrame) -> pd.DataFrame:
     out = panel
-    tiv = arms.sipri_tiv()
-    tiv = tiv.rename(columns={"supplier": "ccode1", "ccode": "ccode2"})
-    tiv = tiv.groupby(["ccode1", "ccode2", "year"], as_index=False)[["arms_tiv"]].sum()
-    d = dyads._attach_dyadic(
-        _as_dyads(out),
-        dyads._prepare_dyadic(tiv, ["arms_tiv"]),
-        ["arms_tiv"],
-        SIPRI_COVERAGE,
-        True,
-    )
-    out = _from_dyads(d)
+    tiv = arms.sipri_tiv().rename(columns={"supplier": "donor"})
+    got = _dyad_values(out, tiv, ["arms_tiv"], SIPRI_COVERAGE, complete=True)
+    out["arms_tiv"] = got["arms_tiv"].to_numpy()
     out["side_payment"] = out["arms_tiv"]
     out = _add_rival_payment(out)
-    gb = aid.greenbook()
+    # US aid and troops: the client's monadic values, on the US rows only
     us = out["patron"].to_numpy() == US
-    sy = pd.DataFrame({"ccode": out["client"], "year": out["year"]})
-    got = dyads._attach_monadic(sy, gb, {"aid_econ": "aid_econ", "aid_mil": "aid_mil"})
-    for c in ("aid_econ", "aid_mil"):
+    gb = aid.greenbook().astype({"aid_recorded": "float64"})
+    cols = {"aid_econ": "aid_econ", "aid_mil": "aid_mil", "aid_recorded": "aid_recorded"}
+    got = _client_values(out, gb, cols)
+    got["us_troops"] = _client_values(out, troops.us_troops(), {"us_troops": "us_troops"})[
+        "us_troops"
+    ]
+    for c in ("aid_econ", "aid_mil", "aid_recorded", "us_troops"):
         out[c] = np.where(us, got[c].to_numpy(), np.nan)
-    tr = troops.us_troops()
-    sy = pd.DataFrame({"ccode": out["client"], "year": out["year"]})
-    got = dyads._attach_monadic(sy, tr, {"us_troops": "us_troops"})
-    out["us_troops"] = np.where(out["patron"].to_numpy() == US, got["us_troops"].to_numpy(), np.nan)
+    # 1 where the Greenbook lists the state-year, 0 where its absence was read as no aid
+    out["aid_recorded"] = out["aid_recorded"].astype("Int8")
     out["aid_other"] = np.nan
     out["aid_other_source"] = pd.array([None] * len(out), dtype="string")
     for reader, label, patrons in _AID_OTHER:
@@ -307,19 +302,12 @@ _AID_OTHER: tuple[tuple[Any, str, tuple[int, ...] | None], ...] = (
 def _attach_aid_other(
     out: pd.DataFrame, src: pd.DataFrame, label: str, patrons: tuple[int, ...] | None
 ) -> pd.DataFrame:
-    src = src.rename(columns={"donor": "ccode1", "ccode": "ccode2"})
-    src = src.groupby(["ccode1", "ccode2", "year"], as_index=False)[["aid"]].sum()
-    donors = set(src["ccode1"].unique().tolist())
+    donors = set(src["donor"].unique().tolist())
     take = np.isin(out["patron"].to_numpy(), sorted(donors if patrons is None else patrons))
     take &= np.isin(out["patron"].to_numpy(), sorted(donors))
     span = (int(src["year"].min()), int(src["year"].max()))
-    got = dyads._attach_dyadic(
-        _as_dyads(out[["patron", "client", "year"]]),
-        dyads._prepare_dyadic(src, ["aid"]),
-        ["aid"],
-        span,
-        False,
-    )
+    take &= (out["year"].to_numpy() >= span[0]) & (out["year"].to_numpy() <= span[1])
+    got = _dyad_values(out, src, ["aid"], span, complete=False)
     # a donor-recipient-year the source does not list stays missing (not 0)
     out["aid_other"] = np.where(take, got["aid"].to_numpy(), out["aid_other"].to_numpy())
     out.loc[take, "aid_other_source"] = label
@@ -349,19 +337,40 @@ def _client_frame(out: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"ccode": out["client"].to_numpy(), "year": out["year"].to_numpy()})
 
 
+def _client_values(out: pd.DataFrame, src: pd.DataFrame, cols: dict[str, str]) -> pd.DataFrame:
+    """The client's state-year values of ``src`` (``ccode, year``) for every panel row."""
+    return dyads._attach_monadic(_client_frame(out), src, cols)
+
+
+def _dyad_values(
+    out: pd.DataFrame,
+    src: pd.DataFrame,
+    cols: list[str],
+    coverage: tuple[int, int],
+    *,
+    complete: bool,
+) -> pd.DataFrame:
+    """Patron -> client values of a ``donor, ccode, year`` source (summed per dyad-year)."""
+    src = src.rename(columns={"donor": "ccode1", "ccode": "ccode2"})
+    src = src.groupby(["ccode1", "ccode2", "year"], as_index=False)[cols].sum()
+    frame = _as_dyads(out[["patron", "client", "year"]])
+    return dyads._attach_dyadic(frame, dyads._prepare_dyadic(src, cols), cols, coverage, complete)
+
+
 def _add_client_politics(out: pd.DataFrame) -> pd.DataFrame:
     src = democracy.regime_years()
     cols = [
         c for c in ("W", "polity2", "polyarchy", "regime_type", "regime_change") if c in src.columns
     ]
-    got = dyads._attach_monadic(_client_frame(out), src, {c: c for c in cols})
+    got = _client_values(out, src, {c: c for c in cols})
     for c in cols:
         out[c] = got[c].to_numpy()
     lead = leaders.leader_years()
     cols = [c for c in ("leader_change", "leader_tenure", "irregular_exit") if c in lead.columns]
-    got = dyads._attach_monadic(_client_frame(out), lead, {c: c for c in cols})
+    got = _client_values(out, lead, {c: c for c in cols})
     for c in cols:
         out[c] = got[c].to_numpy()
+    out["irregular_exit"] = out["irregular_exit"].astype("Int8")
     d = dyads.add_ideal_points(_as_dyads(out))
     out["divergence"] = d["ideal_distance"].to_numpy()
     return out
@@ -371,18 +380,17 @@ def _add_capabilities(out: pd.DataFrame) -> pd.DataFrame:
     d = dyads.add_nmc(_as_dyads(out[["patron", "client", "year"]]))
     out["cinc_patron"] = d["cinc1"].to_numpy()
     out["cinc_client"] = d["cinc2"].to_numpy()
-    got = dyads._attach_monadic(
-        _client_frame(out), capabilities.gdp_pop(), {"gdp": "gdp", "pop": "pop"}
-    )
-    out["gdp_client"] = got["gdp"].to_numpy()
-    out["pop_client"] = got["pop"].to_numpy()
+    got = _client_values(out, capabilities.gdp_pop(), {"gdp": "gdp", "pop": "pop"})
+    # the schema's units: USD and persons (the source gives millions of both)
+    out["gdp_client"] = got["gdp"].to_numpy() * 1e6
+    out["pop_client"] = got["pop"].to_numpy() * 1e6
     return out
 
 
 def _rival_sets(lo: int, hi: int) -> tuple[pd.DataFrame, int]:
     r = threat.rivalries()
     end = int(r["endyear"].max())
-    idx, yrs = alliances._expand_years(
+    idx, yrs = expand_years(
         np.maximum(r["styear"].to_numpy(), lo), np.minimum(r["endyear"].to_numpy(), hi)
     )
     a, b = r["ccode1"].to_numpy()[idx], r["ccode2"].to_numpy()[idx]
@@ -395,7 +403,7 @@ def _add_threat(out: pd.DataFrame) -> pd.DataFrame:
     riv, end = _rival_sets(lo, hi)
     inside = out["year"].to_numpy() <= end
     n = riv.groupby(["ccode", "year"]).size().rename("n").reset_index()
-    got = dyads._attach_monadic(_client_frame(out), n, {"n": "n"})
+    got = _client_values(out, n, {"n": "n"})
     out["threat"] = np.where(inside, np.nan_to_num(got["n"].to_numpy()), np.nan)
     # common threat: rivals of the client that are also rivals of the patron
     pairs = out[["patron", "client", "year"]].reset_index()
@@ -405,16 +413,14 @@ def _add_threat(out: pd.DataFrame) -> pd.DataFrame:
     common = np.zeros(len(out))
     common[cnt.index.to_numpy()] = cnt.to_numpy()
     out["common_threat"] = np.where(inside, common, np.nan)
-    got = dyads._attach_monadic(
-        _client_frame(out), threat.terrthreat(), {"lterrthreat": "terr_threat"}
-    )
+    got = _client_values(out, threat.terrthreat(), {"lterrthreat": "terr_threat"})
     out["terr_threat"] = got["terr_threat"].to_numpy()
     mids = threat.mid_dyad_years()
     span = (int(mids["year"].min()), int(mids["year"].max()))
     ongoing = mids[mids["midongoing"] > 0]
     per = ongoing.groupby(["ccode1", "year"])["ccode2"].nunique().rename("n").reset_index()
     per = per.rename(columns={"ccode1": "ccode"})
-    got = dyads._attach_monadic(_client_frame(out), per, {"n": "n"})
+    got = _client_values(out, per, {"n": "n"})
     yr = out["year"].to_numpy()
     ok = (yr >= span[0]) & (yr <= span[1])
     out["mid_opponents"] = np.where(ok, np.nan_to_num(got["n"].to_numpy()), np.nan)

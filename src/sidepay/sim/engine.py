@@ -1,8 +1,11 @@
 """The simulation engine: loop the maintenance transition over periods and replications.
 
-``simulate(world, years, reps, seed)`` runs ``sidepay.theory.dynamics.step`` for every
-period, vectorized over replications, great powers and small states (the only Python loops
-are over periods and over replication blocks). Replication ``r`` draws everything (its
+``simulate(world, years, reps, seed)`` plays the rules of ``sidepay.theory.dynamics.step``
+(THEORY 2.5) for every period, replication, great power and small state. The periods run
+in the compiled kernel ``sidepay.sim.kernel.run_periods``, one call per block of
+replications, which gives ``step``'s results bit for bit (``run_history(...,
+step_function=step)`` runs the numpy ``step`` period by period instead; the tests check the
+two agree byte for byte). Replication ``r`` draws everything (its
 small states, then all its shocks) from its own stream ``SeedSequence([seed, r])``, so the
 reps ``[a, b)`` run with ``rep_start=a`` give exactly the rows a serial run gives for them:
 a sweep may split replications across workers and concatenate the parts byte for byte.
@@ -42,13 +45,13 @@ __all__ = [
     "simulate",
 ]
 
-#: Shocks of one replication block are kept below this many bytes.
+#: Shocks of one replication block are kept below this many bytes (``step_function`` path).
 _BLOCK_BYTES = 64 * 2**20
 #: Dyads per block: 16384 float64 = 128 KiB per array, cache-friendly and below numpy's
 #: 256 KiB threshold for eliding temporaries (whose check calls the slow ``backtrace``).
 _BLOCK_DYADS = 16_384
 #: Shocks of one kernel block (drawn, then played at once) stay below this many bytes.
-_KERNEL_BLOCK_BYTES = 16 * 2**20
+_KERNEL_BLOCK_BYTES = 4 * 2**20
 
 
 @dataclass(frozen=True)

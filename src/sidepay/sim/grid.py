@@ -296,9 +296,10 @@ def _check_int(name: str, value: object, lo: int) -> None:
 
 def _check_path(where: str, name: str) -> None:
     parts = name.split(".")
-    if not all(p.isidentifier() for p in parts):
+    if not all(p.isidentifier() or p.isdigit() for p in parts):
         raise InputError(
-            f"{where}: a parameter name is a dotted path of identifiers, e.g. params.rho"
+            f"{where}: a parameter name is a dotted path of field names and list indices, "
+            "e.g. params.rho or great_powers.0.v"
         )
 
 

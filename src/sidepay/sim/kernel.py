@@ -2,13 +2,14 @@
 
 :func:`run_periods` plays the rules of :func:`sidepay.theory.dynamics.step` for a block of
 replications over many periods in one pass per small state: each (replication, period,
-small state) loads its ``K`` divergences once, computes everything in registers and writes
+small state) loads its ``K`` divergences once, computes everything in one pass and writes
 the results, where the numpy ``step`` makes about 25 array passes per dyad. It consumes
 shocks pre-drawn with the numpy Generator (so seeds, streams and output bytes are those
 of ``step``), and reproduces ``step`` bit for bit: same operations in the same order, no
 fast-math (no reassociation, no fused multiply-add), and numpy's tie rules for ``maximum``
-(``b`` when ``a == b``), ``minimum`` and ``clip``. The tests check identity to ``step``
-over random parameters, states and whole runs, down to the sign of zero.
+(``b`` when ``a == b``), ``minimum`` and ``clip`` (inputs are never NaN: parameters and
+worlds are validated). The tests check identity to ``step`` over random parameters,
+states and whole runs, down to the sign of zero.
 
 ``fused_step`` wraps the kernel in ``step``'s signature (one period); ``run_history``
 calls :func:`run_periods` directly, once per block of replications. ``step`` stays the
@@ -31,10 +32,12 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
-from numba import njit
+from numba import njit as _numba_njit
 from numpy.typing import ArrayLike, NDArray
 
 from sidepay.theory.dynamics import (
@@ -47,6 +50,9 @@ from sidepay.theory.dynamics import (
 )
 
 __all__ = ["fused_step", "param_vector", "regime_law", "run_periods"]
+
+#: numba's decorator, typed loosely: the compiled functions take arrays of any layout.
+njit: Callable[..., Any] = _numba_njit
 
 #: Order of the float parameters in the vector the kernel reads (``param_vector``).
 PARAM_ORDER = (
@@ -105,14 +111,14 @@ def _clip01(a: float) -> float:  # np.clip(a, 0, 1): a itself on a tie
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def run_periods(  # noqa: PLR0913, PLR0915
+def run_periods(
     d, W, ally, pay, need, spell_start, holdup, tenure,  # state, updated in place
     x, sigma, T, B, Y, h, v, k,  # static primitives
     e_drift, e_jump, u_change, u_offer, v_scale,  # shocks (R, P, ...) and epochs (P, K)
     prm, holdup_periods, w_levels, w_cum, t0, burn_in, r_off,
     out_d, out_W, out_ally, out_pay, out_ss, out_rc, out_lc, out_hl, out_ten,
     init_ally, init_pay, init_ss,
-):  # type: ignore[no-untyped-def]  # fmt: skip
+):  # fmt: skip
     """Play periods ``t0 .. t0 + P - 1`` for replications ``0 .. R - 1`` of a block.
 
     State arrays (``d`` (R, K, N); the others (R, N)) hold the state before the first
@@ -197,78 +203,72 @@ def run_periods(  # noqa: PLR0913, PLR0915
                 hold = holdup_periods if rc else hold_r[n]
                 renew = rc or lc
                 beta = beta_low if hold > 0 else beta_p
-                # 4. bargaining quantities for every dyad, and the two best offers G
-                top1 = ninf  # largest G (first such power: i1), then the runner-up
-                top2 = ninf
-                i1 = 0
-                i2 = 0
                 for g in range(K):
                     a = dd[g] + jump_sd * ej[g, n]
                     if rc and mu_r > 0.0 and g == g0:
                         a += mu_r
-                    dg = _clip01(a)
-                    dd[g] = dg
-                    xg = x_r[g, n]
-                    ST = sigma_r[g, n] * Tn
-                    D = lam * dg * xg - ST
-                    a_s = _max(D, 0.0)
-                    V = ve[g] * xg - k[g] * ST
-                    S = V - a_s
-                    G = V - D if S >= 0.0 else ninf
-                    Dg[g] = D
-                    ag[g] = a_s
-                    Vg[g] = V
-                    Sg[g] = S
-                    if G > top1:
-                        top2, i2 = top1, i1
-                        top1, i1 = G, g
-                    elif G > top2:
-                        top2, i2 = G, g
-                # incumbents keep (raise, or lower with friction) or terminate
-                keep = False
-                pay_keep = 0.0
-                need_i = 0.0
-                if allied:
-                    V_i = Vg[g0]
-                    rival = top2 if g0 == i1 else top1
-                    need_i = _max((1.0 - beta) * Sg[g0] + ag[g0], Dg[g0] + rival - psi)
-                    keep = Sg[g0] >= 0.0 and need_i <= V_i
-                    if renew:
-                        pay_keep = need_i
-                    elif need_i >= need_r[n]:
-                        pay_keep = _max(pay0, need_i)
-                    else:
-                        pay_keep = pay0 - (1.0 - stickiness) * (pay0 - need_i)
-                    pay_keep = _min(pay_keep, V_i)
-                term = allied and not keep
-                # realignment of terminated alliances (not back to the old patron),
-                # formation offers to the non-aligned: the first power with the best G
-                if term and g0 == i1:
-                    best, best_G = i2, top2
+                    dd[g] = _clip01(a)
+                    d_r[g, n] = dd[g]
+                if not allied and not uo[n] < offer_rate:
+                    # no alliance and no offer: nothing to bargain over this period
+                    ally_r[n] = -1
+                    pay_r[n] = 0.0
+                    need_r[n] = 0.0
+                    ss_r[n] = -1
                 else:
-                    best, best_G = i1, top1
-                if keep:
-                    pay_r[n] = pay_keep
-                    need_r[n] = need_i
-                elif (term and best_G > 0.0) or (
-                    not allied and uo[n] < offer_rate and best_G > ninf
-                ):
+                    # 4. bargaining quantities for every dyad, and the two best offers G
+                    top1 = ninf  # largest G (first such power: i1), then the runner-up
+                    top2 = ninf
+                    i1 = 0
+                    i2 = 0
+                    for g in range(K):
+                        dg = dd[g]
+                        xg = x_r[g, n]
+                        ST = sigma_r[g, n] * Tn
+                        D = lam * dg * xg - ST
+                        a_s = _max(D, 0.0)
+                        V = ve[g] * xg - k[g] * ST
+                        S = V - a_s
+                        G = V - D if S >= 0.0 else ninf
+                        Dg[g] = D
+                        ag[g] = a_s
+                        Vg[g] = V
+                        Sg[g] = S
+                        if G > top1:
+                            top2, i2 = top1, i1
+                            top1, i1 = G, g
+                        elif G > top2:
+                            top2, i2 = G, g
+                    # incumbents keep (raise, or lower with friction) or terminate;
+                    # every candidate is computed and selected (fewer mispredicted branches)
+                    gi = g0 if allied else 0
+                    V_i = Vg[gi]
+                    rival_i = top2 if gi == i1 else top1
+                    need_i = _max((1.0 - beta) * Sg[gi] + ag[gi], Dg[gi] + rival_i - psi)
+                    keep = allied & (Sg[gi] >= 0.0) & (need_i <= V_i)
+                    fall = pay0 - (1.0 - stickiness) * (pay0 - need_i)
+                    pay_keep = _max(pay0, need_i) if need_i >= need_r[n] else fall
+                    pay_keep = _min(need_i if renew else pay_keep, V_i)
+                    term = allied & (not keep)
+                    # realignment of terminated alliances (not back to the old patron),
+                    # formation offers to the non-aligned: the first power with the best G
+                    excl = term & (g0 == i1)
+                    best = i2 if excl else i1
+                    best_G = top2 if excl else top1
+                    new = (term & (best_G > 0.0)) | (
+                        (not allied) & (uo[n] < offer_rate) & (best_G > ninf)
+                    )
                     rival = top2 if best == i1 else top1
                     D_b = Dg[best]
                     a_b = ag[best]
                     V_b = Vg[best]
                     first = a_b + (1.0 - beta) * (V_b - a_b)
-                    pay_r[n] = _min(_max(first, rival + D_b), V_b)
-                    ally_r[n] = best
-                    need_r[n] = _max((1.0 - beta) * Sg[best] + a_b, D_b + rival - psi)
-                    ss_r[n] = t0 + p
-                else:
-                    ally_r[n] = -1
-                    pay_r[n] = 0.0
-                    need_r[n] = 0.0
-                    ss_r[n] = -1
-                for g in range(K):
-                    d_r[g, n] = dd[g]
+                    pay_new = _min(_max(first, rival + D_b), V_b)
+                    need_new = _max((1.0 - beta) * Sg[best] + a_b, D_b + rival - psi)
+                    pay_r[n] = pay_keep if keep else (pay_new if new else 0.0)
+                    need_r[n] = need_i if keep else (need_new if new else 0.0)
+                    ally_r[n] = g0 if keep else (best if new else -1)
+                    ss_r[n] = ss_r[n] if keep else (t0 + p if new else -1)
                 W_r[n] = Wn
                 hold_r[n] = hold - 1 if hold > 1 else 0
                 ten_r[n] = 0.0 if renew else ten_r[n] + 1.0
@@ -309,16 +309,16 @@ def fused_step(
         return step(state, params, shocks=shocks, v_scale=v_scale, offer_rate=offer_rate)
     levels, cum = regime_law(w_levels, w_probs)
 
-    def c(a: ArrayLike, dtype: type = np.float64) -> NDArray[np.generic]:
+    def c(a: ArrayLike, dtype: type = np.float64) -> Any:
         return np.array(a, dtype=dtype, order="C")  # a fresh copy: the input stays intact
 
-    work = {
+    work: dict[str, Any] = {
         "d": c(state.d), "W": c(state.W), "ally": c(state.ally, np.int64),
         "pay": c(state.pay), "need": c(state.need),
         "spell_start": c(state.spell_start, np.int64), "holdup": c(state.holdup, np.int64),
         "tenure": c(state.tenure),
     }  # fmt: skip
-    out = {
+    out: dict[str, Any] = {
         "d": np.empty((1, R, K, N)), "W": np.empty((1, R, N)),
         "ally": np.empty((1, R, N), np.int8), "pay": np.empty((1, R, N)),
         "ss": np.empty((1, R, N), np.int32), "rc": np.empty((1, R, N), np.bool_),
@@ -326,7 +326,7 @@ def fused_step(
         "ten": np.empty((1, R, N)),
     }  # fmt: skip
     init = (np.empty((R, N), np.int8), np.empty((R, N)), np.empty((R, N), np.int32))
-    vs = np.ascontiguousarray(np.broadcast_to(np.asarray(v_scale, np.float64), (1, K)))
+    vs = c(np.broadcast_to(np.asarray(v_scale, np.float64), (1, K)))
     run_periods(
         *work.values(),
         c(state.x), c(state.sigma), c(state.T), c(state.B), c(state.Y), c(state.h),
@@ -337,7 +337,7 @@ def fused_step(
         int(state.t), 0, 0,
         *out.values(), *init,
     )  # fmt: skip
-    nxt = replace(state, **work, t=state.t + 1)  # type: ignore[arg-type]
+    nxt = replace(state, **work, t=state.t + 1)
     events = StepEvents(
         ally_prev=state.ally,
         ally=work["ally"],

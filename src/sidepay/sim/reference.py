@@ -2,8 +2,9 @@
 
 ``reference_step`` plays exactly the rules of :func:`sidepay.theory.dynamics.step`, one
 small state and one great power at a time, with Python floats. It is slow on purpose: the
-tests check that the vectorized engine gives the same numbers, and ``benchmarks/
-bench_engine.py`` measures how much faster the vectorized step is. Pass it to
+tests check that the vectorized ``step`` and the compiled kernel (``sidepay.sim.kernel``)
+give the same numbers, and ``benchmarks/bench_engine.py`` measures how much faster they
+are. Pass it to
 ``run_history(..., step_function=reference_step)`` to run a whole world with it.
 
 Examples

@@ -111,7 +111,7 @@ class SweepSummary:
 
 def _run_task(payload: dict[str, Any]) -> dict[str, Any]:
     """Simulate one task and write its parts; never raises (errors are returned)."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     task = SweepTask(**payload["task"])
     out = {"task": task.name, "status": "failed", "rows": 0, "event_rows": 0, "error": ""}
     try:
@@ -142,6 +142,7 @@ def _run_task(payload: dict[str, Any]) -> dict[str, Any]:
         out["error"] = _one_line(exc)
         out["traceback"] = traceback.format_exc(limit=5)
     out["seconds"] = round(time.perf_counter() - t0, 3)
+    out["cpu_seconds"] = round(time.process_time() - c0, 3)  # < seconds: waiting for a core
     return out
 
 

@@ -4,7 +4,9 @@ Every array is vectorized over (replication, great power, small state): dyad arr
 shape ``(R, K, N)``, small-state arrays ``(R, N)``, great-power arrays ``(K,)``. A small
 state is allied with at most one great power at a time (``ally`` holds its index, ``-1`` for
 non-aligned). Pure numpy, no I/O; randomness comes only from the ``rng`` (or the pre-drawn
-``shocks``) passed in.
+``shocks``) passed in. ``step`` is the public, documented transition; the simulation
+engine runs a compiled implementation of the same rules (``sidepay.sim.kernel``) that is
+tested to give ``step``'s results bit for bit.
 
 One period, in order:
 

@@ -109,13 +109,17 @@ def greenbook_records() -> pd.DataFrame:
 
 
 def _greenbook_resolved() -> pd.DataFrame:
-    rec = greenbook_records().copy()
-    rec["year"] = np.floor(rec["fiscal_year"]).astype("int64")  # 1976.9 -> 1976
-    res = codes.resolve(rec["country"], rec["year"], source="greenbook", strict=True)
-    rec["ccode"] = res["ccode"].to_numpy()
-    rec["status"] = res["status"].to_numpy()
-    rec["candidate"] = res["candidate"].to_numpy()
-    return rec
+    def build() -> pd.DataFrame:
+        rec = greenbook_records().copy()
+        rec["year"] = np.floor(rec["fiscal_year"]).astype("int64")  # 1976.9 -> 1976
+        res = codes.resolve(rec["country"], rec["year"], source="greenbook", strict=True)
+        rec["ccode"] = res["ccode"].to_numpy()
+        rec["status"] = res["status"].to_numpy()
+        rec["candidate"] = res["candidate"].to_numpy()
+        return rec
+
+    version = _VERSIONS["greenbook-records"]
+    return codes.cached_coded("greenbook-resolved", build, ["greenbook"], version)
 
 
 def _wide(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -207,14 +211,9 @@ def greenbook_unassigned() -> pd.DataFrame:
 
 
 def _state_years(first: int, last: int) -> pd.DataFrame:
-    spells = codes.state_spells()
-    rows = []
-    for ccode, st, en in spells[["ccode", "styear", "endyear"]].itertuples(index=False):
-        lo, hi = max(int(st), first), min(int(en), last)
-        if lo <= hi:
-            rows.append(pd.DataFrame({"ccode": int(ccode), "year": np.arange(lo, hi + 1)}))
-    grid = pd.concat(rows, ignore_index=True).drop_duplicates(ignore_index=True)
-    return grid.astype("int64")
+    from sidepay.data.readers.states import state_year_frame
+
+    return state_year_frame(codes.state_spells(), (first, last))
 
 
 def _check_years(years: tuple[int, int]) -> tuple[int, int]:

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sidepay.data.readers._common import expand_years
 from sidepay.errors import DataUnavailableError
 
 ATOP_MEMBER = "atop_v4.01/atop-member-level.csv"
@@ -212,15 +213,6 @@ def atop_alliances() -> pd.DataFrame:
     return cached("atop_alliances", _build_atop_alliances, [ATOP_ALLIANCE])
 
 
-def _expand_years(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Row index and year for every year in ``[lo, hi]`` of each row."""
-    n = (hi - lo + 1).clip(min=0)
-    idx = np.repeat(np.arange(len(lo)), n)
-    start = np.repeat(lo - np.cumsum(n) + n, n)
-    years = start + np.arange(int(n.sum()))
-    return idx, years
-
-
 def _build_atop_dyad_years() -> pd.DataFrame:
     m = atop_members()
     cols = ["atopid", "ccode", "yrent", "yrexit", *OBLIGATIONS]
@@ -230,7 +222,7 @@ def _build_atop_dyad_years() -> pd.DataFrame:
     pairs = pairs[pairs["ccode1"] != pairs["ccode2"]]
     lo = np.maximum(pairs["yrent1"].to_numpy(), pairs["yrent2"].to_numpy())
     hi = np.minimum(pairs["yrexit1"].to_numpy(), pairs["yrexit2"].to_numpy())
-    idx, years = _expand_years(lo, hi)
+    idx, years = expand_years(lo, hi)
     base = pairs[["ccode1", "ccode2", "atopid", *OBLIGATIONS]].to_numpy()[idx]
     out = pd.DataFrame(base, columns=["ccode1", "ccode2", "atopid", *OBLIGATIONS])
     out.insert(2, "year", years)

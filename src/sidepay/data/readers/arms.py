@@ -101,15 +101,18 @@ def sipri_supplier_table(supplier: str) -> pd.DataFrame:
 
 
 def _coded() -> pd.DataFrame:
-    tables = sipri_tables()
-    sup = codes.resolve(tables["supplier_name"], tables["year"], strict=True)
-    rec = codes.resolve(tables["recipient_name"], tables["year"], strict=True)
-    out = tables.copy()
-    out["supplier"] = sup["ccode"].to_numpy()
-    out["supplier_status"] = sup["status"].to_numpy()
-    out["ccode"] = rec["ccode"].to_numpy()
-    out["recipient_status"] = rec["status"].to_numpy()
-    return out
+    def build() -> pd.DataFrame:
+        tables = sipri_tables()
+        sup = codes.resolve(tables["supplier_name"], tables["year"], strict=True)
+        rec = codes.resolve(tables["recipient_name"], tables["year"], strict=True)
+        out = tables.copy()
+        out["supplier"] = sup["ccode"].to_numpy()
+        out["supplier_status"] = sup["status"].to_numpy()
+        out["ccode"] = rec["ccode"].to_numpy()
+        out["recipient_status"] = rec["status"].to_numpy()
+        return out
+
+    return codes.cached_coded("sipri-coded", build, ["sipri_tiv_tables_zip"], _READER_VERSION)
 
 
 def sipri_tiv() -> pd.DataFrame:

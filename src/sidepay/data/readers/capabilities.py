@@ -11,21 +11,15 @@ import pandas as pd
 
 from sidepay.data.cache import cached_frame
 from sidepay.data.fetch import read_rda
+from sidepay.data.readers._common import int_keys
 
 __all__ = ["gdp_pop", "nmc"]
 
 NMC_COMPONENTS = ["milex", "milper", "irst", "pec", "tpop", "upop"]
 
 
-def _key_ints(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    frame = frame.dropna(subset=keys).copy()
-    for k in keys:
-        frame[k] = frame[k].astype("int64")
-    return frame
-
-
 def _build_nmc() -> pd.DataFrame:
-    raw = _key_ints(read_rda("cow_nmc"), ["ccode", "year"])
+    raw = int_keys(read_rda("cow_nmc"), ["ccode", "year"])
     out = raw[["ccode", "year", "cinc", *NMC_COMPONENTS]]
     return out.drop_duplicates(["ccode", "year"]).sort_values(["ccode", "year"], ignore_index=True)
 
@@ -50,7 +44,7 @@ def nmc() -> pd.DataFrame:
 
 
 def _build_gdppop() -> pd.DataFrame:
-    raw = _key_ints(read_rda("cw_gdppop"), ["ccode", "year"])
+    raw = int_keys(read_rda("cw_gdppop"), ["ccode", "year"])
     out = pd.DataFrame(
         {
             "ccode": raw["ccode"],

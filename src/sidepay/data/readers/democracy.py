@@ -32,6 +32,19 @@ from sidepay.data.fetch import read_rda
 __all__ = ["GWF_COVERAGE", "coalition_size_w", "regime_years"]
 
 GWF_COVERAGE = (1946, 2010)
+#: Polity5 columns the reader keeps (special codes -66/-77/-88 as published).
+POLITY_COLUMNS = (
+    "polity2",
+    "polity",
+    "democ",
+    "autoc",
+    "xrcomp",
+    "xropen",
+    "xconst",
+    "parcomp",
+    "regtrans",
+    "durable",
+)
 _SPECIAL = (-66.0, -77.0, -88.0)
 _POLITY_MAJOR = {-2.0, 2.0, 3.0, 96.0, 97.0, 98.0}
 
@@ -98,18 +111,7 @@ def _one_per_state_year(frame: pd.DataFrame, entity: str) -> pd.DataFrame:
 
 def _polity() -> pd.DataFrame:
     raw = read_rda("polity5").dropna(subset=["cown", "year"])
-    cols = [
-        "polity2",
-        "polity",
-        "democ",
-        "autoc",
-        "xrcomp",
-        "xropen",
-        "xconst",
-        "parcomp",
-        "regtrans",
-        "durable",
-    ]
+    cols = list(POLITY_COLUMNS)
     out = raw[["cown", "year", "polity_annual_country", *cols]].rename(columns={"cown": "ccode"})
     out = out.astype({"ccode": "int64", "year": "int64"})
     return _one_per_state_year(out, "polity_annual_country").drop(columns="polity_annual_country")
@@ -180,18 +182,7 @@ def _build_regime_years() -> pd.DataFrame:
     source[in_gwf] = "gwf"
     out["regime_change_source"] = source
     out["regime_change"] = out["regime_change"].astype("Int8")
-    for c in (
-        "polity2",
-        "polity",
-        "democ",
-        "autoc",
-        "xrcomp",
-        "xropen",
-        "xconst",
-        "parcomp",
-        "regtrans",
-        "durable",
-    ):
+    for c in POLITY_COLUMNS:
         out[c] = out[c].astype("float64")
     cols = [
         "ccode",
@@ -206,15 +197,7 @@ def _build_regime_years() -> pd.DataFrame:
         "gwf_military",
         "gwf_case",
         "libdem",
-        "polity",
-        "democ",
-        "autoc",
-        "xrcomp",
-        "xropen",
-        "xconst",
-        "parcomp",
-        "regtrans",
-        "durable",
+        *POLITY_COLUMNS[1:],
     ]
     return out[cols]
 

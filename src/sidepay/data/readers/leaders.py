@@ -15,6 +15,7 @@ import pandas as pd
 
 from sidepay.data.cache import cached_frame
 from sidepay.data.fetch import fetch, read_rda
+from sidepay.data.readers._common import expand_years
 from sidepay.data.readers.states import cow_gw_years
 
 __all__ = ["chisols_years", "leader_years"]
@@ -26,12 +27,9 @@ _CENSORED = {"Still in Office", "Unknown"}
 
 def _spell_years(spells: pd.DataFrame) -> pd.DataFrame:
     """One row per leader spell and calendar year it overlaps."""
-    sy = spells["start"].dt.year.to_numpy()
-    ey = spells["end"].dt.year.to_numpy()
-    n = ey - sy + 1
-    within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    rows = spells.loc[spells.index.repeat(n)].reset_index(drop=True)
-    rows["year"] = np.repeat(sy, n) + within
+    idx, years = expand_years(spells["start"].dt.year.to_numpy(), spells["end"].dt.year.to_numpy())
+    rows = spells.iloc[idx].reset_index(drop=True)
+    rows["year"] = years
     return rows
 
 

@@ -13,16 +13,11 @@ import pandas as pd
 
 from sidepay.data.cache import cached_frame
 from sidepay.data.fetch import read_rda
+from sidepay.data.readers._common import expand_years, int_keys
 
 __all__ = ["cow_gw_years", "cow_states", "major_powers", "state_year_frame"]
 
 _RELEASE_END = (2016, 12, 31)
-
-
-def _ints(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    for c in cols:
-        frame[c] = frame[c].astype("int64")
-    return frame
 
 
 def _ongoing(frame: pd.DataFrame) -> pd.Series:
@@ -37,13 +32,12 @@ def _dates(frame: pd.DataFrame, prefix: str, year: str) -> pd.Series:
     return pd.to_datetime(parts)
 
 
-def _build_states() -> pd.DataFrame:
-    raw = read_rda("cow_states")
+def _spells(raw: pd.DataFrame, names: dict[str, pd.Series]) -> pd.DataFrame:
+    """COW spells ``ccode, <names>, stdate, enddate, styear, endyear, ongoing``, sorted."""
     out = pd.DataFrame(
         {
             "ccode": raw["ccode"],
-            "stateabb": raw["stateabb"].astype(str),
-            "statenme": raw["statenme"].astype(str),
+            **{k: v.astype(str) for k, v in names.items()},
             "stdate": _dates(raw, "st", "styear"),
             "enddate": _dates(raw, "end", "endyear"),
             "styear": raw["styear"],
@@ -51,8 +45,13 @@ def _build_states() -> pd.DataFrame:
             "ongoing": _ongoing(raw),
         }
     )
-    out = _ints(out, ["ccode", "styear", "endyear"])
+    out = int_keys(out, ["ccode", "styear", "endyear"])
     return out.sort_values(["ccode", "styear"], ignore_index=True)
+
+
+def _build_states() -> pd.DataFrame:
+    raw = read_rda("cow_states")
+    return _spells(raw, {"stateabb": raw["stateabb"], "statenme": raw["statenme"]})
 
 
 def cow_states() -> pd.DataFrame:
@@ -77,19 +76,7 @@ def cow_states() -> pd.DataFrame:
 def _build_majors() -> pd.DataFrame:
     raw = read_rda("cow_majors")
     names = read_rda("cow_states").drop_duplicates("ccode").set_index("ccode")["stateabb"]
-    out = pd.DataFrame(
-        {
-            "ccode": raw["ccode"],
-            "stateabb": raw["ccode"].map(names).astype(str),
-            "stdate": _dates(raw, "st", "styear"),
-            "enddate": _dates(raw, "end", "endyear"),
-            "styear": raw["styear"],
-            "endyear": raw["endyear"],
-            "ongoing": _ongoing(raw),
-        }
-    )
-    out = _ints(out, ["ccode", "styear", "endyear"])
-    return out.sort_values(["ccode", "styear"], ignore_index=True)
+    return _spells(raw, {"stateabb": raw["ccode"].map(names)})
 
 
 def major_powers() -> pd.DataFrame:
@@ -126,16 +113,11 @@ def state_year_frame(spells: pd.DataFrame, years: tuple[int, int] | None = None)
     >>> state_year_frame(sp, (1991, 1992))["year"].tolist()
     [1991, 1992]
     """
-    n = (spells["endyear"] - spells["styear"] + 1).clip(lower=0).to_numpy(dtype="int64")
-    within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    out = pd.DataFrame(
-        {
-            "ccode": np.repeat(spells["ccode"].to_numpy(dtype="int64"), n),
-            "year": np.repeat(spells["styear"].to_numpy(dtype="int64"), n) + within,
-        }
-    )
-    if years is not None:
-        out = out[(out["year"] >= years[0]) & (out["year"] <= years[1])]
+    lo, hi = spells["styear"].to_numpy(), spells["endyear"].to_numpy()
+    if years is not None:  # clip first: open spells may be coded to 9999
+        lo, hi = np.maximum(lo, years[0]), np.minimum(hi, years[1])
+    idx, yrs = expand_years(lo, hi)
+    out = pd.DataFrame({"ccode": spells["ccode"].to_numpy(dtype="int64")[idx], "year": yrs})
     return out.drop_duplicates().sort_values(["ccode", "year"], ignore_index=True)
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from sidepay.data.cache import cached_frame
 from sidepay.data.fetch import read_rda
+from sidepay.data.readers._common import expand_years, int_keys
 from sidepay.errors import InputError
 
 __all__ = [
@@ -32,15 +33,8 @@ RIVALRY_COVERAGE = {"td": (1816, 2010), "tss": (1816, 2020)}
 """Years (from the COW system start) in which each rivalry list is complete."""
 
 
-def _ints(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    frame = frame.dropna(subset=cols).copy()
-    for c in cols:
-        frame[c] = frame[c].astype("int64")
-    return frame
-
-
 def _build_td() -> pd.DataFrame:
-    raw = _ints(read_rda("td_rivalries"), ["ccode1", "ccode2", "styear", "endyear"])
+    raw = int_keys(read_rda("td_rivalries"), ["ccode1", "ccode2", "styear", "endyear"])
     types = raw[["type1", "type2", "type3"]].astype("string")
     out = pd.DataFrame(
         {
@@ -62,7 +56,7 @@ def _build_td() -> pd.DataFrame:
 
 
 def _build_tss() -> pd.DataFrame:
-    raw = _ints(read_rda("tss_rivalries"), ["ccode1", "ccode2", "start", "end"])
+    raw = int_keys(read_rda("tss_rivalries"), ["ccode1", "ccode2", "start", "end"])
     out = pd.DataFrame(
         {
             "ccode1": raw["ccode1"],
@@ -126,15 +120,14 @@ def rivalry_dyad_years(
     """
     spells = rivalries(source)
     lo, hi = RIVALRY_COVERAGE[source]
-    st = spells["styear"].clip(lower=lo).to_numpy()
-    en = spells["endyear"].clip(upper=hi).to_numpy()
-    n = np.clip(en - st + 1, 0, None)
-    within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    idx, years = expand_years(
+        spells["styear"].clip(lower=lo).to_numpy(), spells["endyear"].clip(upper=hi).to_numpy()
+    )
     out = pd.DataFrame(
         {
-            "ccode1": np.repeat(spells["ccode1"].to_numpy(), n),
-            "ccode2": np.repeat(spells["ccode2"].to_numpy(), n),
-            "year": np.repeat(st, n) + within,
+            "ccode1": spells["ccode1"].to_numpy()[idx],
+            "ccode2": spells["ccode2"].to_numpy()[idx],
+            "year": years,
         }
     )
     if directed:
@@ -146,7 +139,7 @@ def rivalry_dyad_years(
 
 
 def _build_mid() -> pd.DataFrame:
-    raw = _ints(read_rda("gml_mid_ddydisps"), ["ccode1", "ccode2", "year"])
+    raw = int_keys(read_rda("gml_mid_ddydisps"), ["ccode1", "ccode2", "year"])
     out = pd.DataFrame(
         {
             "ccode1": raw["ccode1"],
@@ -188,7 +181,7 @@ def mid_dyad_years() -> pd.DataFrame:
 
 
 def _build_terrthreat() -> pd.DataFrame:
-    raw = _ints(read_rda("terrthreat"), ["ccode", "year"])
+    raw = int_keys(read_rda("terrthreat"), ["ccode", "year"])
     out = pd.DataFrame(
         {
             "ccode": raw["ccode"],

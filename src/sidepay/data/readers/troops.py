@@ -59,12 +59,15 @@ SOVEREIGN_PARTS = {"Azores": "Portugal", "Greenland": "Denmark"}
 
 
 def _coded() -> pd.DataFrame:
-    rows = _last_reports()
-    res = codes.resolve(rows["country"].replace(SOVEREIGN_PARTS), rows["year"])
-    out = rows.copy()
-    out["ccode"] = res["ccode"].to_numpy()
-    out["status"] = res["status"].to_numpy()
-    return out
+    def build() -> pd.DataFrame:
+        rows = _last_reports()
+        res = codes.resolve(rows["country"].replace(SOVEREIGN_PARTS), rows["year"])
+        out = rows.copy()
+        out["ccode"] = res["ccode"].to_numpy()
+        out["status"] = res["status"].to_numpy()
+        return out
+
+    return codes.cached_coded("troops-coded", build, ["troopdata_rebuild_long"], _READER_VERSION)
 
 
 def us_troops() -> pd.DataFrame:
