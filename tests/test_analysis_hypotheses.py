@@ -237,3 +237,38 @@ def test_same_input_same_bytes_across_processes() -> None:
         outs.append((order, payload))
     assert outs[0][0] != outs[1][0], "the two interpreters hashed alike: the test proves nothing"
     assert outs[0][1] == outs[1][1]
+
+
+def test_bad_inputs_are_inconclusive_with_a_reason(panel: pd.DataFrame) -> None:
+    # an empty table: every hypothesis inconclusive, none crashes
+    for r in run_hypotheses(panel.iloc[:0]):
+        assert r.verdict == "inconclusive" and r.estimate is None, (r.hypothesis, r.reason)
+        assert r.reason, r.hypothesis
+    # H8 builds client-years: a missing tenure column is named
+    (r8,) = run_hypotheses(panel.drop(columns=["leader_tenure"]), only="H8")
+    assert r8.verdict == "inconclusive" and r8.reason == "the panel lacks column(s) leader_tenure"
+    # an outcome never observed (all missing) is not a silent number
+    (r2,) = run_hypotheses(panel.assign(side_payment=np.nan), only="H2")
+    assert r2.verdict == "inconclusive" and r2.reason.startswith("no rows with all of")
+    # Cox with a key regressor that predicts the event perfectly
+    rc = panel["regime_change"].astype(int)
+    prev = panel.groupby(["patron", "client"])["regime_change"].shift(1).fillna(0).astype(int)
+    q = panel.assign(termination=((rc | prev) & (panel["allied"] == 1)).astype(int))
+    (r6,) = run_hypotheses(q, only="H6")
+    assert r6.verdict == "inconclusive"
+    hazard = r6.details["parts"][0]
+    assert hazard["estimate"] is None
+    assert "separation" in hazard["reason"], hazard["reason"]
+
+
+def test_multi_part_hypotheses_expose_each_part(panel: pd.DataFrame) -> None:
+    # hazard part on (the DGP's termination responds to divergence), payment part reversed
+    q = panel.assign(side_payment=np.expm1(np.clip(3 - 2 * panel["divergence"], 0, None)))
+    (r,) = run_hypotheses(q, only="H4")
+    hazard, payment = r.details["parts"]
+    assert (hazard["part"], hazard["hypothesis"]) == ("primary", "H4a")
+    assert (payment["part"], payment["hypothesis"]) == ("secondary", "H4b")
+    assert hazard["verdict"] == "supported" and payment["verdict"] == "contrary"
+    assert r.verdict == "contrary" and r.details["primary_verdict"] == "supported"
+    assert r.estimate == hazard["estimate"]  # the headline number stays the hazard part's
+    assert "H4a" in r.reason and "H4b" in r.reason

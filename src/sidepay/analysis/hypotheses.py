@@ -90,6 +90,7 @@ class HypothesisSpec:
     peace_years: str | None = None
     contrast: dict[str, float] | None = None
     secondary: tuple[HypothesisSpec, ...] = field(default=())
+    primary_title: str = ""  # the primary part's own title when there are secondary parts
 
     @property
     def key(self) -> str:
@@ -153,6 +154,7 @@ HYPOTHESES: dict[str, HypothesisSpec] = {
         estimator="cox",
         controls=("W", "common_threat"),
         strata=("patron",),
+        primary_title="Divergence raises the cause-specific hazard of termination",
         secondary=(
             HypothesisSpec(
                 "H4b",
@@ -193,6 +195,7 @@ HYPOTHESES: dict[str, HypothesisSpec] = {
         estimator="cox",
         controls=("divergence", "W"),
         strata=("patron",),
+        primary_title="Regime change raises the hazard of termination",
         secondary=(
             HypothesisSpec(
                 "H6b",
@@ -493,20 +496,47 @@ def _reason(v: Verdict, spec: HypothesisSpec) -> str:
     return "not significant at 5%"
 
 
+def _part(r: HypothesisResult, role: str, title: str = "") -> dict[str, Any]:
+    """One part of a multi-part hypothesis, as shown in ``details["parts"]``."""
+    keys = ("hypothesis", "title", "outcome", "regressor", "estimator", "estimate",
+            "std_error", "conf_low", "conf_high", "p_value", "n_obs", "n_events", "verdict",
+            "reason")  # fmt: skip
+    out = {"part": role, **{k: getattr(r, k) for k in keys}}
+    if role == "primary":
+        out |= {"hypothesis": f"{r.hypothesis}a", "title": title or r.title}
+    return out
+
+
 def _with_secondary(spec: HypothesisSpec, panel: pd.DataFrame, world: str) -> HypothesisResult:
+    """Run a hypothesis and its secondary parts; combine their verdicts.
+
+    The top-level estimate stays the primary part's (e.g. H4's hazard ratio); the verdict
+    is the combination (:func:`~sidepay.analysis.verdict.combine_verdicts`), and
+    ``details["parts"]`` lists every part with its own estimate and verdict, so a hazard
+    part that is supported next to a payment part that is contrary is visible as such.
+    """
     main = _run_one(spec, panel, world)
     if not spec.secondary:
         return main
     parts = [_run_one(s, panel, world) for s in spec.secondary]
     main.details["secondary"] = [p.to_dict() | {"tables": {}} for p in parts]
+    main.details["parts"] = [_part(main, "primary", spec.primary_title)] + [
+        _part(p, "secondary") for p in parts
+    ]
     cols_md = [main.tables] + [p.tables for p in parts]
     for fmt in ("html", "latex", "markdown"):
         main.tables[fmt] = "\n\n".join(t[fmt] for t in cols_md if fmt in t)
     combined = combine_verdicts([main.verdict, *[p.verdict for p in parts]])
-    if combined != main.verdict:
-        why = "; ".join(f"{p.hypothesis}: {p.verdict} ({p.reason})" for p in parts)
-        main.reason = f"{main.reason}; secondary {why}"
-        main.verdict = combined
+    main.details["primary_verdict"] = main.verdict
+    each = "; ".join(
+        f"{q['hypothesis']} ({q['title']}): {q['verdict']}, {q['reason']}"
+        for q in main.details["parts"]
+    )
+    main.reason = (
+        f"{combined} overall (every part must be supported; any contrary part makes it "
+        f"contrary). Parts: {each}"
+    )
+    main.verdict = combined
     return main
 
 

@@ -274,49 +274,45 @@ def _with(df: pd.DataFrame, new: dict[str, Any]) -> pd.DataFrame:
 class DyadSource:
     """A directed dyad-year source ready for gathers (see :func:`_prepare_dyadic`).
 
-    ``table[_year_blocks(year, y0, y1, m * m) + lut[ccode1] * m + lut[ccode2]]`` with
-    ``m = n + 1`` is the source row, or ``len(values[0])`` when the source lists nothing.
+    ``keys`` are the sorted unique ``(year * 1000 + ccode1) * 1000 + ccode2``; ``values``
+    holds each column in the same order.
     """
 
-    y0: int
-    y1: int
-    n: int  # number of states the source lists; compact index n = a state it never lists
-    lut: np.ndarray  # ccode (0.._CC) -> compact index
-    table: np.ndarray
+    keys: np.ndarray
     values: list[np.ndarray]
 
 
 def _prepare_dyadic(src: pd.DataFrame, cols: list[str]) -> DyadSource:
-    """Dense (year, ccode1, ccode2) lookup of a directed dyad-year source.
+    """Sorted integer keys of a directed dyad-year source; duplicated keys keep the first.
 
-    Codes are compacted to the states the source lists (a few hundred), so the table has
-    (years + 2) x (states + 1)^2 slots (about 8 million int32 for ATOP). Duplicated keys
-    keep the first row.
+    Rows with a code outside 0..999 are dropped (they could not be told apart).
     """
     y = src["year"].to_numpy(dtype="int64")
     c1 = src["ccode1"].to_numpy(dtype="int64")
     c2 = src["ccode2"].to_numpy(dtype="int64")
-    ok = (c1 >= 0) & (c1 < _CC) & (c2 >= 0) & (c2 < _CC)
-    listed = np.unique(np.r_[c1[ok], c2[ok]])
-    n = len(listed)
-    lut = np.full(_CC + 1, n, dtype=np.int64)
-    lut[listed] = np.arange(n)
-    m = n + 1
-    y0, y1 = (int(y.min()), int(y.max())) if len(y) else (0, -1)
-    table = np.full((y1 - y0 + 3) * m * m, len(src), dtype=np.int32)
-    slot = (y - y0 + 1) * m * m + lut[np.where(ok, c1, _CC)] * m + lut[np.where(ok, c2, _CC)]
-    first = np.flatnonzero(ok)[::-1]  # written last = first occurrence wins
-    table[slot[first]] = first.astype(np.int32)
-    return DyadSource(y0, y1, n, lut, table, [_as_float(src[c]) for c in cols])
+    ok = np.flatnonzero((c1 >= 0) & (c1 < _CC) & (c2 >= 0) & (c2 < _CC))
+    keys, first = np.unique(((y * _CC + c1) * _CC + c2)[ok], return_index=True)
+    rows = ok[first]
+    return DyadSource(keys, [_as_float(src[c])[rows] for c in cols])
 
 
-def _dyad_rows(prep: DyadSource, blocks: np.ndarray, c1: np.ndarray, c2: np.ndarray) -> np.ndarray:
-    """Source row of each dyad-year (``len(source)`` when it lists nothing)."""
-    slot = prep.lut.take(c1)
-    slot *= prep.n + 1
-    slot += prep.lut.take(c2)
-    slot += blocks
-    return prep.table.take(slot, mode="clip").astype(np.intp)
+def _dyad_rows(prep: DyadSource, y: np.ndarray, c1: np.ndarray, c2: np.ndarray) -> np.ndarray:
+    """Source row of each dyad-year (``len(source)``: the source lists nothing).
+
+    ``searchsorted`` on sorted integer keys: the queries of :func:`dyad_years` come sorted
+    too, which keeps the binary searches in cache.
+    """
+    n = len(prep.keys)
+    if n == 0:
+        return np.zeros(len(y), dtype=np.intp)
+    q = y * _CC
+    q += c1
+    q *= _CC
+    q += c2
+    pos = np.searchsorted(prep.keys, q)
+    np.minimum(pos, n - 1, out=pos)
+    hit = prep.keys.take(pos) == q
+    return np.where(hit, pos, n)
 
 
 def _attach_dyadic(
@@ -336,15 +332,13 @@ def _attach_dyadic(
     c1, c2 = _codes(df["ccode1"]), _codes(df["ccode2"])
     nsrc = len(prepared.values[0]) if prepared.values else 0
     mat = _value_matrix(prepared.values, nsrc, 0.0 if complete else np.nan)
-    m = prepared.n + 1
-    blocks = _year_blocks(y, prepared.y0, prepared.y1, m * m)
     outside = (y < coverage[0]) | (y > coverage[1])
     if len(y) and max(int(c1.max()), int(c2.max())) == _CC:
         outside |= (c1 == _CC) | (c2 == _CC)  # not a COW code: missing, never a 0
     any_outside = bool(outside.any())
 
     def rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        row = _dyad_rows(prepared, blocks, a, b)
+        row = _dyad_rows(prepared, y, a, b)
         if any_outside:
             np.putmask(row, outside, nsrc + 1)  # the NaN column
         return row

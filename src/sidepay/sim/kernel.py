@@ -88,7 +88,7 @@ def regime_law(
     ([0.0, 1.0], [0.25, 1.0])
     """
     cum = np.cumsum(np.asarray(w_probs, dtype=np.float64))
-    return np.ascontiguousarray(w_levels, dtype=np.float64), cum / cum[-1]
+    return np.array(w_levels, dtype=np.float64, order="C"), cum / cum[-1]
 
 
 @njit(cache=True, nogil=True)
