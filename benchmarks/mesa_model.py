@@ -158,9 +158,12 @@ class SmallState(mesa.Agent):
         if keep:
             ally, pay = ally0, pay_keep
         elif new:
-            new_pay = min(
-                max(a_star[best] + (1.0 - beta) * S[best], rival[best] + D[best]), V[best]
-            )
+            # the Bertrand price (rivals.resolve_competition): leaving an incumbent that
+            # still wants it, L must get the incumbent's best offer G_g plus psi
+            second = rival[best]
+            if term and S[ally0] >= 0.0:
+                second = max(second, G[ally0] + p.psi)
+            new_pay = min(max(a_star[best] + (1.0 - beta) * S[best], second + D[best]), V[best])
             ally, pay, need = best, new_pay, target[best]
         else:
             ally, pay, need = -1, 0.0, 0.0

@@ -31,7 +31,15 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "hypotheses.md"
 NULL_WORLDS: dict[str, dict[str, Any]] = {
     "H1": {"params.rho": 1e-6},  # concessions cost nothing: divergence leaves the price
     "H2": {"params.omega": 0.999},  # lambda(W) flat: W leaves the price
-    "H3": {"params.rho": 1e-6, "great_powers.0.k": 0.0, "great_powers.1.k": 0.0},
+    # threat leaves the price: no concession cost, no patron cost of protected threat, and
+    # no rival bidding (under competition the incumbent's own sigma*T lowers what it must
+    # match, THEORY 2.4; with rivals on, the old null world gave 18% false positives)
+    "H3": {
+        "params.rho": 1e-6,
+        "great_powers.0.k": 0.0,
+        "great_powers.1.k": 0.0,
+        "params.psi": 100.0,
+    },
     "H4": {"params.rho": 1e-6},  # divergence leaves the price
     "H5": {"params.psi": 100.0},  # switching cost so high that no rival can bid
     "H6": {"params.mu_r": 0.0, "params.s_r": 0.0, "params.omega": 0.999, "params.beta_holdup": 0.9},

@@ -109,7 +109,9 @@ def test_no_events_is_inconclusive(panel: pd.DataFrame) -> None:
     q = panel.assign(termination=0, realignment=0)
     for r in run_hypotheses(q, only="H4,H5,H6,H7"):
         assert r.verdict == "inconclusive"
-        assert r.reason.startswith("no events"), r.reason
+        hazard = r.details["parts"][0] if "parts" in r.details else r.to_dict()
+        assert hazard["reason"].startswith("no events"), r.reason
+        assert hazard["estimate"] is None
     (r1,) = run_hypotheses(panel.assign(formation=0), only="H1")
     assert r1.verdict == "inconclusive" and "empty" in r1.reason
 

@@ -20,6 +20,7 @@ from sidepay.theory.dynamics import (
 )
 from sidepay.theory.formation import solve_formation
 from sidepay.theory.params import ModelParams
+from sidepay.theory.rivals import REALIGNS, resolve_competition
 
 STATE_FIELDS = ("d", "W", "ally", "pay", "need", "spell_start", "holdup", "tenure")
 EVENT_FIELDS = ("ally_prev", "ally", "pay_prev", "pay", "regime_change", "leader_change",
@@ -183,6 +184,61 @@ def test_a_rival_outbidding_the_incumbent_takes_the_client() -> None:
     # an incumbent that cannot pay the deficit loses the client to the rival as well
     _, ev = step(replace(s, d=np.array([[[0.9], [0.0]]])), ModelParams(**QUIET, psi=0.5), rng)
     assert ev.ally.tolist() == [[1]]
+
+
+def test_the_new_patron_pays_the_switching_cost_to_lure_a_client_from_a_viable_incumbent() -> None:
+    """The realignment price is resolve_competition's: D_r + max(G_g + psi, G_other).
+
+    Two patrons, D = 0.06 for both, G_0 = 0.24 (incumbent), G_1 = 0.44, psi = 0.05. The
+    incumbent cannot match (0.06 + 0.44 - 0.05 = 0.45 > V_0 = 0.30) but still wants L, so
+    patron 1 must leave L at least G_0 + psi: it pays 0.06 + 0.29 = 0.35 (L nets 0.24 after
+    psi), not 0.30 (L would net 0.19 < 0.24 and rather stay). A third, poorer patron's
+    offer G_2 = 0.34 > G_0 + psi sets the price instead; an incumbent that walked away
+    (S_0 < 0) is not worth psi.
+    """
+    psi = 0.05
+    params = ModelParams(**QUIET, psi=psi, beta=1.0, holdup_periods=0)
+    # lambda = 1 (W = 1, rho = 1), no threat: D_g = d_g x = 0.12 * 0.5, V_g = v_g x
+    s = initial_state(d=np.full((1, 2, 1), 0.12), W=1.0, x=0.5, sigma=0.0, T=0.0,
+                      v=[0.6, 1.0], k=0.0, B=0.2, Y=1.0, h=0.0)  # fmt: skip
+    s = replace(s, ally=np.zeros((1, 1), dtype=np.int64), pay=np.full((1, 1), 0.1),
+                need=np.full((1, 1), 0.1), spell_start=np.zeros((1, 1), dtype=np.int64))  # fmt: skip
+    expected = resolve_competition(D_g=0.06, V_g=0.30, G_rivals=[[0.44]], psi=psi,
+                                   D_rivals=[[0.06]])  # fmt: skip
+    assert int(expected.status[0]) == REALIGNS
+    kw = dict(shocks=draw_shocks(np.random.default_rng(0), 1, 2, 1), offer_rate=0.0,
+              w_levels=[1.0], w_probs=[1.0])  # fmt: skip
+    outcomes = [f(s, params, **kw) for f in (step, fused_step, reference_step)]  # type: ignore[arg-type]
+    for s1, ev in outcomes:
+        assert ev.ally.tolist() == [[1]]
+        np.testing.assert_allclose(s1.pay, [[0.35]], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(s1.pay[0], expected.payment, rtol=0, atol=1e-12)
+        # L nets exactly the incumbent's best offer: it does not lose by switching
+        np.testing.assert_allclose(s1.pay[0, 0] - 0.06 - psi, 0.24, atol=1e-12)
+    assert_same_bits(outcomes[0][0], outcomes[1][0], STATE_FIELDS)
+
+    # a third patron whose own best offer beats G_0 + psi sets the price
+    s3 = initial_state(d=np.full((1, 3, 1), 0.12), W=1.0, x=0.5, sigma=0.0, T=0.0,
+                       v=[0.6, 1.0, 0.8], k=0.0, B=0.2, Y=1.0, h=0.0)  # fmt: skip
+    s3 = replace(s3, ally=s.ally, pay=s.pay, need=s.need, spell_start=s.spell_start)
+    kw3 = {**kw, "shocks": draw_shocks(np.random.default_rng(0), 1, 3, 1)}
+    expected3 = resolve_competition(D_g=0.06, V_g=0.30, G_rivals=[[0.44, 0.34]], psi=psi,
+                                    D_rivals=[[0.06, 0.06]])  # fmt: skip
+    for f in (step, fused_step, reference_step):
+        s1, ev = f(s3, params, **kw3)  # type: ignore[arg-type]
+        assert ev.ally.tolist() == [[1]]
+        np.testing.assert_allclose(s1.pay[0], expected3.payment, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(s1.pay, [[0.40]], rtol=0, atol=1e-12)
+
+    # an incumbent that walked away (V_0 = 0.05 < D_0) frees L: no psi in the price
+    s_free = replace(s, v=np.array([0.1, 1.0]))
+    free = resolve_competition(D_g=0.06, V_g=0.05, G_rivals=[[0.44]], psi=psi,
+                               D_rivals=[[0.06]])  # fmt: skip
+    for f in (step, fused_step, reference_step):
+        s1, ev = f(s_free, params, **kw)  # type: ignore[arg-type]
+        assert ev.ally.tolist() == [[1]]
+        np.testing.assert_allclose(s1.pay[0], free.payment, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(s1.pay, [[0.06]], rtol=0, atol=1e-12)
 
 
 def test_regime_change_redraws_W_replaces_the_leader_and_holds_up_the_patron() -> None:

@@ -263,7 +263,11 @@ def run_periods(
                     a_b = ag[best]
                     V_b = Vg[best]
                     first = a_b + (1.0 - beta) * (V_b - a_b)
-                    pay_new = _min(_max(first, rival + D_b), V_b)
+                    # Bertrand price: a viable incumbent's best offer G_g plus psi, too
+                    second = rival
+                    if term and Sg[gi] >= 0.0:
+                        second = _max(rival, (V_i - Dg[gi]) + psi)
+                    pay_new = _min(_max(first, second + D_b), V_b)
                     need_new = _max((1.0 - beta) * Sg[best] + a_b, D_b + rival - psi)
                     pay_r[n] = pay_keep if keep else (pay_new if new else 0.0)
                     need_r[n] = need_i if keep else (need_new if new else 0.0)

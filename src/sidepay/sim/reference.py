@@ -156,7 +156,12 @@ def reference_step(
                 ally, pay, need_next, start = g0, pay_keep, need, int(state.spell_start[r, n])
             elif realign or form:
                 first = a_star[best] + (1.0 - beta) * (V[best] - a_star[best])
-                pay = min(max(first, rival[best] + D[best]), V[best])
+                # the Bertrand price: beat the best other offer and, leaving an incumbent
+                # that still wants L (S_g >= 0), its best offer G_g plus the switching cost
+                second = rival[best]
+                if term and S[g0] >= 0.0:
+                    second = max(second, G[g0] + p.psi)
+                pay = min(max(first, second + D[best]), V[best])
                 ally, need_next, start = best, need_all[best], state.t
             else:
                 ally, pay, need_next, start = -1, 0.0, 0.0, -1

@@ -13,7 +13,8 @@ One period, in order:
 1. divergence drifts, ``d = clip(d + mu_d + s_d e, 0, 1)``; epochs scale ``v_g``
    (``v_scale``);
 2. regime change with probability ``h``: ``W`` redrawn from the regime law, divergence
-   jumps by ``s_r e`` (plus ``mu_r`` towards the incumbent patron), the leader is replaced
+   jumps by ``s_r e`` (plus ``mu_r`` away from the incumbent patron: its divergence to the
+   patron it is allied with rises), the leader is replaced
    and the patron's bargaining weight falls to ``min(beta, beta_holdup)`` for
    ``holdup_periods`` periods (its sunk investments can be held up);
 3. leadership change alone with probability ``(1 - h) h_L``, ``h_L = h0 + eta c(E)``
@@ -21,7 +22,12 @@ One period, in order:
 4. renegotiation: the incumbent pays ``max(a* + (1 - beta) S, G_rival - psi + D)``
    (2.3-2.4) while that is within its maximum ``v x - k sigma T``, else the alliance
    terminates and the state realigns to the rival with the largest positive offer ``G_r``
-   or stays non-aligned. A payment falls only when the requirement fell, and then only by
+   or stays non-aligned. A new patron pays the Bertrand price of
+   ``sidepay.theory.rivals.resolve_competition``: at least ``D_r + max(G_g + psi, G_other)``
+   when L leaves an incumbent that still wants it (``S_g >= 0``: L gives up the
+   incumbent's best offer ``G_g`` and pays the switching cost), ``D_r + max(G_other, 0)``
+   when the incumbent walked away or L was non-aligned (no ``psi``), and never less than
+   its bargaining payment ``a* + (1 - beta) S``. A payment falls only when the requirement fell, and then only by
    ``1 - stickiness`` of the gap; deals are leader-specific, so after a regime or leader
    change they are renegotiated from scratch. Non-aligned states get formation offers
    with probability ``offer_rate`` and take the best feasible one;
@@ -481,7 +487,14 @@ def step(
         a_b = _take(a_star, idxb)
         V_b = _take(V, idxb)
         first = a_b + (1.0 - beta.reshape(-1)[new_i]) * (V_b - a_b)
-        compete = _take(rival, idxb) + _take(D, idxb)
+        # Bertrand price (rivals.resolve_competition): beat the best other offer and, when
+        # L leaves an incumbent that still wants it, that incumbent's best offer plus psi
+        second = _take(rival, idxb)
+        lured = term.reshape(-1)[new_i] & (_take(S, idx0).reshape(-1)[new_i] >= 0.0)
+        if lured.any():
+            G_g = _take(G, idx0).reshape(-1)[new_i]
+            second = np.maximum(second, np.where(lured, G_g + p.psi, -np.inf))
+        compete = second + _take(D, idxb)
         pay.reshape(-1)[new_i] = np.minimum(np.maximum(first, compete), V_b)
         ally.reshape(-1)[new_i] = best_new
         need_next.reshape(-1)[new_i] = _take(need_all, idxb)
