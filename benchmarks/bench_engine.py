@@ -10,7 +10,9 @@ Runs, in one process and interleaved (so that a loaded machine slows every peer 
 * the full ``simulate`` (adds building the panel and event log);
 * the same rules as a plain per-dyad Python loop (``sidepay.sim.reference``) on a small
   run, with the kernel and numpy engines on that same run;
-* a profile of the kernel run: drawing the shocks, the kernel, the rest.
+* the kernel fed the previous draw scheme (every jump normal pre-drawn, blocks of
+  replications per call), to show what drawing jump normals on demand saves;
+* a profile of the kernel run: the up-front draws, the kernel (with its jump draws).
 
 All results must be byte-identical (checked and printed). Wall and CPU time
 (``time.process_time``) medians are reported; on a shared machine read the CPU-time rates.
@@ -36,7 +38,7 @@ from collections.abc import Callable
 import numpy as np
 
 from sidepay.sim.engine import History, rep_generator, run_history, simulate
-from sidepay.sim.kernel import run_periods
+from sidepay.sim.kernel import param_vector, regime_law, run_periods
 from sidepay.sim.reference import reference_step
 from sidepay.sim.world import World, default_world
 from sidepay.theory.dynamics import step
@@ -79,17 +81,57 @@ def identical(a: History, b: History) -> bool:
 
 
 def shock_draws(world: World, reps: int, years: int) -> None:
-    """Only the engine's random draws (systems and shocks), in the engine's order."""
+    """The engine's up-front random draws (systems, drift normals, uniforms), in the
+    engine's order; the jump normals, drawn on demand inside the kernel, are not here."""
     K, N = len(world.great_powers), world.small_states.n
     normal = np.empty((years, K, N))
     unif = np.empty((years, N))
     for r in range(reps):
         rng = rep_generator(1, r)
         world.draw_system(rng)
-        for _ in range(2):
-            rng.standard_normal(out=normal)
+        rng.standard_normal(out=normal)
         for _ in range(2):
             rng.random(out=unif)
+
+
+def run_predrawn(world: World, reps: int, years: int, seed: int) -> None:
+    """The previous draw scheme, for comparison: all jump normals pre-drawn (one per dyad
+    and period, 2 K N + 2 N draws a period) and read by the same kernel, in blocks of
+    replications of at most 4 MiB of shocks. Same rules, other random numbers."""
+    K, N = len(world.great_powers), world.small_states.n
+    block = max(1, min(reps, 4 * 2**20 // (years * (2 * K * N + 2 * N) * 8)))
+    v = np.array([g.v for g in world.great_powers])
+    k = np.array([g.k for g in world.great_powers])
+    v_scale = np.ascontiguousarray(world.v_scale(world.start_year + np.arange(years)))
+    prm = param_vector(world.params, world.offer_rate)
+    levels, cum = regime_law(world.small_states.W_levels, world.small_states.W_probs)
+    out = (np.empty((years, reps, K, N)), np.empty((years, reps, N)),
+           np.empty((years, reps, N), np.int8), np.empty((years, reps, N)),
+           np.empty((years, reps, N), np.int32), np.empty((years, reps, N), np.bool_),
+           np.empty((years, reps, N), np.bool_), np.empty((years, reps, N)),
+           np.empty((years, reps, N)))  # fmt: skip
+    init = (np.empty((reps, N), np.int8), np.empty((reps, N)), np.empty((reps, N), np.int32))
+    normals = np.empty((2, block, years, K, N))
+    uniforms = np.empty((2, block, years, N))
+    dummy = np.random.default_rng(0)
+    for b0 in range(0, reps, block):
+        Rb = min(reps, b0 + block) - b0
+        sys_ = [world.draw_system(rep_generator(seed, b0 + j)) for j in range(Rb)]
+        for j in range(Rb):
+            rng = rep_generator(seed + 1, b0 + j)
+            rng.standard_normal(out=normals[0, j])
+            rng.standard_normal(out=normals[1, j])
+            rng.random(out=uniforms[0, j])
+            rng.random(out=uniforms[1, j])
+        st = {key: np.stack([s[key] for s in sys_]) for key in sys_[0]}
+        run_periods(
+            st["d"], st["W"], np.full((Rb, N), -1, np.int64), np.zeros((Rb, N)),
+            np.zeros((Rb, N)), np.full((Rb, N), -1, np.int64), np.zeros((Rb, N), np.int64),
+            np.zeros((Rb, N)), st["x"], st["sigma"], st["T"], st["B"], st["Y"], st["h"], v, k,
+            normals[0, :Rb], normals[1, :Rb], uniforms[0, :Rb], uniforms[1, :Rb], v_scale,
+            dummy, False, prm, int(world.params.holdup_periods), levels, cum, 0, 0, b0,
+            *out, *init,
+        )  # fmt: skip
 
 
 def main() -> None:
@@ -120,11 +162,14 @@ def main() -> None:
                 world, years=T, reps=args.reps, seed=1, step_function=step
             ),
             "draws": lambda: shock_draws(world, args.reps, T),
+            "predrawn": lambda: run_predrawn(world, args.reps, T, seed=1),
         },
         args.repeats,
     )
     kernel_rate = report(f"engine (kernel) run_history, {args.reps} reps", big, t["kernel"])
     numpy_rate = report(f"numpy step engine run_history, {args.reps} reps", big, t["numpy"])
+    predrawn_rate = report(f"kernel, all jumps pre-drawn (old), {args.reps} reps", big,
+                           t["predrawn"])  # fmt: skip
     draws_cpu = float(np.median(t["draws"][:, 1]))
     kernel_cpu = float(np.median(t["kernel"][:, 1]))
     same_big = identical(
@@ -165,12 +210,14 @@ def main() -> None:
     )
 
     print()
-    print(f"profile of the kernel run (CPU): shock and system draws {draws_cpu / kernel_cpu:5.1%},"
-          f" kernel + bookkeeping {1 - draws_cpu / kernel_cpu:5.1%}"
+    print(f"profile of the kernel run (CPU): up-front draws {draws_cpu / kernel_cpu:5.1%},"
+          f" kernel (with its jump draws) + bookkeeping {1 - draws_cpu / kernel_cpu:5.1%}"
           f" (draws alone: {big / draws_cpu / 1e6:.1f} M dyad-periods/s)")  # fmt: skip
     print(f"byte-identical kernel vs numpy step ({args.reps} reps): {same_big}")
     print(f"byte-identical kernel vs per-dyad loop ({nr} reps):   {same_small}")
     print(f"ratio kernel/numpy engine ({args.reps} reps, CPU):   {kernel_rate / numpy_rate:7.2f}x")
+    print(f"ratio on-demand/pre-drawn jumps ({args.reps} reps, CPU): "
+          f"{kernel_rate / predrawn_rate:5.2f}x")  # fmt: skip
     print(f"ratio kernel/numpy engine ({nr} reps, CPU):     {k_small / n_small:7.2f}x")
     print(f"ratio kernel/loop ({nr} reps, CPU):             {k_small / loop_rate:7.1f}x")
     print(f"load average after: {os.getloadavg()[0]:.1f}")

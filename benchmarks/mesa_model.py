@@ -9,7 +9,9 @@ generator and calls the theory's closed forms on scalars (``coalition_weight``,
 power, then renegotiates, terminates, realigns or forms exactly as ``step`` does. One
 Mesa model is one replication. What differs is only how the work is scheduled (agent by
 agent, in Python, as Mesa runs models) and the random streams (so the two agree in
-distribution, not draw for draw).
+distribution, not draw for draw; fed the same pre-drawn ``Shocks`` they agree draw for
+draw). Like the engine, an agent draws divergence-jump normals only in a period with a
+regime or leader change.
 """
 
 from __future__ import annotations
@@ -66,14 +68,12 @@ class SmallState(mesa.Agent):
         if m.shocks is None:  # the agent's own draws, from the model's generator
             rng = m.rng
             e_drift = [float(rng.standard_normal()) for _ in range(K)]
-            e_jump = [float(rng.standard_normal()) for _ in range(K)]
             u = float(rng.random())
             u_offer = float(rng.random())
         else:  # pre-drawn shocks (period, then [0, g, n]): a draw-for-draw check
             sh = m.shocks[m.period]
             n = self.index
             e_drift = [float(sh.e_drift[0, g, n]) for g in range(K)]
-            e_jump = [float(sh.e_jump[0, g, n]) for g in range(K)]
             u = float(sh.u_change[0, n])
             u_offer = float(sh.u_offer[0, n])
         v_eff = [m.v[g] * m.v_scale[g] for g in range(K)]
@@ -81,12 +81,14 @@ class SmallState(mesa.Agent):
         # 1. divergence drift
         d = [self.d[g] + (p.mu_d + p.s_d * e_drift[g]) for g in range(K)]
 
-        # leader's extraction and hazard at the start of the period
+        # leader's extraction and hazard at the start of the period; instability shifts the
+        # salience of concessions (leader.stability_salience, THEORY 2.5 step 5)
+        rho = p.rho * (1.0 + p.stability_effect * self.h) if p.stability_effect else p.rho
         E = self.T + self.B
         ally0 = self.ally
         if ally0 >= 0:
             g = ally0
-            lam0 = float(coalition_weight(self.W, p.rho, p.omega))
+            lam0 = float(coalition_weight(self.W, rho, p.omega))
             cost0 = lam0 * min(max(d[g], 0.0), 1.0) * self.x[g] - self.sigma[g] * self.T
             E = E + cost0 - self.pay
         hL = float(leader_hazard(E, kappa=p.kappa, Y=self.Y, h0=p.h0, eta=p.eta, h_cap=p.h_cap))
@@ -105,8 +107,17 @@ class SmallState(mesa.Agent):
                 W = m.w_levels[j]
         s_l = p.s_l_small + (p.s_l_large - p.s_l_small) * W_old
         jump_sd = p.s_r if rc else (s_l if lc else 0.0)
+        if rc or lc:  # jump normals only where a regime or leader changes, as the engine
+            if m.shocks is None:
+                e_jump = [float(m.rng.standard_normal()) for _ in range(K)]
+            else:
+                e_jump = [
+                    float(v)
+                    for v in m.shocks[m.period].jumps(np.array([0]), np.array([self.index]), K)[0]
+                ]
+            for g in range(K):
+                d[g] += jump_sd * e_jump[g]
         for g in range(K):
-            d[g] += jump_sd * e_jump[g]
             if p.mu_r > 0.0 and rc and g == ally0:
                 d[g] += p.mu_r
             d[g] = min(max(d[g], 0.0), 1.0)
@@ -116,9 +127,7 @@ class SmallState(mesa.Agent):
         # 4. bargaining quantities per great power, from the theory's closed forms
         D, a_star, V, S, G = [], [], [], [], []
         for g in range(K):
-            Dg = float(deficit(W, d[g], self.x[g], self.sigma[g], self.T, p.rho, p.omega))
-            if p.stability_effect != 0.0:
-                Dg += p.stability_effect * self.h
+            Dg = float(deficit(W, d[g], self.x[g], self.sigma[g], self.T, rho, p.omega))
             Vg = float(patron_max_payment(v_eff[g], self.x[g], m.k[g], self.sigma[g], self.T))
             D.append(Dg)
             a_star.append(max(Dg, 0.0))

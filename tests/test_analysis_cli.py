@@ -95,3 +95,11 @@ def test_no_traceback_via_subprocess() -> None:
         proc.stderr.strip()
         == "sidepay: error: unknown hypothesis H0; allowed: H1, H2, H3, H4, H5, H6, H7, H8"
     )
+
+
+def test_multi_part_hypothesis_prints_each_part(panel_file: Path, capsys) -> None:
+    assert main(["test", "--panel", str(panel_file), "--only", "H4"]) == 0
+    text = capsys.readouterr().out
+    assert "H4 supported overall; its parts:" in text
+    assert "H4a Divergence raises the cause-specific hazard of termination:" in text
+    assert "H4b Payments rise with divergence within continuing spells:" in text

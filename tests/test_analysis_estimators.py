@@ -105,6 +105,14 @@ def test_cox_problems() -> None:
         fit_cox(df.assign(e=0), "e", ["x"])
     with pytest.raises(EstimationProblem, match="collinear"):
         fit_cox(df.assign(z=2 * df["x"]), "e", ["x"], ["z"])
+    # a constant control carries no information: dropped with a note, same estimate
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=200)
+    sv = pd.DataFrame({"start": 0.0, "stop": rng.exponential(1 / np.exp(0.5 * x)), "e": 1, "x": x})
+    const = fit_cox(sv.assign(c=1.0), "e", ["x"], ["c"])
+    assert list(const.coef.index) == ["x"]
+    assert const.coef["x"] == fit_cox(sv, "e", ["x"]).coef["x"]
+    assert const.notes == ["c does not vary in the sample: absorbed by the baseline hazard"]
     # events only at the largest x: the partial likelihood has no maximum
     sep = pd.DataFrame({"start": 0.0, "stop": np.arange(1.0, 41), "x": np.arange(40.0)})
     sep["e"] = (sep["x"] % 2 == 0).astype(int)

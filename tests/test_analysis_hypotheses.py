@@ -136,6 +136,17 @@ def test_alternatives_run(panel: pd.DataFrame) -> None:
     assert res["H1-logit"].verdict == "supported" and res["H1-logit"].estimator == "logit"
     assert res["H2-client-fe"].verdict == "supported"
     assert res["H8-all-client-years"].n_obs > res["H8-all-client-years"].n_events > 0
+    assert res["H2-ppml"].estimator == "poisson" and res["H2-ppml"].verdict == "supported"
+    # the DGP panel ends in 1989: a constant control is absorbed by the baseline hazard
+    assert res["H4-post-cold-war"].estimate == run_hypotheses(panel, only="H4")[0].estimate
+    assert "post_cold_war does not vary in the sample" in " ".join(
+        res["H4-post-cold-war"].details["notes"]
+    )
+    (cw,) = run_hypotheses(
+        dgp.make_panel(seed=1, years=50), specs=ALTERNATIVES, only="H4-post-cold-war"
+    )
+    assert "post_cold_war" in cw.details["controls"]
+    assert [q["hypothesis"] for q in cw.details["parts"]] == ["H4-post-cold-war:a", "H4b"]
 
 
 def test_singular_design_is_inconclusive(panel: pd.DataFrame) -> None:

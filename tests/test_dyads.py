@@ -16,7 +16,7 @@ from sidepay.data import dyads
 from sidepay.data.readers import alliances, capabilities, democracy, idealpoints, threat
 from sidepay.errors import InputError
 
-# years around the edges of the sources' coverage (ATOP to 2018, COW alliances to 2012,
+# years around the edges of the sources' coverage (ATOP to 2016, COW alliances to 2012,
 # NMC to 2022, rivalries to 2010, ideal points and democracy to 2024) and a Cold War year
 YEARS = [(1948, 1948), (2009, 2026)]
 
@@ -284,3 +284,17 @@ def test_verbs_on_empty_frames_and_sources() -> None:
     src = pd.DataFrame({"ccode": pd.Series([], dtype="int64"), "year": [], "x": []})
     got = dyads._attach_monadic(dyads.state_years((1950, 1950)), src, {"x": "x"})
     assert got["x"].isna().all()
+
+
+@pytest.mark.parametrize("verb", list(MONADIC))
+def test_monadic_verb_on_dyads_matches_state_values(
+    verb: str, directed: pd.DataFrame, states: pd.DataFrame
+) -> None:
+    """col1/col2 on dyads are the state-year values of ccode1/ccode2, missing included."""
+    col = MONADIC[verb][0]
+    s = getattr(dyads, verb)(states).set_index(["ccode", "year"])[col]
+    d = getattr(dyads, verb)(directed)
+    for k in ("1", "2"):
+        want = s.reindex(pd.MultiIndex.from_arrays([d[f"ccode{k}"], d["year"]])).to_numpy(float)
+        np.testing.assert_array_equal(d[f"{col}{k}"].to_numpy(float), want)
+    assert d[f"{col}1"].isna().any() or verb == "add_cow_majors"

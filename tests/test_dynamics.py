@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sidepay.sim.kernel import fused_step
 from sidepay.sim.reference import reference_step
 from sidepay.theory.dynamics import (
+    Shocks,
     SystemState,
     draw_shocks,
     dyad_events,
@@ -449,3 +450,51 @@ def test_fused_kernel_matches_step_for_any_parameters(
         assert_same_bits(a, b, STATE_FIELDS)
         assert_same_bits(ea, eb, EVENT_FIELDS)
         state = a
+
+
+def test_jump_normals_drawn_on_demand_equal_the_same_normals_pre_drawn() -> None:
+    """Shocks.jump_rngs: K normals per state with a change, states row-major, per stream."""
+    rng = np.random.default_rng(21)
+    R, K, N = 3, 2, 30
+    state = random_state(rng, R, K, N)
+    params = ModelParams(h0=0.2, mu_r=0.1)
+    law = dict(w_levels=[0.0, 0.5, 1.0], w_probs=[1.0, 1.0, 2.0], offer_rate=0.5)
+    sh = draw_shocks(rng, R, K, N)
+    seeds = (5, 6, 7)
+
+    def on_demand(rows: range) -> Shocks:
+        return replace(
+            sh, e_jump=None, jump_rngs=tuple(np.random.default_rng(seeds[r]) for r in rows)
+        )
+
+    a, ea = step(state, params, shocks=on_demand(range(R)), **law)  # type: ignore[arg-type]
+    changed = ea.leader_change  # regime or leader change
+    assert 0 < changed.sum() < changed.size
+    # the same normals laid out per dyad; NaN elsewhere, which must never be read
+    e = np.full((R, K, N), np.nan)
+    for r in range(R):
+        cols = np.flatnonzero(changed[r])
+        e[r][:, cols] = np.random.default_rng(seeds[r]).standard_normal((cols.size, K)).T
+    b, eb = step(state, params, shocks=replace(sh, e_jump=e), **law)  # type: ignore[arg-type]
+    c, _ = reference_step(state, params, shocks=on_demand(range(R)), **law)  # type: ignore[arg-type]
+    assert_same_bits(a, b, STATE_FIELDS)
+    assert_same_bits(ea, eb, EVENT_FIELDS)
+    for name in STATE_FIELDS:
+        np.testing.assert_array_equal(getattr(a, name), getattr(c, name), err_msg=name)
+    # the kernel draws them itself, one replication per call, and reads e_jump alike
+    for r in range(R):
+        one = replace(
+            state,
+            **{f: getattr(state, f)[r : r + 1] for f in (*STATE_FIELDS, "x", "sigma", "T",
+                                                          "B", "Y", "h", "ST", "kST")},
+        )  # fmt: skip
+        sh1 = replace(sh, **{f: getattr(sh, f)[r : r + 1] for f in ("e_drift", "u_change",
+                                                                     "u_offer")})  # fmt: skip
+        lazy1 = replace(sh1, e_jump=None, jump_rngs=(np.random.default_rng(seeds[r]),))
+        k1, _ = fused_step(one, params, shocks=lazy1, **law)  # type: ignore[arg-type]
+        k2, _ = fused_step(one, params, shocks=replace(sh1, e_jump=e[r : r + 1]), **law)  # type: ignore[arg-type]
+        for name in STATE_FIELDS:
+            assert getattr(k1, name).tobytes() == getattr(a, name)[r : r + 1].tobytes(), name
+            assert getattr(k2, name).tobytes() == getattr(a, name)[r : r + 1].tobytes(), name
+    with pytest.raises(ValueError, match="e_jump or jump_rngs"):
+        step(state, params, shocks=replace(sh, e_jump=None), **law)  # type: ignore[arg-type]

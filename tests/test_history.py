@@ -93,7 +93,7 @@ def test_ethiopia_turns_from_the_united_states_to_the_soviet_union(panel: pd.Dat
 
 def test_iran_alliance_and_aid_with_the_us_end_in_1979(panel: pd.DataFrame) -> None:
     us = _dyad(panel, USA, IRAN)
-    assert (us.loc[1959:1978, "allied"] == 1).all() and (us.loc[1980:2018, "allied"] == 0).all()
+    assert (us.loc[1959:1978, "allied"] == 1).all() and (us.loc[1980:2016, "allied"] == 0).all()
     assert us.loc[1979, "termination"] == 1 and us.loc[1979, "termination_manner"] == "abrogation"
     assert us.loc[1979, "regime_change"] == 1
     assert us.loc[1973:1978, "arms_tiv"].mean() > 1000
@@ -105,5 +105,44 @@ def test_iran_alliance_and_aid_with_the_us_end_in_1979(panel: pd.DataFrame) -> N
 def test_nato_members_allied_with_the_us_from_1949(panel: pd.DataFrame) -> None:
     for client in (20, 210, 325, 390):  # Canada, Netherlands, Italy, Denmark
         s = _dyad(panel, USA, client)
-        assert s.loc[1949, "defense"] == 1 and (s.loc[1949:2018, "allied"] == 1).all()
-        assert s.loc[2019:2020, "allied"].isna().all()  # after ATOP 4.01 coverage
+        assert s.loc[1949, "defense"] == 1 and (s.loc[1949:2016, "allied"] == 1).all()
+        assert s.loc[2017:2020, "allied"].isna().all()  # after ATOP 4.01 coverage (2016)
+        assert pd.isna(s.loc[2016, "termination"])  # in force when the data end: censored
+
+
+def test_warsaw_pact_members_allied_with_the_ussr_1955_to_1990(panel: pd.DataFrame) -> None:
+    # Poland, Hungary, Czechoslovakia, Bulgaria, Romania, East Germany
+    for client in (290, 310, 315, 355, 360, 265):
+        s = _dyad(panel, USSR, client)
+        assert (s.loc[1955:1990, "defense"] == 1).all(), client
+    for client in (290, 310, 360):  # the pact dissolved in July 1991
+        assert (_dyad(panel, USSR, client).loc[1992:1995, "defense"] == 0).all(), client
+    albania = _dyad(panel, USSR, 339)  # left the pact in 1968
+    assert (albania.loc[1955:1967, "allied"] == 1).all()
+    assert (albania.loc[1969:1990, "allied"] == 0).all()
+
+
+def test_us_japan_alliance_from_1951(panel: pd.DataFrame) -> None:
+    japan = _dyad(panel, USA, 740)
+    assert japan.index.min() == 1952  # Japan re-enters the COW system in 1952
+    assert japan.loc[1952, "spell_start"] == 1951  # the security treaty of 8 September 1951
+    assert japan.loc[1952, "formation"] == 0  # formed before the panel saw Japan
+    assert (japan.loc[1952:2016, "defense"] == 1).all()
+
+
+def test_soviet_arms_to_its_cold_war_clients_are_large(panel: pd.DataFrame) -> None:
+    assert _series(panel, USSR, 40, "arms_tiv").loc[1962:1989].mean() > 200  # Cuba
+    assert _series(panel, USSR, 652, "arms_tiv").loc[1970:1989].mean() > 1000  # Syria
+    assert _series(panel, USSR, 816, "arms_tiv").loc[1965:1989].mean() > 300  # Vietnam
+    # and the US delivered next to nothing to Cuba after the revolution
+    assert _series(panel, USA, 40, "arms_tiv").loc[1962:1989].sum() == 0
+
+
+def test_us_military_aid_to_israel_and_ideal_point_divergence(panel: pd.DataFrame) -> None:
+    assert (_series(panel, USA, 666, "aid_mil").loc[1974:2020] > 1000).all()
+    # Cold War UN voting: Cuba far from the US and close to the USSR; Israel the reverse
+    us_cuba = _series(panel, USA, 40, "divergence").loc[1962:1989].mean()
+    su_cuba = _series(panel, USSR, 40, "divergence").loc[1962:1989].mean()
+    us_isr = _series(panel, USA, 666, "divergence").loc[1970:1989].mean()
+    su_isr = _series(panel, USSR, 666, "divergence").loc[1970:1989].mean()
+    assert us_cuba > 3 * su_cuba and su_isr > 3 * us_isr

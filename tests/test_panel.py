@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -42,9 +44,9 @@ def test_schema_columns_and_dtypes(panel: pd.DataFrame) -> None:
 
 
 def test_temporal_domains(panel: pd.DataFrame) -> None:
-    # ATOP ends in 2018; SIPRI starts in 1950; Greenbook only for the US
-    assert panel.loc[panel.year > 2018, "allied"].isna().all()
-    assert panel.loc[panel.year <= 2018, "allied"].notna().all()
+    # ATOP 4.01 ends in 2016; SIPRI starts in 1950; Greenbook only for the US
+    assert panel.loc[panel.year > 2016, "allied"].isna().all()
+    assert panel.loc[panel.year <= 2016, "allied"].notna().all()
     assert panel.loc[panel.year < 1950, "arms_tiv"].isna().all()
     assert panel.loc[panel.year >= 1950, "arms_tiv"].notna().all()
     assert panel.loc[panel.patron != 2, ["aid_econ", "aid_mil", "us_troops"]].isna().all().all()
@@ -151,7 +153,7 @@ def test_no_zero_outside_a_sources_coverage() -> None:
     assert us.loc[~late, ["aid_econ", "aid_mil", "aid_recorded"]].notna().all().all()
     assert p.loc[p.year > 2021, ["side_payment", "arms_tiv", "rival_payment"]].isna().all().all()
     assert (p.loc[p.year.between(2017, 2021), "side_payment"] == 0).any()  # SIPRI's own zeros
-    assert p.loc[p.year > 2018, "allied"].isna().all()
+    assert p.loc[p.year > 2016, ["allied", "defense", "spell_id"]].isna().all().all()
     assert p.loc[p.year > 2019, ["gdp_client", "pop_client"]].isna().all().all()
     china = p[p.patron == 710]
     assert china.loc[china.year > 2021, ["aid_other", "aid_other_source"]].isna().all().all()
@@ -180,3 +182,20 @@ def test_gdp_and_population_in_schema_units(panel: pd.DataFrame) -> None:
     row = panel[(panel.patron == 2) & (panel.client == 770) & (panel.year == 2019)].iloc[0]
     assert 1.5e8 < row["pop_client"] < 3e8  # persons: Pakistan had about 215 million
     assert 5e11 < row["gdp_client"] < 5e12  # USD
+
+
+def test_cli_out_is_a_folder_or_unwritable(tmp_path, capsys) -> None:
+    folder = tmp_path / "d.parquet"
+    folder.mkdir()
+    argv = ["data", "panel", "--years", "1950", "--patrons", "USA", "--out", str(folder)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert "is a folder" in err and "\n" not in err
+    # a folder nobody can create files in (even root cannot in /proc): one line, no file
+    from sidepay.data.panel import write_panel
+
+    with pytest.raises(InputError, match=r"could not write|not writable") as info:
+        write_panel(pd.DataFrame({"patron": [2]}), Path("/proc/sidepay-panel.csv"))
+    assert "\n" not in str(info.value)
+    assert not Path("/proc/sidepay-panel.csv").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["d.parquet"] and not list(folder.iterdir())

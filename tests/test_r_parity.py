@@ -54,6 +54,15 @@ meat <- Reduce(`+`, lapply(split(seq_len(n), cl), function(i) {
 G <- length(unique(cl))
 V <- (G / (G - 1)) * ((n - 1) / (n - k)) * bread %*% meat %*% bread
 put("ols_crv1", colnames(X), coef(m), sqrt(diag(V)))
+# OLS with patron and year dummies (two-way fixed effects), CRV1 by client as above
+m <- lm(log_side_payment ~ W + divergence + common_threat + factor(patron) + factor(year),
+        data = d)
+X <- model.matrix(m); e <- residuals(m); n <- nrow(X); k <- m$rank
+bread <- solve(crossprod(X))
+meat <- Reduce(`+`, lapply(split(seq_len(n), cl), function(i) {
+  u <- crossprod(X[i, , drop = FALSE], e[i]); u %*% t(u) }))
+V <- (G / (G - 1)) * ((n - 1) / (n - k)) * bread %*% meat %*% bread
+put("ols_crv1_twoway", colnames(X), coef(m), sqrt(diag(V)))
 # logit, classical SEs
 g <- glm(termination ~ divergence + recent_regime_change + W + py0 + py1, family = binomial,
          data = d, control = glm.control(epsilon = 1e-14, maxit = 100))
@@ -89,7 +98,8 @@ def parity(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, pd.D
     cols = ["log_side_payment", "recent_regime_change", "start", "stop", "end_termination"]
     d = derive(panel, [*cols, "client_id"])
     d = d[d["allied"] == 1]
-    d = d[["patron", "client_id", "W", "divergence", "common_threat", "termination", *cols]]
+    d = d[["patron", "year", "client_id", "W", "divergence", "common_threat", "termination",
+           *cols]]  # fmt: skip
     d = d.dropna().astype(float).reset_index(drop=True)
     d = pd.concat([d, peace_years_splines(d["start"], prefix="py")], axis=1)
     tmp = tmp_path_factory.mktemp("rparity")
@@ -130,6 +140,18 @@ def test_ols_clustered_matches_base_r_crv1(parity: tuple[pd.DataFrame, pd.DataFr
         cluster="client_id",
     )  # fmt: skip
     _compare(fit, _r(r, "ols_crv1"), ["W", "divergence", "common_threat"])
+
+
+def test_two_way_fixed_effects_match_base_r_crv1(
+    parity: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    # two-way FE: alternating projections, run to FIXEF_TOL (1e-12), in formula order
+    d, r = parity
+    fit = fit_feols(
+        d, "log_side_payment", ["W"], ["divergence", "common_threat"], fe=["patron", "year"],
+        cluster="client_id",
+    )  # fmt: skip
+    _compare(fit, _r(r, "ols_crv1_twoway"), ["W", "divergence", "common_threat"])
 
 
 def test_logit_matches_glm(parity: tuple[pd.DataFrame, pd.DataFrame]) -> None:

@@ -86,7 +86,7 @@ def test_engine_equals_the_numpy_step_and_the_per_dyad_loop(small_world: World) 
 def test_kernel_runs_equal_numpy_runs_in_any_world(
     small_world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Whole runs: three powers, epochs, burn-in, hold-ups and several kernel blocks."""
+    """Whole runs: three powers, epochs, burn-in, hold-ups and several replication blocks."""
     three = small_world.updated(
         {
             "great_powers": [
@@ -112,7 +112,7 @@ def test_kernel_runs_equal_numpy_runs_in_any_world(
             "small_states.divergence_corr": -0.3,
         }
     )
-    monkeypatch.setattr(engine, "_KERNEL_BLOCK_BYTES", 1)  # one replication per block
+    monkeypatch.setattr(engine, "_BLOCK_DYADS", 2 * 3 * 17)  # numpy path: several blocks
     for world, burn_in in ((three, 30), (small_world, 0), (small_world, 5)):
         a = run_history(world, years=25, reps=4, seed=8, rep_start=3, burn_in=burn_in)
         b = run_history(world, years=25, reps=4, seed=8, rep_start=3, burn_in=burn_in,

@@ -255,6 +255,34 @@ ALTERNATIVES: dict[str, HypothesisSpec] = {
     "H2-client-fe": replace(
         HYPOTHESES["H2"], id="H2-client-fe", fixed_effects=("client_id", "year")
     ),
+    "H3-client-fe": replace(
+        HYPOTHESES["H3"], id="H3-client-fe", fixed_effects=("client_id", "year")
+    ),
+    "H2-ppml": replace(
+        HYPOTHESES["H2"],
+        id="H2-ppml",
+        outcome="side_payment",
+        estimator="poisson",
+        prediction="As H2, by Poisson pseudo-maximum likelihood on the payment level "
+        "(zeros kept, no log1p scale choice).",
+    ),
+    "H3-ppml": replace(
+        HYPOTHESES["H3"],
+        id="H3-ppml",
+        outcome="side_payment",
+        estimator="poisson",
+        prediction="As H3, by Poisson pseudo-maximum likelihood on the payment level.",
+    ),
+    "H4-post-cold-war": replace(
+        HYPOTHESES["H4"],
+        id="H4-post-cold-war",
+        controls=(*HYPOTHESES["H4"].controls, "post_cold_war"),
+    ),
+    "H6-post-cold-war": replace(
+        HYPOTHESES["H6"],
+        id="H6-post-cold-war",
+        controls=(*HYPOTHESES["H6"].controls, "post_cold_war"),
+    ),
     "H5-no-divergence": replace(
         HYPOTHESES["H5"], id="H5-no-divergence", controls=("log_side_payment_lag",)
     ),
@@ -503,7 +531,8 @@ def _part(r: HypothesisResult, role: str, title: str = "") -> dict[str, Any]:
             "reason")  # fmt: skip
     out = {"part": role, **{k: getattr(r, k) for k in keys}}
     if role == "primary":
-        out |= {"hypothesis": f"{r.hypothesis}a", "title": title or r.title}
+        suffix = "a" if r.hypothesis[-1:].isdigit() else ":a"  # H4a, H4-post-cold-war:a
+        out |= {"hypothesis": f"{r.hypothesis}{suffix}", "title": title or r.title}
     return out
 
 

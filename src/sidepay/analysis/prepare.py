@@ -16,8 +16,8 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,6 +163,11 @@ DERIVED: dict[str, Derived] = {
     ),
     "paid_at_formation": Derived(
         ("side_payment",), _paid_at_formation, "side payment > 0 in t-1, t or t+1"
+    ),
+    "post_cold_war": Derived(
+        ("year",),
+        lambda d: (d["year"] >= 1990).astype("float64"),
+        "1 from 1990 on (calendar-time control for the Cox models, whose clock is spell age)",
     ),
     "start": Derived(("spell_year",), lambda d: d["spell_year"].astype("float64"), "spell_year"),
     "stop": Derived(

@@ -190,7 +190,9 @@ def fit_cox(
         raise EstimationProblem(f"some rows have {stop} <= {start}; intervals must be positive")
     n_events = _check_events(sub, event, all_events_ok=True)
     _check_varies(sub, list(regressors))
-    _check_varies(sub, rhs)  # a constant control is a singular design for a Cox model
+    # a control constant in the sample is absorbed by the baseline hazard: drop it, say so
+    constant = [c for c in rhs if c not in regressors and sub[c].nunique() < 2]
+    rhs = [c for c in rhs if c not in constant]
     X = sub[rhs].to_numpy(float)
     X = X - X.mean(axis=0)  # centring (as coxph) changes no estimate, only the arithmetic
     if np.linalg.matrix_rank(X) < X.shape[1]:
@@ -232,6 +234,9 @@ def fit_cox(
         n_clusters=int(sub[cluster].nunique()) if cluster else None,
         vcov_type=vcov_type,
         fixed_effects=tuple(f"strata({s})" for s in strata),
+        notes=[
+            f"{c} does not vary in the sample: absorbed by the baseline hazard" for c in constant
+        ],
     )
     _check_separation(fit, sub, regressors)
     return fit

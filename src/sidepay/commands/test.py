@@ -109,7 +109,17 @@ def _print_table(results: list[Any], world: str) -> None:
     console = Console(width=None if sys.stdout.isatty() else 160)
     console.print(t)
     for r in results:
-        if r.verdict != "supported":
+        parts = r.details.get("parts") or []
+        if parts:  # H4, H6: each part with its own estimate and verdict
+            console.print(f"{r.hypothesis} {r.verdict} overall; its parts:", markup=False)
+            for q in parts:
+                est = "" if q["estimate"] is None else f" {q['estimate']:.3g}"
+                pv = "" if q["p_value"] is None else f", p = {q['p_value']:.3g}"
+                console.print(
+                    f"  {q['hypothesis']} {q['title']}:{est}{pv}, {q['verdict']} ({q['reason']})",
+                    markup=False,
+                )
+        elif r.verdict != "supported":
             console.print(f"{r.hypothesis} {r.verdict}: {r.reason}", markup=False)
 
 

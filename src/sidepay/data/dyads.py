@@ -12,13 +12,16 @@ returns it with the source's columns added. Every verb keeps three invariants (t
 2. **No duplicated rows.** Output rows are exactly the input rows, in the same order.
 3. **Directed and undirected dyads.** Monadic values are attached as ``<col>1`` and
    ``<col>2``; a directed dyadic value (ATOP obligations are those ccode1 undertakes) is,
-   for an undirected dyad, the maximum over both directions.
+   for an undirected dyad, the maximum over both directions. Directedness is read from
+   ``df.attrs["directed"]`` (set by :func:`dyad_years`); a frame without it counts as
+   undirected when no row has ccode1 > ccode2, so set the attribute on a directed frame you
+   build yourself (e.g. only rows with ccode1 = 2, whose partners all have larger codes).
 
 State-system membership and major-power status are coded through 2016 by COW; a state (or
 major power) whose spell runs to the last coded year is treated as continuing through the
 requested years, as peacesciencer does. Inside, the merges are numpy gathers on integer
 keys, not pandas joins: all directed dyad-years 1816-2020 with ATOP, democracy, NMC and
-major-power columns take about a second (``benchmarks/bench_dyads.py``).
+major-power columns take about half a second of CPU (``benchmarks/bench_dyads.py``).
 """
 
 from __future__ import annotations
@@ -371,7 +374,7 @@ def add_atop_alliance(df: pd.DataFrame) -> pd.DataFrame:
     """Add ATOP 4.01 obligations ``atop_defense ... atop_consul`` and ``atop_n`` (alliances).
 
     1 if ccode1 undertakes the obligation toward ccode2 in any alliance that year; 0 inside
-    1815-2018 otherwise; missing outside.
+    1815-2016 (ATOP 4.01 coverage) otherwise; missing outside.
 
     Examples
     --------

@@ -9,8 +9,8 @@ construction choice is written down in ``docs/data.md`` (section "Panel"); the m
   that is not a major power.
 - **alliance**: ``allied`` = any ATOP 4.01 obligation links the two that year; obligation
   flags are those of either member; a **spell** is a maximal run of consecutive allied
-  years over the whole ATOP history (1815-2018), so a spell begun before the first panel
-  year keeps its true start. Years after 2018 are outside ATOP coverage: missing.
+  years over the whole ATOP history (1815-2016), so a spell begun before the first panel
+  year keeps its true start. Years after 2016 are outside ATOP 4.01 coverage: missing.
 - **side_payment** = SIPRI arms transfers (TIV, millions) from patron to client, the one
   measure that covers every patron; inside SIPRI coverage (1950-2021) a patron-client-year
   with no recorded delivery is 0 (SIPRI's register lists every transfer of major
@@ -146,14 +146,14 @@ def _from_dyads(d: pd.DataFrame) -> pd.DataFrame:
 
 
 def alliance_spells() -> pd.DataFrame:
-    """ATOP alliance spells of every pair of states (both orders), 1815-2018.
+    """ATOP alliance spells of every pair of states (both orders), 1815-2016.
 
     A spell is a maximal run of consecutive years in which any ATOP alliance links the two.
 
     Returns
     -------
     DataFrame
-        ``ccode1, ccode2, spell_start, spell_end`` (NA when in force at the end of 2018),
+        ``ccode1, ccode2, spell_start, spell_end`` (NA when in force at the end of 2016),
         ``atop_entry``, ``atop_exit`` (ISO dates; exit NA when in force), ``atopids``
         (";"-joined) and ``manner`` of termination (``abrogation`` when any alliance ending
         with the spell was abrogated, else ``expiry``, ``replaced``, ``other``).
@@ -209,7 +209,9 @@ def _build_spells() -> pd.DataFrame:
     spells["atop_entry"] = entry
     spells["atop_exit"] = exit_date
     spells["manner"] = manner
-    censored = spells["last"] >= alliances.ATOP_END
+    # in force when the data end (not an exit in the last coded year): censored
+    in_force = both.groupby("sid")["in_force"].max().reindex(spells.index).fillna(1)
+    censored = (spells["last"] >= alliances.ATOP_END) & (in_force == 1)
     spells["spell_end"] = spells["last"].where(~censored).astype("Int64")
     spells.loc[censored, ["atop_exit", "manner"]] = pd.NA
     for c in ("atopids", "atop_entry", "atop_exit", "manner"):
@@ -489,6 +491,10 @@ def check_output_path(path: str | os.PathLike[str]) -> Path:
         raise InputError(f"--out must end in .parquet or .csv; got {target.name!r}")
     if not target.parent.is_dir():
         raise InputError(f"--out folder {target.parent} does not exist")
+    if target.is_dir():
+        raise InputError(f"--out {target} is a folder; give a file name ending in .parquet or .csv")
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise InputError(f"--out folder {target.parent} is not writable")
     return target
 
 
@@ -504,15 +510,18 @@ def write_panel(panel: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """
     target = check_output_path(path)
     suffix = target.suffix.lower()
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
+    tmp = ""
     try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        os.close(fd)
         if suffix == ".parquet":
             panel.to_parquet(tmp, index=False)
         else:
             panel.to_csv(tmp, index=False)
         os.replace(tmp, target)
+    except OSError as exc:  # full disk, permissions, a folder in the way
+        raise InputError(f"could not write {target}: {exc.strerror or exc}") from None
     finally:
-        if os.path.exists(tmp):
+        if tmp and os.path.exists(tmp):
             os.unlink(tmp)
     return target

@@ -2,11 +2,13 @@
 
 ``simulate(world, years, reps, seed)`` plays the rules of ``sidepay.theory.dynamics.step``
 (THEORY 2.5) for every period, replication, great power and small state. The periods run
-in the compiled kernel ``sidepay.sim.kernel.run_periods``, one call per block of
-replications, which gives ``step``'s results bit for bit (``run_history(...,
-step_function=step)`` runs the numpy ``step`` period by period instead; the tests check the
-two agree byte for byte). Replication ``r`` draws everything (its
-small states, then all its shocks) from its own stream ``SeedSequence([seed, r])``, so the
+in the compiled kernel ``sidepay.sim.kernel.run_periods``, one call per replication,
+which gives ``step``'s results bit for bit (``run_history(..., step_function=step)`` runs
+the numpy ``step`` period by period instead; the tests check the two agree byte for
+byte). Replication ``r`` draws everything from its own stream ``SeedSequence([seed, r])``:
+its small states, then its drift normals and uniforms for all periods, then, while the
+periods are played, the normals of its divergence jumps (only for states with a regime
+or leader change, see ``Shocks``). So the
 reps ``[a, b)`` run with ``rep_start=a`` give exactly the rows a serial run gives for them:
 a sweep may split replications across workers and concatenate the parts byte for byte.
 
@@ -50,8 +52,6 @@ _BLOCK_BYTES = 64 * 2**20
 #: Dyads per block: 16384 float64 = 128 KiB per array, cache-friendly and below numpy's
 #: 256 KiB threshold for eliding temporaries (whose check calls the slow ``backtrace``).
 _BLOCK_DYADS = 16_384
-#: Shocks of one kernel block (drawn, then played at once) stay below this many bytes.
-_KERNEL_BLOCK_BYTES = 4 * 2**20
 
 
 @dataclass(frozen=True)
@@ -183,9 +183,9 @@ def run_history(
         "pay": np.zeros((reps, N)),
         "spell_start": np.full((reps, N), -1, dtype=np.int32),
     }
-    per_rep_bytes = T_all * (2 * K * N + 2 * N) * 8
-    if step_function is None:  # the kernel: shocks of a block stay in cache while played
-        block = max(1, min(reps, _KERNEL_BLOCK_BYTES // max(per_rep_bytes, 1)))
+    per_rep_bytes = T_all * (K * N + 2 * N) * 8
+    if step_function is None:  # the kernel: one replication per call (its jump stream)
+        block = 1
     else:
         block = max(1, min(reps, _BLOCK_BYTES // max(per_rep_bytes, 1), _BLOCK_DYADS // (K * N)))
     v = np.array([g.v for g in world.great_powers])
@@ -202,13 +202,17 @@ def run_history(
         w_levels, w_cum = regime_law(levels, probs)
         v_scale = np.ascontiguousarray(v_scale, dtype=np.float64)
     # one set of shock buffers for all blocks (fresh memory costs page faults)
-    normals = np.empty((2, block, T_all, K, N))
+    normals = np.empty((block, T_all, K, N))
     uniforms = np.empty((2, block, T_all, N))
+    no_jumps = np.zeros((1, 1, K, N))  # the kernel draws its jump normals itself
     for b0 in range(0, reps, block):
         b1 = min(reps, b0 + block)
         Rb = b1 - b0
-        e_drift, e_jump = normals[0, :Rb], normals[1, :Rb]
+        e_drift = normals[:Rb]
         u_change, u_offer = uniforms[0, :Rb], uniforms[1, :Rb]
+        # replication r's stream: its system, then its shocks, then (on demand, while the
+        # periods are played) the normals of its divergence jumps
+        rngs = []
         for j in range(Rb):
             rng = rep_generator(seed, rep_start + b0 + j)
             drawn = world.draw_system(rng)
@@ -217,15 +221,15 @@ def run_history(
             work["d"][b0 + j] = drawn["d"]
             work["W"][b0 + j] = drawn["W"]
             rng.standard_normal(out=e_drift[j])
-            rng.standard_normal(out=e_jump[j])
             rng.random(out=u_change[j])
             rng.random(out=u_offer[j])
+            rngs.append(rng)
         blk = {key: arr[b0:b1] for key, arr in static.items()}
         if step_function is None:
             run_periods(
                 *(arr[b0:b1] for arr in work.values()),
                 blk["x"], blk["sigma"], blk["T"], blk["B"], blk["Y"], blk["h"], v, k,
-                e_drift, e_jump, u_change, u_offer, v_scale,
+                e_drift, no_jumps, u_change, u_offer, v_scale, rngs[0], True,
                 prm, int(world.params.holdup_periods), w_levels, w_cum, 0, burn_in, b0,
                 out_d, out_W, out_ally, out_pay, out_ss, out_rc, out_lc, out_hl, out_ten,
                 init["ally"], init["pay"], init["spell_start"],
@@ -240,7 +244,9 @@ def run_history(
                 init["ally"][b0:b1] = state.ally
                 init["pay"][b0:b1] = state.pay
                 init["spell_start"][b0:b1] = state.spell_start
-            shocks = Shocks(e_drift[:, t], e_jump[:, t], u_change[:, t], u_offer[:, t])
+            shocks = Shocks(
+                e_drift[:, t], None, u_change[:, t], u_offer[:, t], jump_rngs=tuple(rngs)
+            )
             state, ev = step_function(
                 state,
                 world.params,

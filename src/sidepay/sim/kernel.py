@@ -115,6 +115,7 @@ def run_periods(
     d, W, ally, pay, need, spell_start, holdup, tenure,  # state, updated in place
     x, sigma, T, B, Y, h, v, k,  # static primitives
     e_drift, e_jump, u_change, u_offer, v_scale,  # shocks (R, P, ...) and epochs (P, K)
+    jump_rng, draw_jumps,  # jump normals: from jump_rng (R = 1) if draw_jumps, else e_jump
     prm, holdup_periods, w_levels, w_cum, t0, burn_in, r_off,
     out_d, out_W, out_ally, out_pay, out_ss, out_rc, out_lc, out_hl, out_ten,
     init_ally, init_pay, init_ss,
@@ -124,7 +125,12 @@ def run_periods(
     State arrays (``d`` (R, K, N); the others (R, N)) hold the state before the first
     period and are left holding the state after the last. Period ``p >= burn_in`` is
     recorded at ``out_*[p - burn_in, r_off + r]``; the state before period ``burn_in`` at
-    ``init_*[r_off + r]``. ``prm`` is :func:`param_vector`.
+    ``init_*[r_off + r]``. ``prm`` is :func:`param_vector`. With ``draw_jumps`` the jump
+    normals are drawn on demand from the numpy Generator ``jump_rng`` (numba runs numpy's
+    own algorithm on its bit generator: the same numbers, and the generator advances),
+    ``K`` per state with a regime or leader change, in the order of ``Shocks.jumps``;
+    then ``R`` must be 1 and ``e_jump`` is not read. Otherwise they are read from
+    ``e_jump`` (R, P, K, N).
     """
     R, K, N = d.shape
     P = e_drift.shape[1]
@@ -152,7 +158,8 @@ def run_periods(
         x_r, sigma_r, T_r, B_r, Y_r, h_r = x[r], sigma[r], T[r], B[r], Y[r], h[r]
         for p in range(P):
             rec = p - burn_in
-            ed, ej, uc, uo = e_drift[r, p], e_jump[r, p], u_change[r, p], u_offer[r, p]
+            ed, uc, uo = e_drift[r, p], u_change[r, p], u_offer[r, p]
+            ej = e_jump[0, 0] if draw_jumps else e_jump[r, p]
             if rec >= 0:
                 orc, olc, ohl = out_rc[rec, ro], out_lc[rec, ro], out_hl[rec, ro]
             else:  # burn-in: not recorded
@@ -203,12 +210,18 @@ def run_periods(
                 hold = holdup_periods if rc else hold_r[n]
                 renew = rc or lc
                 beta = beta_low if hold > 0 else beta_p
-                for g in range(K):
-                    a = dd[g] + jump_sd * ej[g, n]
-                    if rc and mu_r > 0.0 and g == g0:
-                        a += mu_r
-                    dd[g] = _clip01(a)
-                    d_r[g, n] = dd[g]
+                if renew:
+                    for g in range(K):
+                        e = jump_rng.standard_normal() if draw_jumps else ej[g, n]
+                        a = dd[g] + jump_sd * e
+                        if rc and mu_r > 0.0 and g == g0:
+                            a += mu_r
+                        dd[g] = _clip01(a)
+                        d_r[g, n] = dd[g]
+                else:
+                    for g in range(K):
+                        dd[g] = _clip01(dd[g])
+                        d_r[g, n] = dd[g]
                 if not allied and not uo[n] < offer_rate:
                     # no alliance and no offer: nothing to bargain over this period
                     ally_r[n] = -1
@@ -312,9 +325,22 @@ def fused_step(
     if w_levels is None or w_probs is None:
         return step(state, params, shocks=shocks, v_scale=v_scale, offer_rate=offer_rate)
     levels, cum = regime_law(w_levels, w_probs)
+    if shocks.jump_rngs is not None and R != 1:  # the kernel draws from one stream per call
+        return step(
+            state, params, shocks=shocks, v_scale=v_scale, offer_rate=offer_rate,
+            w_levels=w_levels, w_probs=w_probs,
+        )  # fmt: skip
 
     def c(a: ArrayLike, dtype: type = np.float64) -> Any:
         return np.array(a, dtype=dtype, order="C")  # a fresh copy: the input stays intact
+
+    draw = shocks.jump_rngs is not None
+    if draw:
+        jump_rng, jumps = shocks.jump_rngs[0], np.zeros((1, K, N))  # type: ignore[index]
+    elif shocks.e_jump is None:
+        raise ValueError("Shocks needs e_jump or jump_rngs")
+    else:
+        jump_rng, jumps = np.random.default_rng(0), c(shocks.e_jump)  # not drawn from
 
     work: dict[str, Any] = {
         "d": c(state.d), "W": c(state.W), "ally": c(state.ally, np.int64),
@@ -335,8 +361,8 @@ def fused_step(
         *work.values(),
         c(state.x), c(state.sigma), c(state.T), c(state.B), c(state.Y), c(state.h),
         c(state.v), c(state.k),
-        c(shocks.e_drift)[:, None], c(shocks.e_jump)[:, None],
-        c(shocks.u_change)[:, None], c(shocks.u_offer)[:, None], vs,
+        c(shocks.e_drift)[:, None], jumps[:, None],
+        c(shocks.u_change)[:, None], c(shocks.u_offer)[:, None], vs, jump_rng, draw,
         param_vector(params, offer_rate), int(params.holdup_periods), levels, cum,
         int(state.t), 0, 0,
         *out.values(), *init,

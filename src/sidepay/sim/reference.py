@@ -112,13 +112,19 @@ def reference_step(
             jump_sd = p.s_r if rc else (
                 p.s_l_small + (p.s_l_large - p.s_l_small) * W0 if lc else 0.0
             )  # fmt: skip
+            renew = rc or lc
+            if renew:  # jump normals: K per state with a change (Shocks.jumps)
+                if shocks.jump_rngs is not None:
+                    z = [float(v) for v in shocks.jump_rngs[r].standard_normal(K)]
+                else:
+                    z = [float(shocks.e_jump[r, g, n]) for g in range(K)]  # type: ignore[index]
             for g in range(K):
-                d[g] = d[g] + jump_sd * float(shocks.e_jump[r, g, n])
+                if renew:
+                    d[g] = d[g] + jump_sd * z[g]
                 if rc and allied and g == g0 and p.mu_r > 0.0:
                     d[g] = d[g] + p.mu_r
                 d[g] = min(max(d[g], 0.0), 1.0)
             holdup = p.holdup_periods if rc else int(state.holdup[r, n])
-            renew = rc or lc
             beta = min(p.beta, p.beta_holdup) if holdup > 0 else p.beta
             D, a_star, V, S, G, need_all = [], [], [], [], [], []
             for g in range(K):

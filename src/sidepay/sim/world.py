@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -243,26 +244,46 @@ class World(BaseModel):
         ((2, 150), True)
         """
         ss = self.small_states
+        c = self._draw_constants
         K, N = len(self.great_powers), ss.n
-        corr = np.full((K, K), ss.divergence_corr)
-        np.fill_diagonal(corr, 1.0)
-        z = np.linalg.cholesky(corr) @ rng.standard_normal((K, N))
-        mean = np.array([[g.divergence_mean] for g in self.great_powers])
-        sd = np.array([[g.divergence_sd] for g in self.great_powers])
-        d = np.clip(mean + sd * z, 0.0, 1.0)
-        W = _categorical(rng.random(N), ss.W_levels, ss.W_probs)
-        rivals = _categorical(rng.random(N), ss.rivals_levels, ss.rivals_probs)
+        z = c["chol"] @ rng.standard_normal((K, N))
+        d = c["mean"] + c["sd"] * z
+        np.clip(d, 0.0, 1.0, out=d)
+        W = _categorical(rng.random(N), c["W_levels"], c["W_cum"])
+        rivals = _categorical(rng.random(N), c["rivals_levels"], c["rivals_cum"])
         a = ss.h_mean * ss.h_concentration
         h = rng.beta(a, ss.h_concentration - a, N)
+        x = rng.uniform(ss.x_low, ss.x_high, (K, N))
+        sigma = rng.uniform(ss.sigma_low, ss.sigma_high, (K, N))
+        Y = rng.standard_normal(N)
+        Y *= ss.income_log_sd
+        np.exp(Y, out=Y)
         return {
             "d": d,
-            "x": rng.uniform(ss.x_low, ss.x_high, (K, N)),
-            "sigma": rng.uniform(ss.sigma_low, ss.sigma_high, (K, N)),
+            "x": x,
+            "sigma": sigma,
             "W": W,
             "T": ss.threat_floor + ss.threat_per_rival * rivals,
             "B": np.full(N, self.params.B),
-            "Y": np.exp(ss.income_log_sd * rng.standard_normal(N)),
-            "h": np.minimum(h, 0.99),
+            "Y": Y,
+            "h": np.minimum(h, 0.99, out=h),
+        }
+
+    @cached_property
+    def _draw_constants(self) -> dict[str, NDArray[np.float64]]:
+        """What ``draw_system`` needs beyond the random draws, computed once per world."""
+        ss = self.small_states
+        K = len(self.great_powers)
+        corr = np.full((K, K), ss.divergence_corr)
+        np.fill_diagonal(corr, 1.0)
+        return {
+            "chol": np.linalg.cholesky(corr),
+            "mean": np.array([[g.divergence_mean] for g in self.great_powers]),
+            "sd": np.array([[g.divergence_sd] for g in self.great_powers]),
+            "W_levels": np.asarray(ss.W_levels, dtype=np.float64),
+            "W_cum": np.cumsum(ss.W_probs) / np.sum(ss.W_probs),
+            "rivals_levels": np.asarray(ss.rivals_levels, dtype=np.float64),
+            "rivals_cum": np.cumsum(ss.rivals_probs) / np.sum(ss.rivals_probs),
         }
 
 
@@ -278,11 +299,12 @@ def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _categorical(
-    u: NDArray[np.float64], levels: list[float], probs: list[float]
+    u: NDArray[np.float64], levels: NDArray[np.float64], cum: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    cum = np.cumsum(probs) / np.sum(probs)
-    idx = np.minimum(np.searchsorted(cum, u, side="right"), len(levels) - 1)
-    return np.asarray(levels, dtype=np.float64)[idx]
+    """Inverse-cdf draw from ``levels`` with normalized cumulative probabilities ``cum``."""
+    idx = np.searchsorted(cum, u, side="right")
+    np.minimum(idx, len(levels) - 1, out=idx)
+    return levels[idx]
 
 
 def _one_line(exc: ValidationError, source: str) -> InputError:

@@ -13,7 +13,8 @@ One period, in order:
 1. divergence drifts, ``d = clip(d + mu_d + s_d e, 0, 1)``; epochs scale ``v_g``
    (``v_scale``);
 2. regime change with probability ``h``: ``W`` redrawn from the regime law, divergence
-   jumps by ``s_r e`` (plus ``mu_r`` away from the incumbent patron: its divergence to the
+   jumps by ``s_r e`` (``e`` standard normal per great power, drawn only for states with
+   a change: ``Shocks``) (plus ``mu_r`` away from the incumbent patron: its divergence to the
    patron it is allied with rises), the leader is replaced
    and the patron's bargaining weight falls to ``min(beta, beta_holdup)`` for
    ``holdup_periods`` periods (its sunk investments can be held up);
@@ -149,13 +150,44 @@ class SystemState:
 
 @dataclass(frozen=True)
 class Shocks:
-    """One period's random draws: standard normals ``e_drift``, ``e_jump`` (R, K, N) and
-    uniforms ``u_change`` (regime change, its new W, leader change), ``u_offer`` (R, N)."""
+    """One period's random draws: standard normals ``e_drift`` (R, K, N), uniforms
+    ``u_change`` (regime change, its new W, leader change) and ``u_offer`` (R, N), and the
+    standard normals of the divergence jumps.
+
+    Jumps are used only where a regime or leader changes (about a fifth of the states a
+    year), so they come either pre-drawn for every dyad, ``e_jump`` (R, K, N) (entries
+    of states without a change are ignored), or on demand, ``jump_rngs``: one generator
+    per replication, from which ``step`` draws ``K`` normals (great powers in order) for
+    each state with a change, states in increasing order. The engine uses the second form
+    (the generator of replication ``r`` is its own stream), which saves most of the jump
+    draws; both forms give the same results from the same normals.
+    """
 
     e_drift: FloatArray
-    e_jump: FloatArray
+    e_jump: FloatArray | None
     u_change: FloatArray
     u_offer: FloatArray
+    jump_rngs: tuple[np.random.Generator, ...] | None = None
+
+    def jumps(self, rows: IntArray, cols: IntArray, K: int) -> FloatArray:
+        """The jump normals (len(rows), K) of the states (rows, cols), listed row-major.
+
+        Examples
+        --------
+        >>> sh = Shocks(np.zeros((2, 1, 3)), None, np.zeros((2, 3)), np.zeros((2, 3)),
+        ...             jump_rngs=(np.random.default_rng(0), np.random.default_rng(1)))
+        >>> e = sh.jumps(np.array([0, 1, 1]), np.array([2, 0, 1]), 1)
+        >>> e[1:, 0].tolist() == np.random.default_rng(1).standard_normal(2).tolist()
+        True
+        """
+        if self.jump_rngs is None:
+            if self.e_jump is None:
+                raise ValueError("Shocks needs e_jump or jump_rngs")
+            return np.asarray(self.e_jump[rows, :, cols], dtype=np.float64)
+        counts = np.bincount(rows, minlength=len(self.jump_rngs))
+        per_rep = zip(self.jump_rngs, counts, strict=True)
+        parts = [g.standard_normal((int(c), K)) for g, c in per_rep if c]
+        return np.concatenate(parts) if parts else np.empty((0, K))
 
 
 @dataclass(frozen=True)
@@ -416,17 +448,18 @@ def step(
             None if w_probs is None else np.asarray(w_probs, dtype=np.float64),
         )
         lam = rho * (p.omega + (1.0 - p.omega) * W)
-    s_l = leader_shock_scale(state.W, p.s_l_small, p.s_l_large)
-    jump_sd = np.where(rc, p.s_r, np.where(lc, s_l, 0.0))
-    jump = jump_sd[:, None, :] * shocks.e_jump
-    d += jump
+    renew = rc | lc
+    ch_r, ch_n = np.nonzero(renew)  # row-major: the order of on-demand jump draws
+    if ch_r.size:
+        s_l = leader_shock_scale(state.W[ch_r, ch_n], p.s_l_small, p.s_l_large)
+        jump_sd = np.where(rc[ch_r, ch_n], p.s_r, s_l)
+        d[ch_r, :, ch_n] += jump_sd[:, None] * shocks.jumps(ch_r, ch_n, K)
     if p.mu_r > 0.0 and rc_r.size:
         moved = allied0[rc_r, rc_n]
         d[rc_r[moved], ally0[rc_r, rc_n][moved], rc_n[moved]] += p.mu_r  # away from the patron
     np.clip(d, 0.0, 1.0, out=d)
     holdup = state.holdup.copy()
     holdup[rc_r, rc_n] = p.holdup_periods
-    renew = rc | lc
     tenure = np.where(renew, 0.0, state.tenure + 1.0)
 
     # 4. bargaining quantities for every dyad (2.3-2.4; stability enters through rho)

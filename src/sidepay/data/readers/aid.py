@@ -271,7 +271,9 @@ def aiddata_dyadic() -> pd.DataFrame:
         )
         return out
 
-    out = _cached("aiddata-dyadic", build, ["aiddata_core_dyadic"])
+    out = codes.cached_coded(
+        "aiddata-dyadic", build, ["aiddata_core_dyadic"], _VERSIONS["aiddata-dyadic"]
+    )
     out = out[out["ccode"].notna()]
     out = out.astype({"donor": "int64", "ccode": "int64"}).sort_values(
         ["donor", "ccode", "year"], ignore_index=True
@@ -329,7 +331,7 @@ def oecd_dac2a(aid_type: str = "Memo: ODA Total, Gross disbursements") -> pd.Dat
         )
         return out[out["donor"].notna() & out["ccode"].notna()].reset_index(drop=True)
 
-    frame = _cached("oecd-dac2a", build, ["oecd_dac2a"])
+    frame = codes.cached_coded("oecd-dac2a", build, ["oecd_dac2a"], _VERSIONS["oecd-dac2a"])
     allowed = sorted(frame["aid_type"].unique())
     if aid_type not in allowed:
         raise InputError(f"unknown OECD aid type {aid_type!r}; allowed: {allowed}")

@@ -36,10 +36,12 @@ from sidepay.errors import DataUnavailableError
 ATOP_MEMBER = "atop_v4.01/atop-member-level.csv"
 ATOP_ALLIANCE = "atop_v4.01/atop-alliance-level.csv"
 COW_ALLIANCE_ZIP = "cow_alliance_v4.1/Alliance_v4.1_csv.zip"
-ATOP_START, ATOP_END = 1815, 2018
+#: ATOP 4.01 codes alliances through 2016 (no member-level entry or exit after 2016):
+#: an alliance still in force is read as in force to 2016, and later years are missing.
+ATOP_START, ATOP_END = 1815, 2016
 COW_START, COW_END = 1816, 2012
 OBLIGATIONS: tuple[str, ...] = ("defense", "offense", "neutral", "nonagg", "consul")
-READER_VERSION = 1
+READER_VERSION = 2  # 2: ATOP_END 2016 (was 2018: two years beyond the data)
 
 #: ATOP ``termmode`` codes read as a manner of termination. ATOP codes how a member's
 #: participation ended; 3 covers ends before the scheduled date by violation or
@@ -173,7 +175,7 @@ def atop_members() -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``atopid, ccode, phase, yrent, yrexit`` (``yrexit`` = 2018 when in force),
+        ``atopid, ccode, phase, yrent, yrexit`` (``yrexit`` = 2016 when in force),
         ``in_force``, ``entry_date``, ``exit_date`` (ISO strings), ``termmode``,
         ``termcaus``, ``manner`` (see :data:`TERMINATION_MANNER`) and the five obligation
         flags of this member.
@@ -236,7 +238,7 @@ def _build_atop_dyad_years() -> pd.DataFrame:
 
 
 def atop_dyad_years() -> pd.DataFrame:
-    """Directed ATOP dyad-alliance-years, 1815-2018.
+    """Directed ATOP dyad-alliance-years, 1815-2016.
 
     One row per ``(ccode1, ccode2, year, atopid)``: both states are members of alliance
     ``atopid`` in ``year``; the obligation flags are ccode1's obligations in that alliance.
