@@ -197,7 +197,8 @@ def main() -> None:
     print(f"speed ratio, same workload, dynamics    : {hist_rate / mesa_rate:7.0f}x")
     print(f"speed ratio, same workload, with panel  : {sim_rate / mesa_rate:7.0f}x")
     print(
-        f"sidepay dynamics at scale ({args.reps} reps, {args.reps * K * N * T:,} dyad-periods): "
+        f"sidepay dynamics + event counting at scale ({args.reps} reps, "
+        f"{args.reps * K * N * T:,} dyad-periods): "
         f"{big_rate / 1e6:.2f} M dyad-periods/s; ratio to Mesa {big_rate / mesa_rate:.0f}x "
         "(target >= 100x; Mesa runs one model per replication, its rate does not grow with reps)"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -283,6 +284,18 @@ def test_bad_world_files_give_one_line(tmp_path: Path, text: str, message: str) 
         World.from_toml(f)
     assert message in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_draw_system_caches_nothing_on_the_world() -> None:
+    """The world's constants are cached per law, not on the model: == and pickling work."""
+    a, b = default_world(), default_world()
+    s1 = a.draw_system(np.random.default_rng(4))
+    assert a == b and a == pickle.loads(pickle.dumps(a))
+    s2 = b.draw_system(np.random.default_rng(4))
+    assert all(s1[k].tobytes() == s2[k].tobytes() for k in s1)
+    assert all(arr.flags.writeable for arr in s1.values())  # fresh arrays, not the cache
+    s1["d"][:] = -1.0
+    assert (a.draw_system(np.random.default_rng(4))["d"] >= 0).all()
 
 
 def test_bad_run_arguments(small_world: World) -> None:

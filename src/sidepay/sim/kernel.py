@@ -4,7 +4,8 @@
 replications over many periods in one pass per small state: each (replication, period,
 small state) loads its ``K`` divergences once, computes everything in one pass and writes
 the results, where the numpy ``step`` makes about 25 array passes per dyad. It consumes
-shocks pre-drawn with the numpy Generator (so seeds, streams and output bytes are those
+shocks pre-drawn with the numpy Generator and draws the jump normals on demand from the
+replication's Generator, in ``step``'s order (so seeds, streams and output bytes are those
 of ``step``), and reproduces ``step`` bit for bit: same operations in the same order, no
 fast-math (no reassociation, no fused multiply-add), and numpy's tie rules for ``maximum``
 (``b`` when ``a == b``), ``minimum`` and ``clip`` (inputs are never NaN: parameters and
@@ -315,7 +316,9 @@ def fused_step(
     """``step`` (same arguments, same results bit for bit) through the compiled kernel.
 
     The kernel knows the discrete regime law only: without ``w_levels``/``w_probs`` (the
-    Beta law) this calls ``step`` itself.
+    Beta law) this calls ``step`` itself, as it does for jump normals drawn on demand
+    (``shocks.jump_rngs``) with more than one replication (the kernel draws from one
+    stream per call; the engine calls it once per replication).
     """
     R, K, N = state.shape
     if shocks is None:

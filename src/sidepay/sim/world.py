@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from functools import cached_property
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -269,22 +269,45 @@ class World(BaseModel):
             "h": np.minimum(h, 0.99, out=h),
         }
 
-    @cached_property
+    @property
     def _draw_constants(self) -> dict[str, NDArray[np.float64]]:
-        """What ``draw_system`` needs beyond the random draws, computed once per world."""
+        """What ``draw_system`` needs beyond the random draws, computed once per law
+        (a module-level cache: a cached attribute would break the model's ``==``)."""
         ss = self.small_states
-        K = len(self.great_powers)
-        corr = np.full((K, K), ss.divergence_corr)
-        np.fill_diagonal(corr, 1.0)
-        return {
-            "chol": np.linalg.cholesky(corr),
-            "mean": np.array([[g.divergence_mean] for g in self.great_powers]),
-            "sd": np.array([[g.divergence_sd] for g in self.great_powers]),
-            "W_levels": np.asarray(ss.W_levels, dtype=np.float64),
-            "W_cum": np.cumsum(ss.W_probs) / np.sum(ss.W_probs),
-            "rivals_levels": np.asarray(ss.rivals_levels, dtype=np.float64),
-            "rivals_cum": np.cumsum(ss.rivals_probs) / np.sum(ss.rivals_probs),
-        }
+        return _draw_constants(
+            ss.divergence_corr,
+            tuple((g.divergence_mean, g.divergence_sd) for g in self.great_powers),
+            tuple(ss.W_levels),
+            tuple(ss.W_probs),
+            tuple(ss.rivals_levels),
+            tuple(ss.rivals_probs),
+        )
+
+
+@lru_cache(maxsize=64)
+def _draw_constants(
+    corr: float,
+    divergence: tuple[tuple[float, float], ...],
+    W_levels: tuple[float, ...],
+    W_probs: tuple[float, ...],
+    rivals_levels: tuple[float, ...],
+    rivals_probs: tuple[float, ...],
+) -> dict[str, NDArray[np.float64]]:
+    K = len(divergence)
+    c = np.full((K, K), corr)
+    np.fill_diagonal(c, 1.0)
+    out = {
+        "chol": np.linalg.cholesky(c),
+        "mean": np.array([[m] for m, _ in divergence]),
+        "sd": np.array([[sd] for _, sd in divergence]),
+        "W_levels": np.asarray(W_levels, dtype=np.float64),
+        "W_cum": np.cumsum(W_probs) / np.sum(W_probs),
+        "rivals_levels": np.asarray(rivals_levels, dtype=np.float64),
+        "rivals_cum": np.cumsum(rivals_probs) / np.sum(rivals_probs),
+    }
+    for a in out.values():
+        a.setflags(write=False)  # shared by every world with this law
+    return out
 
 
 def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:

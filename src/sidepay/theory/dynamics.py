@@ -13,25 +13,26 @@ One period, in order:
 1. divergence drifts, ``d = clip(d + mu_d + s_d e, 0, 1)``; epochs scale ``v_g``
    (``v_scale``);
 2. regime change with probability ``h``: ``W`` redrawn from the regime law, divergence
-   jumps by ``s_r e`` (``e`` standard normal per great power, drawn only for states with
-   a change: ``Shocks``) (plus ``mu_r`` away from the incumbent patron: its divergence to the
-   patron it is allied with rises), the leader is replaced
-   and the patron's bargaining weight falls to ``min(beta, beta_holdup)`` for
-   ``holdup_periods`` periods (its sunk investments can be held up);
+   jumps by ``s_r e`` (``e`` standard normal per great power, drawn only for states with a
+   change, see ``Shocks``) plus ``mu_r`` away from the incumbent patron (the divergence to
+   the patron it is allied with rises by ``mu_r``), the leader is replaced and the
+   patron's bargaining weight falls to ``min(beta, beta_holdup)`` for ``holdup_periods``
+   periods (its sunk investments can be held up);
 3. leadership change alone with probability ``(1 - h) h_L``, ``h_L = h0 + eta c(E)``
    from the leader's extraction ``E`` (2.2): divergence jumps by ``s_l(W) e``;
 4. renegotiation: the incumbent pays ``max(a* + (1 - beta) S, G_rival - psi + D)``
    (2.3-2.4) while that is within its maximum ``v x - k sigma T``, else the alliance
    terminates and the state realigns to the rival with the largest positive offer ``G_r``
-   or stays non-aligned. A new patron pays the Bertrand price of
-   ``sidepay.theory.rivals.resolve_competition``: at least ``D_r + max(G_g + psi, G_other)``
-   when L leaves an incumbent that still wants it (``S_g >= 0``: L gives up the
-   incumbent's best offer ``G_g`` and pays the switching cost), ``D_r + max(G_other, 0)``
-   when the incumbent walked away or L was non-aligned (no ``psi``), and never less than
-   its bargaining payment ``a* + (1 - beta) S``. A payment falls only when the requirement fell, and then only by
-   ``1 - stickiness`` of the gap; deals are leader-specific, so after a regime or leader
-   change they are renegotiated from scratch. Non-aligned states get formation offers
-   with probability ``offer_rate`` and take the best feasible one;
+   or stays non-aligned. The new patron pays the Bertrand price of
+   ``sidepay.theory.rivals.resolve_competition``, ``D_r + max(G_g + psi, G_other)`` when
+   L leaves an incumbent that still wants it (``S_g >= 0``: L gives up the incumbent's
+   best offer ``G_g`` and pays the switching cost), ``D_r + max(G_other, 0)`` when the
+   incumbent walked away or L was non-aligned (no ``psi``); never less than its
+   bargaining payment ``a* + (1 - beta) S``, never more than its maximum ``V_r``. A
+   payment falls only when the requirement fell, and then only by ``1 - stickiness`` of
+   the gap; deals are leader-specific, so after a regime or leader change they are
+   renegotiated from scratch. Non-aligned states get formation offers with probability
+   ``offer_rate`` and take the best feasible one;
 5. stability: the salience of concessions is ``rho (1 + stability_effect h)``
    (``sidepay.theory.leader.stability_salience``), so the sign of ``stability_effect``
    decides whether instability raises or lowers the price.
