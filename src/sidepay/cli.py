@@ -23,9 +23,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.add_typer(model.app, name="model")
+app.add_typer(
+    model.app,
+    name="model",
+    help="Solve the formal model: equilibrium, comparative statics, propositions P1-P8.",
+)
 app.add_typer(data.app, name="data")
-app.add_typer(simulate.app, name="simulate")
+app.add_typer(
+    simulate.app,
+    name="simulate",
+    help="Simulate worlds of great powers and small states; parameter sweeps (local or Dask).",
+)
 app.command(name="test")(test.test_command)
 app.command(name="run")(run.run_command)
 app.command(name="case")(case.case_command)
