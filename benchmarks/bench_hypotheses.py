@@ -20,6 +20,7 @@ import sys
 import time
 import warnings
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -99,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     ratios = []
     for r in results:
         spec = HYPOTHESES[r.hypothesis]
-        ours, _ = _median_time(lambda h=r.hypothesis: run_hypotheses(panel, only=h), a.runs)
+        ours, _ = _median_time(partial(run_hypotheses, panel, only=r.hypothesis), a.runs)
         peer_name = "lifelines CTV" if spec.estimator == "cox" else "statsmodels"
         try:
             peer_t, out = _median_time(_peer(panel, r.hypothesis), a.runs)

@@ -18,6 +18,7 @@ itself in a fresh interpreter (``python -m sidepay.cli run``, imports included) 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -54,6 +55,7 @@ def main() -> None:
     args = ap.parse_args()
     years = parse_years(args.years)
 
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     with tempfile.TemporaryDirectory(prefix="sidepay-bench-") as tmp:
         out = Path(tmp) / "report"
         print("warming the cache (one untimed run) ...", flush=True)
@@ -94,6 +96,7 @@ def main() -> None:
             f"`sidepay run` in a fresh interpreter: {wall:.1f} s "
             f"({wall / BUDGET_S:.2f} of the {BUDGET_S:.0f} s budget: {verdict})"
         )
+        print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -285,3 +285,22 @@ def test_multi_part_hypotheses_expose_each_part(panel: pd.DataFrame) -> None:
     assert r.verdict == "contrary" and r.details["primary_verdict"] == "supported"
     assert r.estimate == hazard["estimate"]  # the headline number stays the hazard part's
     assert "H4a" in r.reason and "H4b" in r.reason
+
+
+def test_client_years_sum_patrons_and_lag_by_year() -> None:
+    from sidepay.analysis.hypotheses import _client_years
+
+    df = pd.DataFrame(
+        {"patron": [2, 365, 2, 365, 2], "client": 20, "year": [1950, 1950, 1951, 1951, 1953],
+         "allied": [1, 0, 1, 1, 1], "leader_change": [0, 0, 1, 1, 0],
+         "side_payment": [1.0, np.nan, np.nan, np.nan, 4.0],
+         "leader_tenure": [3.0, 3.0, 0.0, 0.0, 2.0], "W": 0.5, "client_id": 20}
+    )  # fmt: skip
+    cy = _client_years(df, allied_only=False)
+    assert cy["year"].tolist() == [1950, 1951, 1953]
+    # 1950: one patron paid 1, the other unobserved -> 1; 1951: nobody observed -> missing
+    np.testing.assert_array_equal(cy["_pay"], [1.0, np.nan, 4.0])
+    # last year's payment: 1951 <- 1950; 1953 has no 1952 row -> missing, never 0
+    np.testing.assert_array_equal(cy["_pay_lag"], [np.nan, 1.0, np.nan])
+    np.testing.assert_array_equal(cy["leader_tenure_lag"], [np.nan, 3.0, np.nan])
+    assert cy["allied"].tolist() == [1.0, 1.0, 1.0] and cy["leader_change"].tolist() == [0, 1, 0]

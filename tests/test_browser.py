@@ -217,3 +217,28 @@ def test_a_remote_reference_would_be_caught(tmp_path: Path) -> None:
     load = load_page(page)
     assert any(u.startswith("http://127.0.0.1:9/") for u in load.requests)
     assert ("error", "boom") in load.console
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed")
+def test_the_real_page_with_a_remote_image_or_script_fails_the_checks(
+    report: Path, tmp_path: Path
+) -> None:
+    """The same page as above, with one remote image and one inline script injected: the
+    request is recorded and the page's Content-Security-Policy logs both as errors, so the
+    assertions of the first test would fail on it."""
+    page = tmp_path / "index.html"
+    page.write_text(
+        report.read_text(encoding="utf-8").replace(
+            "<body>",
+            '<body><img src="http://example.invalid/x.png"><script>console.error("x")</script>',
+            1,
+        ),
+        encoding="utf-8",
+    )
+    load = load_page(page)
+    assert "http://example.invalid/x.png" in load.requests
+    assert load.requests != [page.resolve().as_uri()]
+    assert any("example.invalid" in e for e in load.log_errors)
+    assert any("inline script" in e for e in load.log_errors)
+    assert ("error", "x") not in load.console  # blocked, not run

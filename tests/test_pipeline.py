@@ -156,3 +156,46 @@ def test_run_without_data_says_what_to_do_in_one_line(tmp_path: Path, empty_serv
     assert "--mirror DIR" in lines[0] and "--world simulated" in lines[0]
     assert not (tmp_path / "r").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".r.")] == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["run", "--out", "afile", "--world", "simulated"], "is a file"),
+        (["run", "--out", "mine", "--world", "simulated"], "is not a sidepay report"),
+        (["run", "--out", "no/such/dir", "--world", "simulated"], "does not exist"),
+        (["run", "--out", "r", "--mirror", "no-such-mirror"], "--mirror"),
+        (["run", "--out", "r", "--years", "1700:1800"], "--years"),
+        (["run", "--out", "r", "--reps", "0", "--world", "simulated"], "--reps"),
+        (["run", "--out", "r", "--seed", "-3", "--world", "simulated"], "--seed"),
+        (["case", "USA", "PAK", "--out", "no/such/dir/x.png"], "does not exist"),
+        (["case", "USA", "PAK", "--years", "1990"], "--years"),
+    ],
+)
+def test_cli_bad_paths_are_one_line_exit_2_and_write_nothing(
+    argv: list[str], needle: str, tmp_path: Path
+) -> None:
+    """Subprocess, so that progress bars or a traceback would show on stderr."""
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "sidepay.cli", *argv], cwd=tmp_path, capture_output=True,
+        text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert proc.stderr.strip() == proc.stderr.strip().splitlines()[0] and needle in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout and proc.stdout == ""
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+
+
+def test_bad_source_date_epoch_is_refused_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(InputError, match="SOURCE_DATE_EPOCH"):
+        run_all(tmp_path / "r", world="simulated", quiet=True)
+    assert list(tmp_path.iterdir()) == []

@@ -79,20 +79,31 @@ def test_sanitizer_keeps_the_table_and_drops_everything_that_could_fetch_or_run(
 
 
 def test_data_derived_strings_are_escaped_everywhere() -> None:
+    secondary = result(hypothesis=EVIL, title=EVIL, outcome=EVIL, regressor=EVIL, reason=EVIL)
+    secondary = secondary.to_dict() | {"verdict": EVIL}
     r = result(
         title=EVIL,
         reason=EVIL,
         prediction=EVIL,
         coverage={"clients": [EVIL]},
-        details={"formula": EVIL, "notes": [EVIL]},
+        details={
+            "formula": EVIL,
+            "notes": [EVIL],
+            "secondary": [secondary],
+        },
         tables={"html": REMOTE_TABLE},
     )
     sections = group_results([r, result(world="simulated", regressor=EVIL, outcome=EVIL)])
+    # a case figure whose data-derived labels (state names, aid source) carry markup
+    panel = pd.DataFrame({"patron": [2, 2], "client": [770, 770], "year": [1990, 1991],
+                          "aid_other": [1.0, 2.0], "aid_other_source": [EVIL, EVIL],
+                          "allied": [1, None]})  # fmt: skip
+    case_svg = figure_to_svg(case_timeline(panel, 2, 770, names={2: EVIL, 770: EVIL}))
     for s in sections:  # figures carry data-derived labels too (axis label from the names)
         s.svg = figure_to_svg(coefficient_plot(s.results))
     content = ReportContent(
         sections=sections,
-        cases=[CaseFigure(EVIL, EVIL, None, EVIL)],
+        cases=[CaseFigure(EVIL, EVIL, None, EVIL), CaseFigure(EVIL, EVIL, case_svg)],
         notes=[EVIL],
         provenance={
             "data": [{"name": EVIL, "version": EVIL, "relpath": EVIL, "sha256": EVIL}],
@@ -104,7 +115,8 @@ def test_data_derived_strings_are_escaped_everywhere() -> None:
     assert "<img" not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
     # nothing on the page can ask another host for anything
-    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    # (inside a tag: escaped text such as '&lt;img src="http://..."&gt;' is only text)
+    assert not re.search(r"""<[^>]*\b(src|href)\s*=\s*["']?(https?:)?//""", page)
     assert "@import" not in page
     assert not re.search(r"url\((?!#)", page)  # only in-page references (SVG clip paths)
 

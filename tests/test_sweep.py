@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
+import logging
 import multiprocessing
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -48,6 +56,21 @@ def pool() -> Iterator[ProcessPoolExecutor]:
     """One spawn-started pool of two processes shared by the tests (spawning is slow)."""
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as ex:
         yield ex
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[object]:
+    """A real two-worker Dask LocalCluster with worker processes (starts in ~1-2 s), shared
+    by the module and always closed, also when a test fails."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",  # never the fixed default port another process may hold
+        silence_logs=logging.ERROR,
+    ) as cluster:
+        yield cluster
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +173,7 @@ def test_bad_parameter_is_refused_before_any_work(
 
 def test_out_that_is_a_file_is_refused(grid: SweepGrid, tmp_path: Path) -> None:
     (tmp_path / "taken").write_text("not a folder")
-    with pytest.raises(InputError, match="cannot create the sweep folder"):
+    with pytest.raises(InputError, match="is a file"):
         run_sweep(grid, tmp_path / "taken", workers=1)
 
 
@@ -192,33 +215,47 @@ def test_local_parts_are_complete_and_labelled(local_run: Path, grid: SweepGrid)
     assert not a.equals(b)
 
 
-def test_dask_localcluster_gives_the_same_bytes(
+def test_dask_localcluster_worker_processes_give_the_same_bytes(
     local_run: Path,
     grid: SweepGrid,
     grid_file: Path,
     tmp_path: Path,
+    cluster: object,
     monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from distributed import Client
+
+    with Client(cluster) as client:
+        summary = run_sweep(grid, tmp_path, client.get_executor(pure=False))
+        assert summary.ok, summary.failed
+        worker_pids = set(client.run(os.getpid).values())
+    # the tasks ran in the two worker processes, not in this one
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    ran_in = {int(r["worker"].rsplit(":", 1)[1]) for r in manifest["tasks"].values()}
+    assert ran_in <= worker_pids and os.getpid() not in ran_in and len(worker_pids) == 2
+    # the command line, with the scheduler named by DASK_SCHEDULER_ADDRESS
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", cluster.scheduler_address)  # type: ignore[attr-defined]
+    out = tmp_path / "by_address"
+    assert main(["simulate", "sweep", "--grid", str(grid_file), "--out", str(out)]) == 0
+    reference = _part_hashes(local_run)
+    assert len(reference) == 8
+    assert _part_hashes(tmp_path) == reference
+    assert _part_hashes(out) == reference
+
+
+def test_dask_threads_in_one_process_give_the_same_bytes(
+    local_run: Path, grid: SweepGrid, tmp_path: Path
 ) -> None:
     distributed = pytest.importorskip("distributed")
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
+        ) as threads,
+        distributed.Client(threads) as client,
     ):
         summary = run_sweep(grid, tmp_path, client.get_executor(pure=False), workers=2)
-        assert summary.ok, summary.failed
-        # the address form connects its own client to the same scheduler
-        # the command line, with the scheduler named by DASK_SCHEDULER_ADDRESS
-        monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", cluster.scheduler_address)
-        code = main(
-            ["simulate", "sweep", "--grid", str(grid_file), "--out", str(tmp_path / "by_address")]
-        )
-        assert code == 0
-    reference = _part_hashes(local_run)
-    assert len(reference) == 8
-    assert _part_hashes(tmp_path) == reference
-    assert _part_hashes(tmp_path / "by_address") == reference
+    assert summary.ok, summary.failed
+    assert _part_hashes(tmp_path) == _part_hashes(local_run)
 
 
 def test_split_and_worker_count_do_not_change_results(
@@ -357,3 +394,189 @@ def test_world_file_relative_to_grid_and_its_text_in_the_fingerprint(
     world.write_text(world.read_text().replace("offer_rate = 0.25", "offer_rate = 0.5"))
     with pytest.raises(InputError, match="different sweep"):
         run_sweep(grid_file, out, pool, workers=2)
+
+
+# ------------------------------------------------------------------------------ one way to set parameters
+
+
+def test_world_updated_and_apply_parameters_are_one_implementation() -> None:
+    from sidepay.sim.grid import apply_parameters
+    from sidepay.sim.world import default_world
+
+    w = default_world()
+    changes = {"rho": 2.0, "small_states.n": 5, "great_powers.1.v": 0.25}
+    a, b = w.updated(changes), apply_parameters(w, changes)
+    assert a == b
+    assert (a.params.rho, a.small_states.n, a.great_powers[1].v) == (2.0, 5, 0.25)
+    assert a.great_powers[0] == w.great_powers[0] and w.params.rho != 2.0  # a copy
+    # a bare name found in a table and in the list of powers is refused, not guessed
+    with pytest.raises(InputError, match=r"'v' is ambiguous; write one of params\.v, great"):
+        w.updated({"v": 1.0})
+    with pytest.raises(InputError) as info:
+        apply_parameters(w, {"params.nothing": 1.0}, where="fixed")
+    message = str(info.value)
+    assert message.startswith("fixed: world has no field 'params.nothing'; allowed")
+    assert "params.rho" in message and "small_states.n" in message and "\n" not in message
+    with pytest.raises(InputError, match=r"^axes: .*params\.rho.*\(at params\.rho=-1\.0\)$"):
+        apply_parameters(w, {"params.rho": -1.0})
+    with pytest.raises(InputError, match=r"great_powers\.5\.v"):
+        w.updated({"great_powers.5.v": 1.0})
+
+
+# ------------------------------------------------------------------------------ bad input at the CLI
+
+
+@pytest.mark.parametrize(
+    ("grid_text", "extra", "needle"),
+    [
+        ('[sweep]\nreps = 2\nyears = 2\ncolour = "red"\n', [], "sweep.colour"),
+        ('[sweep]\nreps = "two"\n', [], "sweep.reps"),
+        ("[sweep]\nreps = 2.5\n", [], "sweep.reps"),
+        ("[sweep]\nworld = 3\n", [], "sweep.world"),
+        ('[axes]\n"params.rho" = []\n', [], "axes.params.rho"),
+        ('[axes]\n"params.rho" = [[1.0]]\n', [], "axes.params.rho"),
+        ('[axes]\n"params.rhoo" = [1.0]\n', [], "params.rhoo"),
+        ('[axes]\n"small_states.n" = ["many"]\n', [], "small_states.n"),
+        ('[sweep]\nworld = "missing.toml"\n', [], "missing.toml"),
+        ("[sweep]\nreps = 1\nyears = 1\n", ["--scheduler", "tcp://127.0.0.1:1"], "127.0.0.1:1"),
+        ("[sweep]\nreps = 1\nyears = 1\n", ["--scheduler", "tcp://127.0.0.1"], "no port"),
+        ("[sweep]\nreps = 1\nyears = 1\n", ["--out-is-a-file"], "is a file"),
+    ],
+)
+def test_cli_bad_input_is_one_line_exit_2(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    grid_text: str,
+    extra: list[str],
+    needle: str,
+) -> None:
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    grid_path = tmp_path / "g.toml"
+    grid_path.write_text(grid_text)
+    out = tmp_path / "o"
+    if extra == ["--out-is-a-file"]:
+        out.write_text("a file")
+        extra = []
+    code = main(["simulate", "sweep", "--grid", str(grid_path), "--out", str(out), *extra])
+    err = capsys.readouterr().err.strip()
+    assert code == 2, err
+    assert err.startswith("sidepay: error:") and needle in err
+    assert len(err.splitlines()) == 1
+    assert not (tmp_path / "o" / "manifest.json").exists()
+    if "127.0.0.1:1'" in err:
+        # refused by the socket check at once, not by Dask, which retries a refused
+        # connection until its timeout ("Timed out trying to connect ... after 10 s")
+        assert "Connection refused" in err
+
+
+def test_a_missing_world_file_given_from_python_is_one_line(tmp_path: Path) -> None:
+    grid = SweepGrid(world=str(tmp_path / "gone.toml"), reps=1, years=1)
+    with pytest.raises(InputError, match=r"gone\.toml does not exist"):
+        run_sweep(grid, tmp_path / "o", workers=1)
+
+
+# ------------------------------------------------------------------------------ progress
+
+
+def test_progress_bar_counts_tasks_and_stays_off_when_not_a_terminal(
+    grid: SweepGrid,
+    grid_file: Path,
+    tmp_path: Path,
+    pool: ProcessPoolExecutor,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rich.console import Console
+
+    from sidepay.sim.sweep import sweep_progress
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=100)
+    with sweep_progress(console=console) as (on_plan, on_task):
+        summary = run_sweep(grid, tmp_path / "a", pool, on_plan=on_plan, on_task=on_task)
+    assert summary.ok
+    assert "4/4" in buffer.getvalue() and "0 failed" in buffer.getvalue()
+    # resumed: the bar starts at the finished tasks
+    buffer.seek(0)
+    buffer.truncate()
+    with sweep_progress(console=console) as (on_plan, on_task):
+        run_sweep(grid, tmp_path / "a", pool, on_plan=on_plan, on_task=on_task)
+    assert "4/4" in buffer.getvalue()
+    # the CLI under pytest writes to a pipe, not a terminal: no bar, nothing on stderr
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    capsys.readouterr()
+    argv = ["simulate", "sweep", "--grid", str(grid_file), "--out", str(tmp_path / "b")]
+    assert main([*argv, "--workers", "1"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and "4 tasks run" in captured.out
+
+
+# ------------------------------------------------------------------------------ a real interruption
+
+
+KILL_GRID = """
+[sweep]
+years = 50
+reps = 24
+seed = 9
+reps_per_task = 2
+
+[axes]
+"params.rho" = [1.5]
+"""
+
+
+def test_a_killed_sweep_resumes_to_the_same_bytes(
+    tmp_path: Path, pool: ProcessPoolExecutor
+) -> None:
+    """SIGKILL the driver of a CLI sweep mid-run: its pool worker exits too, no part is
+    torn, and resuming gives the bytes of an uninterrupted run."""
+    psutil = pytest.importorskip("psutil")
+    grid_path = tmp_path / "grid.toml"
+    grid_path.write_text(KILL_GRID)
+    reference = run_sweep(grid_path, tmp_path / "reference", pool)
+    assert reference.ok and reference.n_tasks == 12
+
+    out = tmp_path / "killed"
+    env = {**os.environ, "DASK_SCHEDULER_ADDRESS": ""}
+    cmd = [sys.executable, "-m", "sidepay.cli", "simulate", "sweep", "--grid", str(grid_path)]
+    proc = subprocess.Popen(
+        [*cmd, "--out", str(out), "--workers", "1", "--quiet"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    children: list[object] = []
+    try:
+        deadline = time.monotonic() + 60
+        while not sweep_parts(out, "events") and proc.poll() is None:
+            assert time.monotonic() < deadline, "the sweep never wrote a part"
+            time.sleep(0.005)
+        children = psutil.Process(proc.pid).children(recursive=True)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        assert proc.returncode == -signal.SIGKILL, "the sweep ended before it was killed"
+        # the orphaned pool worker notices and exits (no leaked process)
+        _, alive = psutil.wait_procs(children, timeout=10)
+        assert not alive, [p.pid for p in alive]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for child in children:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                child.kill()  # type: ignore[attr-defined]
+    finished = len(sweep_parts(out, "events"))
+    assert 1 <= finished < 12
+
+    ran: list[str] = []
+    resumed = run_sweep(grid_path, out, pool, on_task=lambda r: ran.append(r["task"]))
+    assert resumed.ok and resumed.skipped >= 1 and resumed.ran == len(ran) == 12 - resumed.skipped
+    assert not list((out / "panel").glob(".*.tmp")) and not list((out / "events").glob(".*.tmp"))
+    assert _part_hashes(out) == _part_hashes(tmp_path / "reference")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert {r["status"] for r in manifest["tasks"].values()} == {"done"}
+    panel_rows = sum(len(pd.read_parquet(p, columns=["point"])) for p in sweep_parts(out))
+    assert sum(r["rows"] for r in manifest["tasks"].values()) == panel_rows

@@ -508,6 +508,9 @@ def run_all(
     if reps is not None and reps < 1:
         raise InputError(f"--reps must be >= 1; got {reps}")
     target = check_out_dir(out)
+    if mirror is not None and kind != "simulated" and not Path(mirror).is_dir():
+        raise InputError(f"--mirror {mirror} is not a folder; give the data mirror folder")
+    generated = generation_time()  # checks SOURCE_DATE_EPOCH before any work
     started = time.perf_counter()
     results: list[HypothesisResult] = []
     panels: dict[str, pd.DataFrame] = {}
@@ -523,6 +526,7 @@ def run_all(
 
             sources, citations = dict(SOURCES), bibtex(used_sources)
             panels["real"] = _real_panel(stages, span)
+            notes += _coverage_notes(span)
             results += _tests(stages, panels["real"], "real")
         else:
             notes.append(
@@ -542,7 +546,6 @@ def run_all(
             sections = group_results(results)
             for s in sections:
                 s.svg = figure_to_svg(coefficient_plot(s.results, title=f"{s.hypothesis}"))
-        generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         provenance = collect_provenance(
             sources,
             seed=seed,
@@ -582,6 +585,45 @@ def run_all(
             files = _write_outputs(tmp, content, results, panels, provenance, meta)
     stages.timings["total"] = time.perf_counter() - started
     return RunSummary(target, results, dict(stages.timings), files)
+
+
+def generation_time() -> str:
+    """When the report was generated, in UTC to the minute.
+
+    ``SOURCE_DATE_EPOCH`` (seconds since 1970, the reproducible-builds convention) fixes
+    it, so that two runs with the same seed write the same bytes.
+
+    Examples
+    --------
+    >>> os.environ["SOURCE_DATE_EPOCH"] = "0"
+    >>> generation_time()
+    '1970-01-01 00:00 UTC'
+    >>> del os.environ["SOURCE_DATE_EPOCH"]
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        if not epoch.isdigit():
+            raise InputError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970; got {epoch!r}")
+        when = datetime.fromtimestamp(int(epoch), UTC)
+    else:
+        when = datetime.now(UTC)
+    return when.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _coverage_notes(span: tuple[int, int]) -> list[str]:
+    """What the page must say about where the real data stop (from the readers' constants)."""
+    from sidepay.data.readers.alliances import ATOP_END
+
+    if span[1] <= ATOP_END:
+        return []
+    return [
+        f"Alliance data stop in {ATOP_END}: ATOP 4.01 ends there, so every estimate that needs "
+        f"alliance status uses years up to {ATOP_END} at most, and the "
+        f"panel's years {ATOP_END + 1}–{span[1]} carry missing alliance status (not 'no "
+        "alliance'; hatched in the case timelines). Other sources stop earlier still (e.g. "
+        "the rivalry data behind threat in 2010, Archigos leader changes in 2015): the "
+        "'Sources verified' table gives each source's coverage."
+    ]
 
 
 def _variables(result: HypothesisResult) -> list[str]:
@@ -661,7 +703,13 @@ def draw_case(
     from sidepay.data.panel import build_panel
 
     panel = build_panel(years=span, patrons=[p_code])
-    fig = case_timeline(panel, p_code, c_code, names={p_code: p_abb, c_code: c_abb})
+    try:
+        fig = case_timeline(panel, p_code, c_code, names={p_code: p_abb, c_code: c_abb})
+    except InputError:
+        raise InputError(
+            f"no {p_abb}-{c_abb} rows in {span[0]}:{span[1]}: the patron must be a state and "
+            "the client a minor power (not a COW major power) in the system in those years"
+        ) from None
     path = Path(out) if out is not None else Path(f"case-{p_abb}-{c_abb}.png")
     path = path.expanduser().absolute()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)

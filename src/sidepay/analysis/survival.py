@@ -56,14 +56,15 @@ def _efron_terms(
         s0d, s1d, s2d = wd.sum(), wd @ xd, (xd * wd[:, None]).T @ xd
         ll += float(eta[dead].sum())
         score += xd.sum(axis=0)
-        for j in range(d):
-            f = j / d
-            s0 = s0r - f * s0d
-            s1 = s1r - f * s1d
-            s2 = s2r - f * s2d
-            ll -= float(np.log(s0)) + shift
-            score -= s1 / s0
-            info += s2 / s0 - np.outer(s1, s1) / s0**2
+        # Efron's correction for the d tied deaths, all j = 0..d-1 at once
+        f = np.arange(d) / d
+        s0 = s0r - f * s0d  # (d,)
+        s1 = s1r[None, :] - f[:, None] * s1d[None, :]  # (d, p)
+        ll -= float(np.log(s0).sum()) + d * shift
+        score -= (s1 / s0[:, None]).sum(axis=0)
+        inv = 1.0 / s0
+        info += inv.sum() * s2r - (f * inv).sum() * s2d
+        info -= (s1 * (inv**2)[:, None]).T @ s1
     return ll, score, info
 
 
@@ -88,16 +89,18 @@ def _efron_score_residuals(
         xr, wr = X[idx_r], w[idx_r]
         s0r, s1r = wr.sum(), wr @ xr
         s0d, s1d = wr[is_dead].sum(), wr[is_dead] @ xr[is_dead]
-        xbar_mean = np.zeros(X.shape[1])
-        contrib = np.zeros_like(xr)
-        for j in range(d):
-            f = j / d
-            s0 = s0r - f * s0d
-            xbar = (s1r - f * s1d) / s0
-            xbar_mean += xbar / d
-            c = np.where(is_dead, 1.0 - f, 1.0)
-            contrib -= (c * wr / s0)[:, None] * (xr - xbar)
-        contrib[is_dead] += xr[is_dead] - xbar_mean
+        # sum over the d tied deaths j of c_ij w_i (x_i - xbar_j) / S0_j, with c_ij = 1
+        # for survivors and 1 - j/d for the dying, in closed form over j
+        f = np.arange(d) / d
+        s0 = s0r - f * s0d  # (d,)
+        xbar = (s1r[None, :] - f[:, None] * s1d[None, :]) / s0[:, None]  # (d, p)
+        a_live, b_live = (1.0 / s0).sum(), (xbar / s0[:, None]).sum(axis=0)
+        g = (1.0 - f) / s0
+        a_dead, b_dead = g.sum(), (xbar * g[:, None]).sum(axis=0)
+        a = np.where(is_dead, a_dead, a_live)[:, None]
+        b = np.where(is_dead[:, None], b_dead[None, :], b_live[None, :])
+        contrib = -wr[:, None] * (xr * a - b)
+        contrib[is_dead] += xr[is_dead] - xbar.mean(axis=0)
         U[idx_r] += contrib
     return U
 

@@ -43,11 +43,18 @@ def sweep_command(
     workers: int | None = typer.Option(
         None, "--workers", min=1, help="local processes (default: all cores)"
     ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
 ) -> int:
     """Run a parameter sweep (grid points x replications), streaming Parquet parts to OUT."""
-    from sidepay.sim.sweep import run_sweep  # owned by engineer SWEEP
+    import sys
 
-    summary = run_sweep(grid, out, scheduler or None, workers=workers)
+    from sidepay.sim.sweep import run_sweep, sweep_progress
+
+    show = not quiet and sys.stderr.isatty()
+    with sweep_progress(enabled=show) as (on_plan, on_task):
+        summary = run_sweep(
+            grid, out, scheduler or None, workers=workers, on_plan=on_plan, on_task=on_task
+        )
     typer.echo(
         f"sweep {summary.out_dir}: {summary.ran} tasks run, {summary.skipped} already done, "
         f"{len(summary.failed)} failed, of {summary.n_tasks} ({summary.seconds:.1f} s)"

@@ -7,8 +7,10 @@ A case figure has three rows sharing the year axis:
    transfers (SIPRI TIV millions, right axis);
 2. interests and institutions: interest divergence (ideal-point distance) and the client's
    winning-coalition size ``W`` (right axis);
-3. the alliance: years with an alliance shaded, with the events the panel detected marked
-   (formation, termination, realignment).
+3. the alliance: years with an alliance shaded, years outside the alliance data hatched
+   (ATOP 4.01 ends in 2016: the panel's later years have no alliance status, which is not
+   "no alliance"), with the events the panel detected marked (formation, termination,
+   realignment).
 
 Regime changes (red dashed) and leader changes (grey dotted) in the client are drawn as
 vertical lines across all rows. Missing values stay gaps: a year outside a source's
@@ -36,6 +38,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from sidepay.errors import InputError
 from sidepay.report.figures import new_figure, styled
@@ -54,17 +57,29 @@ class Case:
 
 
 CASES: tuple[Case, ...] = (
-    Case(2, 770, "USA", "PAK", "SEATO/CENTO ally; aid suspended and resumed with regime changes",
+    Case(2, 770, "USA", "PAK",
+         "1954 Mutual Defense Assistance Agreement, SEATO (1954) and the 1959 bilateral "
+         "agreement; US aid suspended and resumed around the coups and the nuclear tests",
          "United States – Pakistan"),
-    Case(2, 840, "USA", "PHI", "1951 Mutual Defense Treaty; bases closed in 1992",
+    Case(2, 840, "USA", "PHI",
+         "1951 Mutual Defense Treaty (still in force); the US bases closed in 1992",
          "United States – Philippines"),
-    Case(365, 651, "RUS", "EGY", "Soviet patronage under Nasser; Sadat's 1976 abrogation",
+    Case(365, 651, "RUS", "EGY",
+         "1971 Treaty of Friendship and Cooperation, abrogated by Sadat in 1976",
          "Soviet Union / Russia – Egypt"),
-    Case(365, 520, "RUS", "SOM", "1974 treaty; realignment to the United States after 1977",
+    Case(365, 520, "RUS", "SOM",
+         "1974 Treaty of Friendship and Cooperation, abrogated in 1977 during the Ogaden "
+         "war; the 1980 US access agreement is not an ATOP alliance, so the panel marks no "
+         "alliance realignment, only the arms-supplier switch",
          "Soviet Union / Russia – Somalia"),
-    Case(2, 530, "USA", "ETH", "US ally under Haile Selassie; the Derg turned to Moscow",
+    Case(2, 530, "USA", "ETH",
+         "aid and arms under Haile Selassie (1953 defense assistance and Kagnew base "
+         "agreements) were never an ATOP alliance, so no alliance is shaded; after the "
+         "1974 revolution the Derg turned to Soviet arms",
          "United States – Ethiopia"),
-    Case(2, 630, "USA", "IRN", "CENTO ally under the Shah; ends with the 1979 revolution",
+    Case(2, 630, "USA", "IRN",
+         "1959 bilateral defense agreement (the US backed CENTO without joining it); "
+         "ends with the 1979 revolution",
          "United States – Iran"),
 )  # fmt: skip
 
@@ -140,11 +155,51 @@ def _series(rows: pd.DataFrame, col: str) -> np.ndarray | None:
     return None if np.all(np.isnan(values)) else values
 
 
+def _isolated(values: np.ndarray) -> np.ndarray:
+    """Finite values with a gap (or the edge) on both sides: a line plot would hide them.
+
+    Examples
+    --------
+    >>> _isolated(np.array([1.0, np.nan, 2.0, 3.0, np.nan, 4.0])).tolist()
+    [True, False, False, False, False, True]
+    """
+    ok = np.isfinite(values)
+    before = np.r_[False, ok[:-1]]
+    after = np.r_[ok[1:], False]
+    return ok & ~before & ~after
+
+
 def _flag_years(rows: pd.DataFrame, col: str) -> list[int]:
     if col not in rows.columns:
         return []
     flag = pd.to_numeric(rows[col], errors="coerce").fillna(0).to_numpy() > 0
     return [int(y) for y in rows["year"].to_numpy()[flag]]
+
+
+#: labels of ``aid_other_source`` values (each patron's one source, never spliced)
+OTHER_AID_SOURCES: dict[str, str] = {
+    "aiddata": "AidData commitments, constant 2011 USD",
+    "aiddata_china": "AidData Chinese finance, constant 2021 USD",
+    "oecd_dac2a": "OECD DAC2a ODA disbursements",
+}
+
+
+def _other_aid_label(rows: pd.DataFrame) -> str:
+    """Legend label of ``aid_other``: its source, as the panel records it.
+
+    Examples
+    --------
+    >>> _other_aid_label(pd.DataFrame({"aid_other_source": ["aiddata", None]}))
+    'other aid (AidData commitments, constant 2011 USD)'
+    >>> _other_aid_label(pd.DataFrame({"year": [1950]}))
+    'other aid'
+    """
+    if "aid_other_source" not in rows.columns:
+        return "other aid"
+    names = [str(v) for v in pd.unique(rows["aid_other_source"].dropna())]
+    if not names:
+        return "other aid"
+    return "other aid (" + "; ".join(OTHER_AID_SOURCES.get(n, n) for n in names) + ")"
 
 
 @styled
@@ -201,11 +256,14 @@ def case_timeline(
     for col, colour, label in (
         ("aid_econ", "#0072B2", "US economic aid"),
         ("aid_mil", "#56B4E9", "US military aid"),
-        ("aid_other", "#009E73", "other aid"),
+        ("aid_other", "#009E73", _other_aid_label(rows)),
     ):
         y = _series(rows, col)
         if y is not None:
             (h,) = ax_pay.plot(years, y, color=colour, lw=1.6, label=label)
+            lone = _isolated(y)  # a value between gaps draws no line segment: a dot
+            if lone.any():
+                ax_pay.plot(years[lone], y[lone], "o", color=colour, ms=3)
             handles.append(h)
     arms = _series(rows, "arms_tiv")
     arms_label = "arms, SIPRI TIV m"
@@ -252,9 +310,16 @@ def case_timeline(
 
     # 3. alliance status and events
     allied = _series(rows, "allied")
+    # one full-width block per year, so that a one-year alliance shows too
     if allied is not None:
         on = np.nan_to_num(allied, nan=0.0) > 0
-        ax_all.fill_between(years, 0, 1, where=on, step="mid", color="#0072B2", alpha=0.25, lw=0)
+        ax_all.bar(years[on], 1.0, width=1.0, bottom=0, color="#0072B2", alpha=0.25, lw=0)
+    unknown = np.isnan(allied) if allied is not None else np.ones(len(years), dtype=bool)
+    if unknown.any():  # outside the alliance data (ATOP ends in 2016): hatched, not "no"
+        ax_all.bar(
+            years[unknown], 1.0, width=1.0, bottom=0, facecolor="none", edgecolor="#999999",
+            hatch="///", lw=0,
+        )  # fmt: skip
     for k, (col, (marker, colour, _label)) in enumerate(EVENT_STYLE.items()):
         ys = _flag_years(rows, col)
         if ys:
@@ -275,6 +340,7 @@ def case_timeline(
                 ax.vlines(flagged, 0, 1, transform=ax.get_xaxis_transform(), label=col, **style)
     legend = [
         Line2D([], [], color="#0072B2", lw=6, alpha=0.25, label="alliance"),
+        Patch(facecolor="none", edgecolor="#999999", hatch="///", label="no alliance data"),
         *[
             Line2D([], [], marker=m, color=c, ls="", label=lab)
             for (m, c, lab) in EVENT_STYLE.values()
@@ -285,7 +351,7 @@ def case_timeline(
     ax_all.legend(
         handles=legend,
         fontsize=7.5,
-        ncol=len(legend) if width >= 8.5 else 4,  # two rows on a narrow figure
+        ncol=(len(legend) + 1) // 2 if width < 10 else len(legend),  # two rows unless wide
         loc="upper center",
         bbox_to_anchor=(0.5, -0.55),
     )

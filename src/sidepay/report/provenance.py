@@ -62,43 +62,71 @@ SOURCE_FIELDS: tuple[str, ...] = (
 
 
 #: Which registered sources feed each panel column (from the panel table in docs/data.md
-#: and the readers' source lists). Used to say which sources fed each estimate.
+#: and the readers' source lists). Used to say which sources fed each estimate. Every
+#: column of the real panel has an entry (checked by tests/test_end_to_end.py); the last
+#: group names derived variables of the analysis.
 COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     "patron": ("cow_majors", "cow_states"),
     "client": ("cow_states",),
+    "year": ("cow_states",),
+    # alliance (ATOP 4.01 ends in 2016; COW v4.1 in 2012)
     "allied": ("atop_member_level",),
     "spell": ("atop_member_level", "atop_alliance_level"),
+    "spell_id": ("atop_member_level",),
+    "spell_start": ("atop_member_level",),
+    "spell_year": ("atop_member_level",),
+    "spell_end": ("atop_member_level",),
+    "spell_manner": ("atop_member_level", "atop_alliance_level"),
+    "atop_entry": ("atop_member_level",),
+    "atop_exit": ("atop_member_level",),
+    "atopids": ("atop_member_level",),
     "formation": ("atop_member_level",),
     "termination": ("atop_member_level", "atop_alliance_level"),
+    "termination_manner": ("atop_member_level", "atop_alliance_level"),
     "defense": ("atop_member_level",),
     "offense": ("atop_member_level",),
     "neutral": ("atop_member_level",),
     "nonagg": ("atop_member_level",),
     "consul": ("atop_member_level",),
     "cow_alliance": ("cow_alliance_v41_zip",),
+    # side payments
     "side_payment": ("sipri_tiv_tables_zip",),
     "arms_tiv": ("sipri_tiv_tables_zip",),
     "rival_payment": ("sipri_tiv_tables_zip",),
+    "payment_increase": ("sipri_tiv_tables_zip",),
+    "payment_decrease": ("sipri_tiv_tables_zip",),
+    "main_supplier": ("sipri_tiv_tables_zip",),
     "realignment": ("atop_member_level", "sipri_tiv_tables_zip"),
+    "realignment_arms": ("sipri_tiv_tables_zip",),
     "aid_econ": ("greenbook",),
     "aid_mil": ("greenbook",),
-    "aid_other": ("aiddata_core_dyadic",),
+    "aid_recorded": ("greenbook",),
+    "aid_other": ("aiddata_core_dyadic", "gcdf3_cow", "oecd_dac2a"),
+    "aid_other_source": ("aiddata_core_dyadic", "gcdf3_cow", "oecd_dac2a"),
     "us_troops": ("troopdata_rebuild_long",),
+    # interests and the client's politics
     "divergence": ("unga_idealpoints",),
     "W": ("polity5", "gwf_all"),
     "polity2": ("polity5",),
     "polyarchy": ("vdem_simple",),
     "regime_type": ("gwf_all",),
     "regime_change": ("gwf_all", "polity5", "chisols"),
-    "leader_change": ("archigos",),
-    "leader_tenure": ("archigos",),
+    "leader_change": ("archigos", "cw_gw_panel"),
+    "leader_tenure": ("archigos", "cw_gw_panel"),
+    "irregular_exit": ("archigos", "cw_gw_panel"),
+    # capabilities and threat
     "cinc": ("cow_nmc",),
+    "cinc_patron": ("cow_nmc",),
+    "cinc_client": ("cow_nmc",),
     "gdp_client": ("cw_gdppop",),
     "pop_client": ("cw_gdppop",),
     "threat": ("td_rivalries",),
+    "common_threat": ("td_rivalries",),
+    "terr_threat": ("terrthreat",),
+    "mid_opponents": ("gml_mid_ddydisps",),
     # derived variables of the analysis (log_payment_at_formation, recent_leader_only_change)
     "payment": ("sipri_tiv_tables_zip",),
-    "leader": ("archigos",),
+    "leader": ("archigos", "cw_gw_panel"),
     "regime": ("gwf_all", "polity5", "chisols"),
 }
 

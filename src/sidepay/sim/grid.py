@@ -315,74 +315,20 @@ def _check_scalar(where: str, value: object) -> None:
 
 
 def apply_parameters(world: Any, values: Mapping[str, Scalar], *, where: str = "axes") -> Any:
-    """A validated copy of ``world`` with dotted-path parameters set.
+    """A validated copy of ``world`` with parameters set: ``World.updated`` (one
+    implementation), with errors prefixed by ``where`` (``axes`` or ``fixed``).
 
     A name is a dotted path into the world's fields (``params.rho``); a bare name that
     matches exactly one nested field (``rho``) is resolved to it.
 
     Examples
     --------
-    >>> from pydantic import BaseModel
-    >>> class P(BaseModel):
-    ...     rho: float = 1.0
-    >>> class Wd(BaseModel):
-    ...     params: P = P()
-    ...     n: int = 3
-    >>> apply_parameters(Wd(), {"rho": 2.0, "n": 5})
-    Wd(params=P(rho=2.0), n=5)
+    >>> from sidepay.sim.world import default_world
+    >>> w = apply_parameters(default_world(), {"rho": 2.0, "small_states.n": 5})
+    >>> w.params.rho, w.small_states.n
+    (2.0, 5)
     """
-    from pydantic import ValidationError
-
-    data = world.model_dump()
-    for name, value in values.items():
-        keys = _resolve(data, name, where)
-        node = data
-        for key in keys[:-1]:
-            node = node[key]
-        node[keys[-1]] = value
-    try:
-        return type(world).model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err.get("loc", ()))
-        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
-        given = ", ".join(f"{k}={v!r}" for k, v in values.items())
-        raise InputError(f"{where}: {loc or 'world'} is not allowed ({msg}) at {given}") from None
-    except InputError as exc:
-        raise InputError(f"{where}: {exc}") from None
-
-
-def _resolve(data: dict[str, Any], name: str, where: str) -> list[Any]:
-    keys: list[Any] = []
-    node: Any = data
-    for part in name.split("."):
-        if isinstance(node, dict) and part in node:
-            keys.append(part)
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            keys.append(int(part))
-            node = node[int(part)]
-        else:
-            break
-    else:
-        return keys
-    if "." not in name:
-        found = [p for p in _leaf_paths(data) if p[-1] == name]
-        if len(found) == 1:
-            return list(found[0])
-        if len(found) > 1:
-            opts = ", ".join(".".join(map(str, p)) for p in found)
-            raise InputError(f"{where}.{name} is ambiguous; write one of {opts}")
-    allowed = ", ".join(sorted({".".join(map(str, p[:2])) for p in _leaf_paths(data)})[:40])
-    raise InputError(f"{where}.{name} is not a world parameter; allowed (dotted paths): {allowed}")
-
-
-def _leaf_paths(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    if isinstance(node, dict):
-        for k, v in node.items():
-            yield from _leaf_paths(v, (*prefix, k))
-    elif prefix:
-        yield prefix
+    return world.updated(values, where=where)
 
 
 def base_world(grid: SweepGrid) -> Any:

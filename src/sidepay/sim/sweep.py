@@ -32,6 +32,8 @@ import contextlib
 import json
 import multiprocessing
 import os
+import socket
+import threading
 import time
 import traceback
 import uuid
@@ -63,6 +65,7 @@ __all__ = [
     "read_sweep",
     "run_sweep",
     "sweep_parts",
+    "sweep_progress",
 ]
 
 MANIFEST = "manifest.json"
@@ -74,6 +77,8 @@ TASK_MEMORY_BUDGET = 512 * 2**20
 _MEMORY_FACTOR = 4.0
 #: grids up to this many points have every point validated before the sweep starts
 FULL_VALIDATION_POINTS = 100_000
+#: seconds to wait for a Dask scheduler that accepts connections
+SCHEDULER_TIMEOUT = 10
 
 
 @dataclass
@@ -141,6 +146,7 @@ def _run_task(payload: dict[str, Any]) -> dict[str, Any]:
     except Exception as exc:
         out["error"] = _one_line(exc)
         out["traceback"] = traceback.format_exc(limit=5)
+    out["worker"] = f"{socket.gethostname()}:{os.getpid()}"  # who ran it (manifest, tests)
     out["seconds"] = round(time.perf_counter() - t0, 3)
     out["cpu_seconds"] = round(time.process_time() - c0, 3)  # < seconds: waiting for a core
     return out
@@ -167,14 +173,21 @@ def _write_part(frame: pd.DataFrame, path: Path, meta: dict[str, str]) -> None:
             tmp.unlink()
 
 
-def _part_ok(path: Path, fingerprint: str, task: str) -> bool:
-    """The part exists, its footer reads, and it belongs to this sweep and task."""
+def _part_rows(path: Path, fingerprint: str, task: str) -> int | None:
+    """Rows of a finished part: it exists, its footer and every row group's column
+    chunk statistics read, and it belongs to this sweep and task; else None.
+
+    Parts are written atomically, so a torn part comes only from outside (a partial copy);
+    reading the footer catches that without decoding the data.
+    """
     try:
-        meta = pq.read_schema(path).metadata or {}
-        tag = json.loads(meta[_META_KEY])
+        meta = pq.read_metadata(path)
+        tag = json.loads((meta.metadata or {})[_META_KEY])
     except (OSError, KeyError, ValueError, pa.ArrowException):
-        return False
-    return bool(tag.get("fingerprint") == fingerprint and tag.get("task") == task)
+        return None
+    if tag.get("fingerprint") != fingerprint or tag.get("task") != task:
+        return None
+    return int(meta.num_rows)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -195,6 +208,7 @@ def run_sweep(
     resume: bool = True,
     max_in_flight: int | None = None,
     on_task: Callable[[dict[str, Any]], None] | None = None,
+    on_plan: Callable[[SweepSummary], None] | None = None,
 ) -> SweepSummary:
     """Run every task of ``grid`` and write its parts and manifest under ``out_dir``.
 
@@ -210,6 +224,8 @@ def run_sweep(
         ``resume=False`` a folder holding results raises InputError.
     max_in_flight : tasks submitted ahead of completion (default 4 per worker, >= 8).
     on_task : called in the driver with each task's status record as it completes.
+    on_plan : called once with the summary (``n_tasks``, ``skipped``) before any task
+        runs, e.g. to size a progress bar.
 
     Returns
     -------
@@ -227,11 +243,12 @@ def run_sweep(
     if not isinstance(grid, SweepGrid):
         grid = load_grid(grid)
     out = Path(out_dir).resolve()
+    base = base_world(grid)  # a missing or invalid world file fails here, in one line
     world_text = "" if grid.world == "default" else Path(grid.world).read_text(encoding="utf-8")
     fingerprint = grid.fingerprint(world_text)
-
-    base = base_world(grid)
     _validate_points(grid, base)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} is a file; pass a folder (created if missing)")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -258,7 +275,7 @@ def run_sweep(
         summary = SweepSummary(out_dir=out, n_tasks=0, reps_per_task=reps_per_task)
         _run_planned(
             grid, out, fingerprint, manifest, summary, ex, max_in_flight or max(8, 4 * n_workers),
-            on_task,
+            on_task, on_plan,
         )  # fmt: skip
     summary.seconds = time.perf_counter() - t0
     return summary
@@ -273,6 +290,7 @@ def _run_planned(
     ex: Executor,
     window: int,
     on_task: Callable[[dict[str, Any]], None] | None,
+    on_plan: Callable[[SweepSummary], None] | None = None,
 ) -> None:
     """Plan the tasks, skip the finished ones, run the rest; fills ``summary`` in place."""
     reps_per_task = summary.reps_per_task
@@ -287,13 +305,16 @@ def _run_planned(
     todo: list[SweepTask] = []
     summary.n_tasks = len(tasks)
     for task in tasks:
-        done = all(
-            _part_ok(out / kind / f"{task.name}.parquet", fingerprint, task.name) for kind in KINDS
-        )
-        if done:
+        rows = [
+            _part_rows(out / kind / f"{task.name}.parquet", fingerprint, task.name)
+            for kind in KINDS
+        ]
+        if None not in rows:
             summary.skipped += 1
             rec = records.setdefault(task.name, _task_record(task))
-            rec["status"] = "done"
+            # the parts are the truth: a driver killed between two manifest saves
+            # leaves finished tasks marked pending
+            rec.update(status="done", rows=rows[0], event_rows=rows[1], error="")
         else:
             records[task.name] = _task_record(task)
             todo.append(task)
@@ -306,6 +327,8 @@ def _run_planned(
         "tasks": records,
     }
     _save_manifest(out, manifest)
+    if on_plan is not None:
+        on_plan(summary)
     if not todo:
         return
 
@@ -410,7 +433,9 @@ def _executor(
     elif executor is None:
         n = max(1, workers or os.cpu_count() or 1)
         ctx = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+        pool = ProcessPoolExecutor(
+            max_workers=n, mp_context=ctx, initializer=_exit_with_parent, initargs=(os.getpid(),)
+        )
         try:
             yield pool, n
         finally:  # on Ctrl-C: drop queued tasks, let running ones finish their parts
@@ -418,8 +443,9 @@ def _executor(
     elif isinstance(executor, str):
         from distributed import Client
 
+        _check_reachable(executor)
         try:
-            client = Client(executor, timeout=30)
+            client = Client(executor, timeout=SCHEDULER_TIMEOUT)
         except (OSError, TimeoutError, ValueError) as exc:
             raise InputError(
                 f"cannot reach the Dask scheduler at {executor!r} ({_one_line(exc)}); "
@@ -434,6 +460,37 @@ def _executor(
         raise InputError(
             f"executor must be None, a Dask address or a concurrent.futures.Executor; got {executor!r}"
         )
+
+
+def _check_reachable(address: str) -> None:
+    """Fail fast on a tcp:// address nobody listens on (Dask itself retries until its
+    timeout); other schemes are left to Dask."""
+    scheme, _, rest = address.partition("://")
+    if scheme not in ("tcp", "tls") or not rest:
+        return
+    host, _, port = rest.rpartition(":")
+    if not port.isdigit():
+        raise InputError(f"Dask scheduler address {address!r} has no port; pass tcp://HOST:PORT")
+    try:
+        with socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=5):
+            pass
+    except OSError as exc:
+        raise InputError(
+            f"cannot reach the Dask scheduler at {address!r} ({exc.strerror or exc}); "
+            "pass tcp://HOST:PORT of a running scheduler"
+        ) from None
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Pool worker initializer: exit when the driver is gone (killed with SIGKILL or
+    SIGTERM, it cannot shut its pool down; idle workers would wait forever)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _dask_workers(executor: Executor) -> int:
@@ -469,6 +526,56 @@ def _auto_reps_per_task(grid: SweepGrid, base: Any, workers: int | None) -> int:
     total_reps = grid.reps * grid.n_points
     by_balance = max(1, -(-total_reps // (4 * n)))
     return max(1, min(grid.reps, by_memory, by_balance))
+
+
+@contextlib.contextmanager
+def sweep_progress(
+    enabled: bool = True, *, console: Any = None
+) -> Iterator[tuple[Callable[[SweepSummary], None], Callable[[dict[str, Any]], None]]]:
+    """``(on_plan, on_task)`` callbacks for ``run_sweep`` that draw a rich progress bar
+    over tasks on stderr (or ``console``, a ``rich.console.Console``); with
+    ``enabled=False`` they do nothing.
+
+    Examples
+    --------
+    >>> with sweep_progress(enabled=False) as (on_plan, on_task):
+    ...     on_plan(SweepSummary(out_dir=Path("."), n_tasks=3, skipped=1))
+    ...     on_task({"task": "t", "status": "done"})
+    """
+    if not enabled:
+        yield (lambda summary: None), (lambda record: None)
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    progress = Progress(
+        TextColumn("sweep"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[failed]} failed"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console or Console(stderr=True),
+        transient=True,
+    )
+    bar = progress.add_task("tasks", total=None, failed=0)
+
+    def on_plan(summary: SweepSummary) -> None:
+        progress.update(bar, total=summary.n_tasks, completed=summary.skipped)
+
+    def on_task(record: dict[str, Any]) -> None:
+        failed = progress.tasks[0].fields["failed"] + (record.get("status") != "done")
+        progress.update(bar, advance=1, failed=failed)
+
+    with progress:
+        yield on_plan, on_task
 
 
 # --------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ Examples
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -188,34 +188,41 @@ class World(BaseModel):
             raw = _merge(default_world().model_dump(), raw)
         return cls.from_mapping(raw, source=p.name)
 
-    def updated(self, changes: Mapping[str, Any]) -> World:
-        """A validated copy with dotted-path fields changed (``"params.psi"``,
+    def updated(self, changes: Mapping[str, Any], *, where: str = "world") -> World:
+        """A validated copy with fields changed by dotted path (``"params.psi"``,
         ``"small_states.n"``, ``"great_powers.0.v"``).
+
+        A bare name that matches exactly one field of a nested table (``"psi"``) stands
+        for its dotted path. ``where`` prefixes error messages (a sweep passes ``"axes"``
+        or ``"fixed"``); an unknown name lists the allowed ones, in one line.
 
         Examples
         --------
         >>> default_world().updated({"great_powers.1.v": 0.5}).great_powers[1].v
         0.5
+        >>> default_world().updated({"psi": 0.2}).params.psi
+        0.2
+        >>> try:
+        ...     default_world().updated({"params.nothing": 1}, where="axes")
+        ... except InputError as e:
+        ...     print(str(e).split(";")[0])
+        axes: world has no field 'params.nothing'
         """
         data = self.model_dump()
         for path, value in changes.items():
+            keys = _field_keys(data, path, where)
             node: Any = data
-            parts = path.split(".")
-            for part in parts[:-1]:
-                try:
-                    node = node[int(part)] if isinstance(node, list) else node[part]
-                except (KeyError, IndexError, ValueError):
-                    raise InputError(f"world has no field {path!r}") from None
-            last = parts[-1]
-            if isinstance(node, list):
-                if not last.isdigit() or int(last) >= len(node):
-                    raise InputError(f"world has no field {path!r}")
-                node[int(last)] = value
-            elif isinstance(node, dict) and last in node:
-                node[last] = value
-            else:
-                raise InputError(f"world has no field {path!r}")
-        return World.from_mapping(data)
+            for key in keys[:-1]:
+                node = node[key]
+            node[keys[-1]] = value
+        try:
+            return World.model_validate(data)
+        except ValidationError as exc:
+            msg = str(_one_line(exc, "world"))
+            if where == "world":
+                raise InputError(msg) from None
+            given = ", ".join(f"{k}={v!r}" for k, v in changes.items())
+            raise InputError(f"{where}: {msg} (at {given})") from None
 
     # ---------------------------------------------------------------- derived
     @property
@@ -308,6 +315,53 @@ def _draw_constants(
     for a in out.values():
         a.setflags(write=False)  # shared by every world with this law
     return out
+
+
+def _field_keys(data: dict[str, Any], path: str, where: str) -> list[Any]:
+    """The keys (str or list index) of dotted ``path`` in a world's ``model_dump``;
+    a bare name matching exactly one nested leaf resolves to it."""
+    keys: list[Any] = []
+    node: Any = data
+    for part in path.split("."):
+        if isinstance(node, dict) and part in node:
+            keys.append(part)
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            keys.append(int(part))
+            node = node[int(part)]
+        else:
+            break
+    else:
+        return keys
+    leaves = list(_leaf_paths(data))
+    lead = "" if where == "world" else f"{where}: "
+    if "." not in path:
+        found = [p for p in _leaf_paths(data, lists=True) if p[-1] == path]
+        if len(found) == 1:
+            return list(found[0])
+        if len(found) > 1:
+            opts = ", ".join(".".join(map(str, p)) for p in found)
+            raise InputError(f"{lead}{path!r} is ambiguous; write one of {opts}")
+    allowed = sorted({".".join(map(str, p[:2])) for p in leaves})
+    raise InputError(
+        f"{lead}world has no field {path!r}; allowed (dotted paths): "
+        f"{', '.join(allowed)}, great_powers.I.FIELD, epochs.I.FIELD"
+    )
+
+
+def _leaf_paths(
+    node: Any, prefix: tuple[Any, ...] = (), *, lists: bool = False
+) -> Iterator[tuple[Any, ...]]:
+    """Paths (tuples) of the non-table values below ``node``; lists of tables are
+    entered only with ``lists`` (then a list index is part of the path)."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _leaf_paths(v, (*prefix, k), lists=lists)
+    elif lists and isinstance(node, list) and node and isinstance(node[0], dict):
+        for i, v in enumerate(node):
+            yield from _leaf_paths(v, (*prefix, i), lists=lists)
+    elif prefix:
+        yield prefix
 
 
 def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
