@@ -170,6 +170,7 @@ def test_run_without_data_says_what_to_do_in_one_line(tmp_path: Path, empty_serv
         (["run", "--out", "r", "--seed", "-3", "--world", "simulated"], "--seed"),
         (["case", "USA", "PAK", "--out", "no/such/dir/x.png"], "does not exist"),
         (["case", "USA", "PAK", "--years", "1990"], "--years"),
+        (["case", "PAK", "USA", "--out", "x.png"], "not a COW major power"),
     ],
 )
 def test_cli_bad_paths_are_one_line_exit_2_and_write_nothing(

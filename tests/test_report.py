@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib import pyplot as plt
+from matplotlib.collections import LineCollection
 
 from sidepay.analysis.result import HypothesisResult
 from sidepay.errors import InputError
@@ -79,8 +80,8 @@ def test_sanitizer_keeps_the_table_and_drops_everything_that_could_fetch_or_run(
 
 
 def test_data_derived_strings_are_escaped_everywhere() -> None:
-    secondary = result(hypothesis=EVIL, title=EVIL, outcome=EVIL, regressor=EVIL, reason=EVIL)
-    secondary = secondary.to_dict() | {"verdict": EVIL}
+    second = result(hypothesis=EVIL, title=EVIL, outcome=EVIL, regressor=EVIL, reason=EVIL)
+    secondary = second.to_dict() | {"verdict": EVIL}
     r = result(
         title=EVIL,
         reason=EVIL,
@@ -175,7 +176,7 @@ def test_statics_plot_uses_the_curves_given() -> None:
     x = np.linspace(0.1, 1, 7)
     fig = statics_plot({"W": x, "required_payment": 2 * x, "label": "not an array"}, "W")
     (line,) = [ln for ln in fig.axes[0].get_lines() if ln.get_label() == "required_payment"]
-    np.testing.assert_allclose(line.get_ydata(), 2 * x)
+    np.testing.assert_allclose(np.asarray(line.get_ydata(), dtype=float), 2 * x)
     plt.close(fig)
 
 
@@ -203,7 +204,7 @@ def test_case_timeline_keeps_gaps_outside_coverage_and_marks_events() -> None:
     marked = {
         c.get_label(): sorted({float(seg[0][0]) for seg in c.get_segments()})
         for c in ax_pay.collections
-        if c.get_label() in ("regime_change", "leader_change")
+        if isinstance(c, LineCollection) and c.get_label() in ("regime_change", "leader_change")
     }
     assert marked == {"regime_change": [1958.0], "leader_change": [1951.0]}
     assert fig.get_suptitle() == "USA - PAK"

@@ -298,6 +298,35 @@ def _formula(outcome: str, rhs: Sequence[str], fe: Sequence[str]) -> str:
     return f + (f" | {' + '.join(fe)}" if fe else "")
 
 
+def _fe_design(
+    data: pd.DataFrame,
+    outcome: str,
+    regressors: Sequence[str],
+    controls: Sequence[str],
+    fe: Sequence[str],
+    cluster: str | None,
+    must_vary: Sequence[str],
+) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Complete-case sample, kept right-hand side and controls absorbed by ``fe``.
+
+    ``must_vary`` are the columns that must vary in the sample (``_check_varies``).
+    """
+    rhs = _rhs(regressors, controls)
+    sub = _complete_cases(data, [outcome, *rhs, *fe, *([cluster] if cluster else [])])
+    _check_varies(sub, must_vary)
+    ctl, absorbed = _absorbed(sub, [c for c in rhs if c not in regressors], fe)
+    return sub, [*regressors, *ctl], absorbed
+
+
+def _finish_fe_fit(
+    fit: ModelFit, fe: Sequence[str], absorbed: Sequence[str], rhs: Sequence[str]
+) -> None:
+    """Record the fixed effects and absorbed controls on ``fit``; refuse a dropped term."""
+    fit.fixed_effects = tuple(fe)
+    fit.notes += [f"{c} absorbed by the fixed effects" for c in absorbed]
+    _check_kept(fit, rhs)
+
+
 def _check_kept(fit: ModelFit, terms: Sequence[str]) -> None:
     """A dropped term (regressor or control) means the design was singular: no silent model."""
     dropped = [r for r in terms if r not in fit.coef.index]
@@ -329,20 +358,16 @@ def fit_feols(
     """
     import pyfixest as pf
 
-    rhs = _rhs(regressors, controls)
-    sub = _complete_cases(data, [outcome, *rhs, *fe, *([cluster] if cluster else [])])
-    _check_varies(sub, [outcome, *regressors])
-    ctl, absorbed = _absorbed(sub, [c for c in rhs if c not in regressors], fe)
-    rhs = [*regressors, *ctl]
+    sub, rhs, absorbed = _fe_design(
+        data, outcome, regressors, controls, fe, cluster, [outcome, *regressors]
+    )
     formula = _formula(outcome, rhs, fe)
     model = _pyfixest_call(
         pf.feols, formula, sub, vcov=_vcov_arg(cluster),
         demeaner=pf.MapDemeaner(fixef_tol=FIXEF_TOL, fixef_maxiter=100_000),
     )  # fmt: skip
     fit = _from_pyfixest(model, "feols", formula, sub, cluster)
-    fit.fixed_effects = tuple(fe)
-    fit.notes += [f"{c} absorbed by the fixed effects" for c in absorbed]
-    _check_kept(fit, rhs)
+    _finish_fe_fit(fit, fe, absorbed, rhs)
     return fit
 
 
@@ -372,11 +397,9 @@ def fit_feglm(
 
     if family not in ("logit", "poisson"):
         raise ValueError(f"family must be logit or poisson; got {family!r}")
-    rhs = _rhs(regressors, controls)
-    sub = _complete_cases(data, [outcome, *rhs, *fe, *([cluster] if cluster else [])])
-    _check_varies(sub, list(regressors))
-    ctl, absorbed = _absorbed(sub, [c for c in rhs if c not in regressors], fe)
-    rhs = [*regressors, *ctl]
+    sub, rhs, absorbed = _fe_design(
+        data, outcome, regressors, controls, fe, cluster, list(regressors)
+    )
     n_events: int | None = None
     formula = _formula(outcome, rhs, fe)
     ssc = pf.ssc(k_adj=False, G_adj=bool(cluster))
@@ -397,10 +420,8 @@ def fit_feglm(
             pf.fepois, formula, sub, vcov=_vcov_arg(cluster), ssc=ssc, fixef_tol=FIXEF_TOL
         )
     fit = _from_pyfixest(model, family, formula, sub, cluster)
-    fit.fixed_effects = tuple(fe)
     fit.n_events = n_events
-    fit.notes += [f"{c} absorbed by the fixed effects" for c in absorbed]
-    _check_kept(fit, rhs)
+    _finish_fe_fit(fit, fe, absorbed, rhs)
     if family == "logit":
         _check_separation(fit, sub, regressors)
     return fit

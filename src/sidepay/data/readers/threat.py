@@ -33,47 +33,61 @@ RIVALRY_COVERAGE = {"td": (1816, 2010), "tss": (1816, 2020)}
 """Years (from the COW system start) in which each rivalry list is complete."""
 
 
-def _build_td() -> pd.DataFrame:
-    raw = int_keys(read_rda("td_rivalries"), ["ccode1", "ccode2", "styear", "endyear"])
-    types = raw[["type1", "type2", "type3"]].astype("string")
+_RIVALRY_TYPES = ("positional", "spatial", "ideological", "interventionary")
+
+
+def _rivalry_spells(
+    raw: pd.DataFrame,
+    keys: tuple[str, str, str, str],
+    id_col: str,
+    name_col: str,
+    region: pd.Series,
+    types: dict[str, pd.Series],
+    source: str,
+) -> pd.DataFrame:
+    """One source's rivalry spells in the common layout, sorted by dyad and start year.
+
+    ``keys`` names the source's ccode1, ccode2, start and end year columns; ``types`` maps
+    each of ``_RIVALRY_TYPES`` to a boolean series.
+    """
+    c1, c2, start, end = keys
     out = pd.DataFrame(
         {
-            "ccode1": raw["ccode1"],
-            "ccode2": raw["ccode2"],
-            "styear": raw["styear"],
-            "endyear": raw["endyear"],
-            "rivalry_id": raw["rivalryno"].astype("int64"),
-            "rivalry_name": raw["rivalryname"].astype(str),
-            "region": raw["region"].astype(str),
-            "positional": (types == "positional").any(axis=1),
-            "spatial": (types == "spatial").any(axis=1),
-            "ideological": (types == "ideological").any(axis=1),
-            "interventionary": (types == "interventionary").any(axis=1),
-            "source": "td",
+            "ccode1": raw[c1],
+            "ccode2": raw[c2],
+            "styear": raw[start],
+            "endyear": raw[end],
+            "rivalry_id": raw[id_col].astype("int64"),
+            "rivalry_name": raw[name_col].astype(str),
+            "region": region,
+            **{t: types[t] for t in _RIVALRY_TYPES},
+            "source": source,
         }
     )
     return out.sort_values(["ccode1", "ccode2", "styear"], ignore_index=True)
+
+
+def _build_td() -> pd.DataFrame:
+    keys = ("ccode1", "ccode2", "styear", "endyear")
+    raw = int_keys(read_rda("td_rivalries"), list(keys))
+    types = raw[["type1", "type2", "type3"]].astype("string")
+    return _rivalry_spells(
+        raw, keys, "rivalryno", "rivalryname",
+        region=raw["region"].astype(str),
+        types={t: (types == t).any(axis=1) for t in _RIVALRY_TYPES},
+        source="td",
+    )  # fmt: skip
 
 
 def _build_tss() -> pd.DataFrame:
-    raw = int_keys(read_rda("tss_rivalries"), ["ccode1", "ccode2", "start", "end"])
-    out = pd.DataFrame(
-        {
-            "ccode1": raw["ccode1"],
-            "ccode2": raw["ccode2"],
-            "styear": raw["start"],
-            "endyear": raw["end"],
-            "rivalry_id": raw["tssr_id"].astype("int64"),
-            "rivalry_name": raw["rivalry"].astype(str),
-            "region": pd.Series(pd.NA, index=raw.index, dtype="string").astype(object),
-            "positional": raw["positional"].eq(1),
-            "spatial": raw["spatial"].eq(1),
-            "ideological": raw["ideological"].eq(1),
-            "interventionary": raw["interventionary"].eq(1),
-            "source": "tss",
-        }
-    )
-    return out.sort_values(["ccode1", "ccode2", "styear"], ignore_index=True)
+    keys = ("ccode1", "ccode2", "start", "end")
+    raw = int_keys(read_rda("tss_rivalries"), list(keys))
+    return _rivalry_spells(
+        raw, keys, "tssr_id", "rivalry",
+        region=pd.Series(pd.NA, index=raw.index, dtype="string").astype(object),
+        types={t: raw[t].eq(1) for t in _RIVALRY_TYPES},
+        source="tss",
+    )  # fmt: skip
 
 
 def rivalries(source: Literal["td", "tss"] = "td") -> pd.DataFrame:
