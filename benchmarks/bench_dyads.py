@@ -21,15 +21,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import statistics
-import subprocess
-import sys
-import time
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from _child import print_medians, run_child, timed
 
 YEARS = (1816, 2020)
 COLUMNS = [
@@ -96,22 +93,15 @@ def child(impl: str) -> None:
     import sidepay.data.readers.capabilities
     import sidepay.data.readers.democracy  # noqa: F401
 
-    t0, c0 = time.perf_counter(), time.process_time()
-    out = IMPLS[impl]()
-    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out, cost = timed(IMPLS[impl])
     out = out.sort_values(["ccode1", "ccode2", "year"], ignore_index=True)
     sums = {c: float(np.nansum(out[c].to_numpy(dtype=float))) for c in COLUMNS}
     nans = {c: int(out[c].isna().sum()) for c in COLUMNS}
-    print(json.dumps({"rows": len(out), "wall": wall, "cpu": cpu, "peak_mb": peak_mb,
-                      "sums": sums, "nans": nans}))  # fmt: skip
+    print(json.dumps({"rows": len(out), **cost, "sums": sums, "nans": nans}))
 
 
-def run(impl: str) -> dict[str, object]:
-    res = subprocess.run(
-        [sys.executable, __file__, "--child", impl], capture_output=True, text=True, check=True
-    )
-    return json.loads(res.stdout.strip().splitlines()[-1])
+def run(impl: str) -> dict[str, Any]:
+    return run_child(__file__, impl)
 
 
 def main() -> None:
@@ -137,14 +127,7 @@ def main() -> None:
             assert got["nans"][c] == ref["nans"][c], (impl, c)
             assert abs(got["sums"][c] - ref["sums"][c]) <= 1e-6 * max(1.0, abs(ref["sums"][c]))
     print(f"all directed dyad-years {YEARS[0]}-{YEARS[1]}: {ref['rows']:,} rows, outputs identical")
-    print(f"{'implementation':<14} {'wall median s':>14} {'cpu median s':>13} {'peak RSS MB':>12}")
-    med = {}
-    for impl, rs in results.items():
-        wall = statistics.median(float(r["wall"]) for r in rs)  # type: ignore[arg-type]
-        cpu = statistics.median(float(r["cpu"]) for r in rs)  # type: ignore[arg-type]
-        peak = max(float(r["peak_mb"]) for r in rs)  # type: ignore[arg-type]
-        med[impl] = (wall, cpu)
-        print(f"{impl:<14} {wall:>14.3f} {cpu:>13.3f} {peak:>12.0f}")
+    med = print_medians(results)
     ratio_wall = med["pandas-merge"][0] / med["sidepay"][0]
     ratio_cpu = med["pandas-merge"][1] / med["sidepay"][1]
     print(f"ratio pandas-merge / sidepay: wall {ratio_wall:.1f}x, cpu {ratio_cpu:.1f}x "

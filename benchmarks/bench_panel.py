@@ -18,15 +18,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pandas as pd
+
+from _child import print_medians, run_child, timed
 
 FINISHED = Path(tempfile.gettempdir()) / f"sidepay-bench-panel-{os.getuid()}.parquet"
 
@@ -34,24 +31,17 @@ FINISHED = Path(tempfile.gettempdir()) / f"sidepay-bench-panel-{os.getuid()}.par
 def child(impl: str) -> None:
     from sidepay.data.panel import build_panel
 
-    t0, c0 = time.perf_counter(), time.process_time()
     if impl == "sidepay":
-        out = build_panel((1946, 2020))
+        out, cost = timed(lambda: build_panel((1946, 2020)))
     else:
-        out = pd.read_parquet(FINISHED)
-    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        out, cost = timed(lambda: pd.read_parquet(FINISHED))
     if impl == "sidepay" and not FINISHED.exists():
         out.to_parquet(FINISHED, index=False)
-    print(json.dumps({"rows": len(out), "cols": out.shape[1], "wall": wall, "cpu": cpu,
-                      "peak_mb": peak_mb}))  # fmt: skip
+    print(json.dumps({"rows": len(out), "cols": out.shape[1], **cost}))
 
 
 def run(impl: str) -> dict[str, float]:
-    res = subprocess.run(
-        [sys.executable, __file__, "--child", impl], capture_output=True, text=True, check=True
-    )
-    return json.loads(res.stdout.strip().splitlines()[-1])
+    return run_child(__file__, impl)
 
 
 def main() -> None:
@@ -71,13 +61,7 @@ def main() -> None:
             results[impl].append(run(impl))
     assert all(r["rows"] == first["rows"] for rs in results.values() for r in rs)
     print(f"panel 1946-2020, COW major powers: {first['rows']:,} rows x {first['cols']} columns")
-    print(f"{'implementation':<14} {'wall median s':>14} {'cpu median s':>13} {'peak RSS MB':>12}")
-    med = {}
-    for impl, rs in results.items():
-        wall = statistics.median(r["wall"] for r in rs)
-        cpu = statistics.median(r["cpu"] for r in rs)
-        med[impl] = (wall, cpu)
-        print(f"{impl:<14} {wall:>14.3f} {cpu:>13.3f} {max(r['peak_mb'] for r in rs):>12.0f}")
+    med = print_medians(results)
     print(f"build / read-finished: wall {med['sidepay'][0] / med['read-finished'][0]:.1f}x, "
           f"cpu {med['sidepay'][1] / med['read-finished'][1]:.1f}x (target: build < 5 s)")  # fmt: skip
     FINISHED.unlink(missing_ok=True)

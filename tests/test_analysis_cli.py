@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pandas as pd
 import pytest
 
 from sidepay.cli import main
 
-_spec = importlib.util.spec_from_file_location(
-    "analysis_dgp", Path(__file__).parent / "data" / "analysis_dgp.py"
-)
-assert _spec and _spec.loader
-dgp = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(dgp)
-
 
 @pytest.fixture(scope="module")
-def panel_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def panel_file(tmp_path_factory: pytest.TempPathFactory, dgp: ModuleType) -> Path:
     path = tmp_path_factory.mktemp("panel") / "panel.parquet"
     dgp.make_panel(seed=4, n_clients=80, years=30).to_parquet(path)
     return path

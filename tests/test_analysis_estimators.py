@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -20,13 +19,6 @@ from sidepay.analysis.survival import fit_cox
 from sidepay.analysis.tables import RegressionColumn, render_all
 from sidepay.analysis.verdict import combine_verdicts, verdict
 from sidepay.errors import InputError
-
-_spec = importlib.util.spec_from_file_location(
-    "analysis_dgp", Path(__file__).parent / "data" / "analysis_dgp.py"
-)
-assert _spec and _spec.loader
-dgp = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(dgp)
 
 
 @pytest.mark.parametrize(
@@ -135,7 +127,7 @@ def test_tables_render_every_format() -> None:
     assert "|  | (0.200) | (0.300) |" in t["markdown"]
 
 
-def test_recovery_study_power_and_false_positives() -> None:
+def test_recovery_study_power_and_false_positives(dgp: ModuleType) -> None:
     on = lambda i: dgp.make_panel(seed=100 + i, n_clients=60, years=25, effect=1.0)  # noqa: E731
     off = lambda i: dgp.make_panel(seed=200 + i, n_clients=60, years=25, effect=0.0)  # noqa: E731
     seen: list[int] = []

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -19,16 +19,9 @@ from sidepay.analysis.hypotheses import (
 )
 from sidepay.errors import InputError
 
-_spec = importlib.util.spec_from_file_location(
-    "analysis_dgp", Path(__file__).parent / "data" / "analysis_dgp.py"
-)
-assert _spec and _spec.loader
-dgp = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(dgp)
-
 
 @pytest.fixture(scope="module")
-def panel() -> pd.DataFrame:
+def panel(dgp: ModuleType) -> pd.DataFrame:
     return dgp.make_panel(seed=1, effect=1.0)
 
 
@@ -47,14 +40,14 @@ def test_every_mechanism_on_is_supported(results: dict) -> None:
         assert r.n_obs > 0
 
 
-def test_reversed_mechanisms_are_contrary() -> None:
+def test_reversed_mechanisms_are_contrary(dgp: ModuleType) -> None:
     res = {r.hypothesis: r for r in run_hypotheses(dgp.make_panel(seed=1, effect=-1.0))}
     for h in ("H1", "H2", "H3", "H4", "H5", "H8"):
         assert res[h].verdict == "contrary", (h, res[h].reason)
         assert "contradict" in res[h].reason
 
 
-def test_mechanisms_off_give_no_support() -> None:
+def test_mechanisms_off_give_no_support(dgp: ModuleType) -> None:
     res = run_hypotheses(dgp.make_panel(seed=3, effect=0.0))
     assert [r.verdict for r in res] == ["inconclusive"] * 8, [
         (r.hypothesis, r.p_value) for r in res
@@ -130,7 +123,7 @@ def test_perfect_separation_is_inconclusive(panel: pd.DataFrame) -> None:
     assert r7.reason.startswith("perfect separation"), r7.reason
 
 
-def test_alternatives_run(panel: pd.DataFrame) -> None:
+def test_alternatives_run(panel: pd.DataFrame, dgp: ModuleType) -> None:
     res = {r.hypothesis: r for r in run_hypotheses(panel, specs=ALTERNATIVES)}
     assert set(res) == set(ALTERNATIVES)
     assert res["H1-logit"].verdict == "supported" and res["H1-logit"].estimator == "logit"
@@ -158,7 +151,7 @@ def test_singular_design_is_inconclusive(panel: pd.DataFrame) -> None:
     assert r3.verdict == "inconclusive" and "does not vary" in r3.reason
 
 
-def test_replications_are_kept_apart(panel: pd.DataFrame) -> None:
+def test_replications_are_kept_apart(panel: pd.DataFrame, dgp: ModuleType) -> None:
     two = pd.concat([panel.assign(rep=0), dgp.make_panel(seed=2).assign(rep=1)], ignore_index=True)
     (r,) = run_hypotheses(two, world="simulated", only="H2")
     # clusters are clients within a replication: 2 x 120
@@ -229,7 +222,7 @@ sys.stdout.write(json.dumps(order) + "\\n" + json.dumps([r.to_dict() for r in re
 
 
 @pytest.mark.slow
-def test_same_input_same_bytes_across_processes() -> None:
+def test_same_input_same_bytes_across_processes(dgp: ModuleType) -> None:
     """Two fresh interpreters with different string hashing give byte-identical JSON.
 
     pyfixest orders two-way fixed effects through a set, so before the fix the demeaning

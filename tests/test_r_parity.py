@@ -8,10 +8,9 @@ sidepay.analysis.estimators (pyfixest and lifelines underneath).
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
-from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -25,12 +24,6 @@ pytestmark = pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript
 
 RTOL = 1e-6
 
-_spec = importlib.util.spec_from_file_location(
-    "analysis_dgp", Path(__file__).parent / "data" / "analysis_dgp.py"
-)
-assert _spec and _spec.loader
-dgp = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(dgp)
 
 R_SCRIPT = r"""
 suppressPackageStartupMessages(library(survival))
@@ -93,7 +86,9 @@ write.csv(res, args[2], row.names = FALSE)
 
 
 @pytest.fixture(scope="module")
-def parity(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, pd.DataFrame]:
+def parity(
+    tmp_path_factory: pytest.TempPathFactory, dgp: ModuleType
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     panel = dgp.make_panel(seed=5, n_clients=80, years=30)
     cols = ["log_side_payment", "recent_regime_change", "start", "stop", "end_termination"]
     d = derive(panel, [*cols, "client_id"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -12,6 +13,7 @@ from sidepay.theory.formation import (
     BOUGHT_ALLIANCE,
     NO_ALLIANCE,
     PURE_TRADE,
+    Formation,
     coalition_weight,
     deficit,
     solve_formation,
@@ -140,16 +142,9 @@ def test_chunked_solver_is_bit_identical_and_fills_out_buffers():
     ]
     ref = solve_formation(*args, rho=1.3, omega=0.1)
     got = solve_formation_chunked(*args, rho=1.3, omega=0.1, chunk=4096)
-    for name in (
-        "outcome",
-        "forms",
-        "deficit",
-        "required_payment",
-        "patron_surplus",
-        "payment",
-        "patron_payoff",
-        "leader_gain",
-    ):
+    names = [f.name for f in dataclasses.fields(Formation)]
+    assert len(names) == 8
+    for name in names:
         assert getattr(got, name).tobytes() == getattr(ref, name).tobytes(), name
     again = solve_formation_chunked(*args, rho=1.3, omega=0.1, chunk=999, out=got)
     assert again is got and again.payment.tobytes() == ref.payment.tobytes()
