@@ -7,6 +7,7 @@ import math
 import pytest
 from pydantic import ValidationError
 
+from sidepay.config import load_params
 from sidepay.errors import InputError
 from sidepay.theory.params import ModelParams, param_bounds
 
@@ -56,11 +57,11 @@ def test_replace_validates():
 def test_from_toml_top_level_and_model_table(tmp_path):
     f = tmp_path / "a.toml"
     f.write_text("W = 0.9\nd = 0.1\nholdup_periods = 5\n")
-    p = ModelParams.from_toml(f)
+    p = load_params(f)
     assert (p.W, p.d, p.holdup_periods) == (0.9, 0.1, 5)
     g = tmp_path / "b.toml"
     g.write_text("[model]\nbeta = 0.5\n")
-    assert ModelParams.from_toml(g).beta == 0.5
+    assert load_params(g).beta == 0.5
 
 
 @pytest.mark.parametrize(
@@ -78,13 +79,13 @@ def test_from_toml_errors(tmp_path, text, fragment):
     f = tmp_path / "p.toml"
     f.write_text(text)
     with pytest.raises(InputError) as info:
-        ModelParams.from_toml(f)
+        load_params(f)
     assert fragment in str(info.value) and "\n" not in str(info.value)
 
 
 def test_missing_file(tmp_path):
     with pytest.raises(InputError, match="does not exist"):
-        ModelParams.from_toml(tmp_path / "none.toml")
+        load_params(tmp_path / "none.toml")
 
 
 def test_params_are_immutable():
@@ -101,6 +102,6 @@ def test_non_utf8_file_and_folder(tmp_path):
     f = tmp_path / "bin.toml"
     f.write_bytes(b"\xff\xfe\x00")
     with pytest.raises(InputError, match="not valid TOML: not UTF-8 text"):
-        ModelParams.from_toml(f)
+        load_params(f)
     with pytest.raises(InputError, match="cannot read parameter file"):
-        ModelParams.from_toml(tmp_path)
+        load_params(tmp_path)

@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 
+from sidepay.config import load_params
 from sidepay.errors import InputError
 
 app = typer.Typer(help="model commands", no_args_is_help=True)
@@ -37,7 +38,7 @@ _SOLVE_OPTIONS = {
 def _load(params_file: str | None, overrides: dict[str, float | None]) -> Any:
     from sidepay.theory.params import ModelParams
 
-    base = ModelParams() if params_file is None else ModelParams.from_toml(params_file)
+    base = ModelParams() if params_file is None else load_params(params_file)
     changes = {_SOLVE_OPTIONS[k]: v for k, v in overrides.items() if v is not None}
     return base.replace(**changes) if changes else base
 
@@ -124,7 +125,7 @@ def statics_command(
         raise InputError(
             f"--vary {vary!r} is not allowed: choose one of " + ", ".join(VARIABLE_PARAMETERS)
         )
-    p = ModelParams() if params_file is None else ModelParams.from_toml(params_file)
+    p = ModelParams() if params_file is None else load_params(params_file)
     b_lo, b_hi, lo_inc, hi_inc = param_bounds(vary)
     # defaults only: a value the user gave is validated as given, never silently moved
     if lo is None:
@@ -159,7 +160,7 @@ def propositions_command(
         raise InputError(f"--only {bad[0]!r} is not a proposition: choose from P1..P8")
     if seed is not None and seed < 0:
         raise InputError(f"--seed must be >= 0; got {seed}")
-    p = ModelParams() if params_file is None else ModelParams.from_toml(params_file)
+    p = ModelParams() if params_file is None else load_params(params_file)
     results = []
     for i in ids:
         kwargs: dict[str, Any] = {} if seed is None else {"seed": seed}

@@ -43,7 +43,6 @@ import hashlib
 import itertools
 import json
 import math
-import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +50,7 @@ from typing import Any
 
 import numpy as np
 
+from sidepay.config import read_toml
 from sidepay.errors import InputError
 
 #: Bump when the meaning of a task's output changes (invalidates resumable parts).
@@ -236,12 +236,7 @@ def load_grid(path: str | Path) -> SweepGrid:
     2
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"grid file {str(path)!r} does not exist; pass a TOML grid file")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"grid file {path.name} is not valid TOML: {exc}") from None
+    raw = read_toml(path, "grid file")
     extra = sorted(set(raw) - _TOP_KEYS)
     if extra:
         raise InputError(f"grid has unknown table [{extra[0]}]; allowed: [sweep], [axes], [fixed]")

@@ -34,6 +34,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from sidepay.config import read_toml
 from sidepay.errors import InputError
 from sidepay.theory.params import ModelParams
 
@@ -173,14 +174,7 @@ class World(BaseModel):
         world file /nonexistent/w.toml does not exist; pass a readable .toml file
         """
         p = Path(path)
-        try:
-            raw = tomllib.loads(p.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputError(f"world file {p} does not exist; pass a readable .toml file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read world file {p}: {exc}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"world file {p.name} is not valid TOML: {exc}") from None
+        raw = read_toml(p, "world file")
         base = raw.pop("base", None)
         if base is not None:
             if base != "default":

@@ -6,7 +6,8 @@ the leader's survival technology (2.2) and the maintenance dynamics (2.5). It is
 unknown key, a malformed TOML file) becomes one :class:`sidepay.errors.InputError` line that
 names the parameter and what is allowed.
 
-No I/O happens here except reading the TOML file a user names in ``from_toml``.
+No I/O happens here: :func:`sidepay.config.load_params` reads a TOML file and hands the
+parsed mapping to ``ModelParams.from_toml_mapping``.
 
 Examples
 --------
@@ -25,9 +26,7 @@ parameter 'W' = 1.5 is not allowed: must be in (0, 1] (coalition size W)
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import annotated_types as at
@@ -150,46 +149,34 @@ class ModelParams(BaseModel):
             raise input_error_from_validation(exc, values) from None
 
     @classmethod
-    def from_toml(cls, path: str | Path) -> ModelParams:
-        """Read parameters from a TOML file (top-level keys or one ``[model]`` table).
+    def from_toml_mapping(cls, raw: Mapping[str, Any], name: str = "TOML") -> ModelParams:
+        """Validate a parsed TOML document: top-level keys or one ``[model]`` table.
+
+        ``name`` names the file in error messages. Reading the file is
+        :func:`sidepay.config.load_params`'s job (``theory/`` does no I/O).
 
         Examples
         --------
-        >>> import tempfile, os
-        >>> with tempfile.TemporaryDirectory() as tmp:
-        ...     f = os.path.join(tmp, "p.toml")
-        ...     _ = open(f, "w").write("W = 0.8\\n[ignored_never]\\n")
-        ...     try:
-        ...         ModelParams.from_toml(f)
-        ...     except InputError as e:
-        ...         print(str(e).split(":")[0])
+        >>> ModelParams.from_toml_mapping({"model": {"W": 0.8}}).W
+        0.8
+        >>> try:
+        ...     ModelParams.from_toml_mapping({"W": 0.8, "ignored_never": {}}, "p.toml")
+        ... except InputError as e:
+        ...     print(str(e).split(":")[0])
         unknown parameter 'ignored_never' in p.toml
         """
-        p = Path(path)
-        try:
-            with p.open("rb") as fh:
-                raw = tomllib.load(fh)
-        except FileNotFoundError:
-            raise InputError(
-                f"parameter file {p} does not exist; pass a readable .toml file"
-            ) from None
-        except OSError as exc:
-            raise InputError(f"cannot read parameter file {p}: {exc.strerror}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"parameter file {p.name} is not valid TOML: {exc}") from None
-        except UnicodeDecodeError:
-            raise InputError(f"parameter file {p.name} is not valid TOML: not UTF-8 text") from None
+        raw = dict(raw)
         if isinstance(raw.get("model"), dict):
             if len(raw) > 1:
                 raise InputError(
-                    f"parameter file {p.name} mixes a [model] table with other keys or tables "
+                    f"parameter file {name} mixes a [model] table with other keys or tables "
                     f"({', '.join(sorted(set(raw) - {'model'}))}); put every parameter in one"
                 )
             raw = raw["model"]
         unknown = sorted(set(raw) - set(cls.model_fields))
         if unknown:
             raise InputError(
-                f"unknown parameter {unknown[0]!r} in {p.name}: allowed are "
+                f"unknown parameter {unknown[0]!r} in {name}: allowed are "
                 + ", ".join(cls.model_fields)
             )
         return cls.from_mapping(raw)
