@@ -297,3 +297,14 @@ def test_client_years_sum_patrons_and_lag_by_year() -> None:
     np.testing.assert_array_equal(cy["_pay_lag"], [np.nan, 1.0, np.nan])
     np.testing.assert_array_equal(cy["leader_tenure_lag"], [np.nan, 3.0, np.nan])
     assert cy["allied"].tolist() == [1.0, 1.0, 1.0] and cy["leader_change"].tolist() == [0, 1, 0]
+
+
+def test_coverage_counts_only_rows_the_estimator_keeps(panel: pd.DataFrame) -> None:
+    """A control missing after 1979 shrinks the sample, and coverage must say so."""
+    cut = panel.copy()
+    cut.loc[cut["year"] > 1979, "common_threat"] = np.nan
+    (full,) = run_hypotheses(panel, only="H2")
+    (r,) = run_hypotheses(cut, only="H2")
+    assert full.coverage["years"][1] == 1989
+    assert r.coverage["years"][1] == 1979
+    assert r.n_obs < full.n_obs

@@ -205,7 +205,12 @@ def _drop_empty_controls(data: pd.DataFrame, controls: list[str]) -> tuple[list[
     return kept, [c for c in controls if c not in kept]
 
 
-def _coverage(data: pd.DataFrame) -> dict[str, Any]:
+def _coverage(data: pd.DataFrame, variables: Sequence[str] = ()) -> dict[str, Any]:
+    """Years, clients and patrons of the rows with every model variable observed (the rows
+    the estimator keeps), so that coverage never overstates the sample."""
+    used = [c for c in variables if c in data.columns]
+    if used:
+        data = data.loc[data[used].notna().all(axis=1)]
     cov: dict[str, Any] = {}
     if "year" in data.columns and len(data):
         cov["years"] = [int(data["year"].min()), int(data["year"].max())]
@@ -213,6 +218,10 @@ def _coverage(data: pd.DataFrame) -> dict[str, Any]:
         if c in data.columns:
             cov[f"n_{c}s"] = int(data[c].nunique())
     return cov
+
+
+def _model_variables(spec: HypothesisSpec, controls: Sequence[str]) -> list[str]:
+    return [spec.outcome, *spec.regressors, *controls]
 
 
 def _missing(spec: HypothesisSpec, panel: pd.DataFrame) -> list[str]:
@@ -285,7 +294,8 @@ def _run_one(spec: HypothesisSpec, panel: pd.DataFrame, world: str) -> Hypothesi
     except EstimationProblem as exc:
         return HypothesisResult(
             **base, **empty, n_obs=len(data), n_events=None, verdict="inconclusive",
-            reason=str(exc), details={"notes": notes}, coverage=_coverage(data),
+            reason=str(exc), details={"notes": notes},
+            coverage=_coverage(data, _model_variables(spec, controls)),
         )  # fmt: skip
     v: Verdict = verdict(est.estimate, est.p_value, spec.expected_sign)
     details: dict[str, Any] = {
@@ -312,7 +322,8 @@ def _run_one(spec: HypothesisSpec, panel: pd.DataFrame, world: str) -> Hypothesi
     return HypothesisResult(
         **base, estimate=est.estimate, std_error=est.std_error, conf_low=est.conf_low,
         conf_high=est.conf_high, p_value=est.p_value, n_obs=fit.n_obs, n_events=fit.n_events,
-        verdict=v, reason=_reason(v, spec), details=details, coverage=_coverage(data),
+        verdict=v, reason=_reason(v, spec), details=details,
+        coverage=_coverage(data, _model_variables(spec, controls)),
         tables=render_all([RegressionColumn.from_fit(spec.id, fit, hide=("_py",))], spec.title),
     )  # fmt: skip
 

@@ -114,16 +114,36 @@ def render_markdown(columns: Sequence[RegressionColumn], caption: str = "") -> s
     return "\n".join(lines)
 
 
-def _tex(s: str) -> str:
-    for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("&", r"\&"), ("%", r"\%"),
-                 ("#", r"\#"), ("$", r"\$"), ("^", r"\^{}")):  # fmt: skip
-        s = s.replace(a, b)
-    return s
+_TEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "−": "$-$",
+    "–": "--",
+}
+
+
+def tex_escape(s: str) -> str:
+    r"""Escape LaTeX's special characters (and unicode dashes) in one pass (so escapes are not re-escaped).
+
+    Examples
+    --------
+    >>> print(tex_escape("log_gdp {a} ~ 50% & #1 $x^2$ \\"))
+    log\_gdp \{a\} \textasciitilde{} 50\% \& \#1 \$x\textasciicircum{}2\$ \textbackslash{}
+    """
+    return "".join(_TEX_SPECIAL.get(ch, ch) for ch in s)
 
 
 def _tex_cell(s: str) -> str:
     stars = len(s) - len(s.rstrip("*"))
-    core = _tex(s.rstrip("*")) if stars else _tex(s)
+    core = tex_escape(s.rstrip("*")) if stars else tex_escape(s)
     return core + (f"$^{{{'*' * stars}}}$" if stars else "")
 
 
@@ -140,9 +160,9 @@ def render_latex(columns: Sequence[RegressionColumn], caption: str = "") -> str:
     n = len(header)
     out = [r"\begin{table}[ht]", r"\centering"]
     if caption:
-        out.append(rf"\caption{{{_tex(caption)}}}")
+        out.append(rf"\caption{{{tex_escape(caption)}}}")
     out += [rf"\begin{{tabular}}{{l{'c' * n}}}", r"\toprule"]
-    out.append(" & " + " & ".join(_tex(h) for h in header) + r" \\")
+    out.append(" & " + " & ".join(tex_escape(h) for h in header) + r" \\")
     out.append(r"\midrule")
     for row in body:
         out.append(" & ".join(_tex_cell(c) for c in row) + r" \\")

@@ -33,6 +33,7 @@ import jinja2
 from markupsafe import Markup
 
 from sidepay.analysis.result import HypothesisResult
+from sidepay.analysis.tables import tex_escape
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -355,29 +356,13 @@ def summary_tables(results: Sequence[HypothesisResult]) -> dict[str, str]:
     md = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     md += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
 
-    def tex(s: str) -> str:
-        for a, b in (
-            ("\\", r"\textbackslash{}"),
-            ("&", r"\&"),
-            ("%", r"\%"),
-            ("$", r"\$"),
-            ("#", r"\#"),
-            ("_", r"\_"),
-            ("{", r"\{"),
-            ("}", r"\}"),
-            ("−", "$-$"),
-            ("–", "--"),
-        ):
-            s = s.replace(a, b) if a != "\\" else s.replace(a, "\x00")
-        return s.replace("\x00", r"\textbackslash{}")
-
     latex = [
         "\\begin{tabular}{" + "l" * 6 + "r" * 6 + "l}",
         "\\hline",
-        " & ".join(tex(h) for h in head) + " \\\\",
+        " & ".join(tex_escape(h) for h in head) + " \\\\",
         "\\hline",
     ]
-    latex += [" & ".join(tex(c) for c in row) + " \\\\" for row in rows]
+    latex += [" & ".join(tex_escape(c) for c in row) + " \\\\" for row in rows]
     latex += ["\\hline", "\\end{tabular}"]
     esc = _html.escape
     html_rows = "".join(
