@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from sidepay.atomic import write_text_atomic
 from sidepay.cli import main
 from sidepay.errors import InputError
 from sidepay.pipeline import (
@@ -21,7 +22,6 @@ from sidepay.pipeline import (
     parse_world,
     parse_years,
     run_all,
-    write_text,
 )
 
 
@@ -62,14 +62,14 @@ def test_out_dir_refuses_to_replace_a_folder_that_is_not_a_report(tmp_path: Path
 def test_atomic_directory_keeps_the_old_report_when_building_fails(tmp_path: Path) -> None:
     out = tmp_path / "report"
     with atomic_directory(out) as tmp:
-        write_text(tmp / "index.html", "old")
+        write_text_atomic(tmp / "index.html", "old")
     with pytest.raises(RuntimeError), atomic_directory(out) as tmp:
-        write_text(tmp / "index.html", "new, half")
+        write_text_atomic(tmp / "index.html", "new, half")
         raise RuntimeError("stage failed")
     assert (out / "index.html").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # no temp left behind
     with atomic_directory(out) as tmp:
-        write_text(tmp / "index.html", "new")
+        write_text_atomic(tmp / "index.html", "new")
     assert (out / "index.html").read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
     assert oct((out / "index.html").stat().st_mode & 0o777) == oct(0o666 & ~_umask())

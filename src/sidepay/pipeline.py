@@ -40,6 +40,7 @@ from typing import Any, Literal, cast
 import pandas as pd
 
 from sidepay.analysis.result import HypothesisResult
+from sidepay.atomic import atomic_path, write_text_atomic
 from sidepay.errors import DataUnavailableError, InputError
 
 World = Literal["real", "simulated", "both"]
@@ -48,8 +49,6 @@ MARKER = ".sidepay-report"
 #: replications of the default world in the report (the engine's own default is 100; 20
 #: keeps `sidepay run` within its time budget, and ``--reps`` raises it)
 REPORT_REPS = 20
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
 YEAR_RANGE = (1816, 2030)
 
 
@@ -159,29 +158,6 @@ def atomic_directory(out: Path) -> Iterator[Path]:
             os.replace(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write a text file atomically (temporary file in the same folder, then rename).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
-    >>> write_text(p, "hi"); p.read_text()
-    'hi'
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; a report is for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         raise
 
 
@@ -427,7 +403,7 @@ def _write_outputs(
     files: list[str] = []
 
     def put(rel: str, text: str) -> None:
-        write_text(tmp / rel, text)
+        write_text_atomic(tmp / rel, text)
         files.append(rel)
 
     for name, frame in panels.items():
@@ -712,21 +688,18 @@ def draw_case(
         ) from None
     path = Path(out) if out is not None else Path(f"case-{p_abb}-{c_abb}.png")
     path = path.expanduser().absolute()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt
 
-        fig.savefig(
-            tmp,
-            dpi=150,
-            bbox_inches="tight",
-            metadata={"Date": None} if path.suffix.lower() == ".svg" else {"Software": "sidepay"},
-        )
+    try:
+        with atomic_path(path, suffix=path.suffix) as tmp:
+            fig.savefig(
+                tmp,
+                dpi=150,
+                bbox_inches="tight",
+                metadata={"Date": None}
+                if path.suffix.lower() == ".svg"
+                else {"Software": "sidepay"},
+            )
+    finally:
         plt.close(fig)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
     return path

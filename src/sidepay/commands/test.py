@@ -4,29 +4,16 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from sidepay.atomic import write_text_atomic
 from sidepay.errors import InputError
 
 WORLDS = ("real", "simulated")
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _clean(x: Any) -> Any:
@@ -65,14 +52,14 @@ def _load_panel(world: str, panel: str | None, mirror: str | None, seed: int, re
 
 def _write_outputs(out: Path, results: list[Any]) -> None:
     rows = [_clean({k: v for k, v in r.to_dict().items() if k != "tables"}) for r in results]
-    _atomic_write(out / "hypotheses.json", json.dumps(rows, indent=2) + "\n")
+    write_text_atomic(out / "hypotheses.json", json.dumps(rows, indent=2) + "\n")
     ext = {"html": "html", "latex": "tex", "markdown": "md"}
     for fmt, suffix in ext.items():
         parts = [r.tables.get(fmt, "") for r in results if r.tables.get(fmt)]
         for r in results:
             if r.tables.get(fmt):
-                _atomic_write(out / "tables" / f"{r.hypothesis}.{suffix}", r.tables[fmt] + "\n")
-        _atomic_write(out / f"tables.{suffix}", "\n\n".join(parts) + "\n")
+                write_text_atomic(out / "tables" / f"{r.hypothesis}.{suffix}", r.tables[fmt] + "\n")
+        write_text_atomic(out / f"tables.{suffix}", "\n\n".join(parts) + "\n")
 
 
 def _print_table(results: list[Any], world: str) -> None:

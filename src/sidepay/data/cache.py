@@ -9,16 +9,14 @@ file (stale ones are left for ``sidepay data clean``-style removal, never read).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
+from sidepay.atomic import atomic_path
 from sidepay.data.fetch import data_dir
 from sidepay.data.sources import Source, get_source
 from sidepay.errors import InputError
@@ -90,13 +88,6 @@ def cached_frame(
     frame = build()
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"build for {key!r} returned {type(frame).__name__}, not a DataFrame")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".parquet")
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix=".parquet") as tmp:
         frame.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
     return pd.read_parquet(path)

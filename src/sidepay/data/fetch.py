@@ -35,6 +35,7 @@ from typing import Any
 
 import pandas as pd
 
+from sidepay.atomic import write_text_atomic
 from sidepay.data.sources import SOURCES, Source, get_source
 from sidepay.errors import DataUnavailableError, InputError
 
@@ -172,7 +173,7 @@ def flush_memo() -> None:
             on_disk.update(_memo.get(key, {}))
             _memo[key] = on_disk
             with contextlib.suppress(OSError):
-                _atomic_write_text(root / _MEMO_NAME, json.dumps(on_disk, sort_keys=True))
+                write_text_atomic(root / _MEMO_NAME, json.dumps(on_disk, sort_keys=True))
             _dirty.discard(key)
 
 
@@ -207,18 +208,6 @@ def is_cached(name: str, *, sources: dict[str, Source] | None = None) -> bool:
     True
     """
     return _verified(data_dir(), get_source(name, sources))
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 @contextlib.contextmanager

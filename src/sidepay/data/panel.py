@@ -22,7 +22,6 @@ construction choice is written down in ``docs/data.md`` (section "Panel"); the m
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sidepay import schema
+from sidepay.atomic import atomic_path
 from sidepay.data import dyads
 from sidepay.data.readers import (
     aid,
@@ -510,18 +510,12 @@ def write_panel(panel: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """
     target = check_output_path(path)
     suffix = target.suffix.lower()
-    tmp = ""
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        os.close(fd)
-        if suffix == ".parquet":
-            panel.to_parquet(tmp, index=False)
-        else:
-            panel.to_csv(tmp, index=False)
-        os.replace(tmp, target)
+        with atomic_path(target) as tmp:
+            if suffix == ".parquet":
+                panel.to_parquet(tmp, index=False)
+            else:
+                panel.to_csv(tmp, index=False)
     except OSError as exc:  # full disk, permissions, a folder in the way
         raise InputError(f"could not write {target}: {exc.strerror or exc}") from None
-    finally:
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
     return target

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -28,6 +26,7 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 
+from sidepay.atomic import write_bytes_atomic
 from sidepay.errors import InputError
 
 __all__ = ["statics_figure", "write_statics"]
@@ -43,17 +42,6 @@ _LABELS = {
     "beta": "patron's bargaining weight beta",
     "h": "regime-change hazard h",
 }
-
-
-def _atomic_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def statics_figure(cs: Mapping[str, np.ndarray], vary: str) -> Figure:
@@ -132,13 +120,13 @@ def write_statics(cs: Mapping[str, np.ndarray], vary: str, out_dir: str | Path) 
     for row in zip(*arrays, strict=True):
         w.writerow([repr(float(v)) if isinstance(v, np.floating) else int(v) for v in row])
     paths = [out / f"statics_{vary}.csv"]
-    _atomic_bytes(paths[0], buf.getvalue().encode())
+    write_bytes_atomic(paths[0], buf.getvalue().encode())
     fig = statics_figure(cs, vary)
     for ext in ("png", "svg"):
         b = io.BytesIO()
         with mpl.rc_context({"svg.hashsalt": "sidepay"}):  # same input, same bytes
             fig.savefig(b, format=ext, dpi=150, metadata={"Date": None} if ext == "svg" else None)
         path = out / f"statics_{vary}.{ext}"
-        _atomic_bytes(path, b.getvalue())
+        write_bytes_atomic(path, b.getvalue())
         paths.append(path)
     return paths

@@ -19,8 +19,7 @@ Examples
 
 from __future__ import annotations
 
-import os
-import tempfile
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
+from sidepay.atomic import atomic_path
 from sidepay.errors import InputError
 from sidepay.schema import COLUMNS, TRUTH_COLUMNS
 from sidepay.sim.engine import History
@@ -221,25 +221,9 @@ def events_frame(h: History) -> pd.DataFrame:
     )
 
 
-def _temp_beside(path: Path) -> Path:
-    """A new empty temporary file next to ``path``, with the permissions of a normal file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    return Path(tmp)
-
-
 def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
-    tmp = _temp_beside(path)
-    try:
+    with atomic_path(path) as tmp:
         df.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def events_path(out: str | Path) -> Path:
@@ -299,11 +283,15 @@ def write_simulation(
     ev_path = events_path(out_path)
     per_rep = len(world.great_powers) * world.small_states.n * years
     chunk = max(1, chunk_rows // max(per_rep, 1))
-    tmp_panel, tmp_events = _temp_beside(out_path), _temp_beside(ev_path)
     writers: dict[str, pq.ParquetWriter] = {}
     schemas: dict[str, pa.Schema] = {}
     rows = {"panel": 0, "events": 0}
-    try:
+    # writers close first (ExitStack), then both files move into place, or neither does
+    with (
+        atomic_path(out_path) as tmp_panel,
+        atomic_path(ev_path) as tmp_events,
+        contextlib.ExitStack() as open_writers,
+    ):
         for a in range(0, reps, chunk):
             h = run_history(
                 world,
@@ -319,18 +307,8 @@ def write_simulation(
             ):
                 if key not in writers:
                     schemas[key] = pa.Schema.from_pandas(frame, preserve_index=False)
-                    writers[key] = pq.ParquetWriter(path, schemas[key])
+                    writers[key] = open_writers.enter_context(pq.ParquetWriter(path, schemas[key]))
                 table = pa.Table.from_pandas(frame, schema=schemas[key], preserve_index=False)
                 writers[key].write_table(table)
                 rows[key] += len(frame)
-        for w in writers.values():
-            w.close()
-        os.replace(tmp_panel, out_path)
-        os.replace(tmp_events, ev_path)
-    except BaseException:
-        for w in writers.values():
-            w.close()
-        tmp_panel.unlink(missing_ok=True)
-        tmp_events.unlink(missing_ok=True)
-        raise
     return out_path, ev_path, rows["panel"], rows["events"]

@@ -36,7 +36,6 @@ import socket
 import threading
 import time
 import traceback
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -47,6 +46,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sidepay.atomic import atomic_path, write_text_atomic
 from sidepay.errors import InputError
 from sidepay.sim.grid import (
     SweepGrid,
@@ -164,13 +164,8 @@ def _write_part(frame: pd.DataFrame, path: Path, meta: dict[str, str]) -> None:
         for f in table.schema
         if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
     ]
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
+    with atomic_path(path) as tmp:
         pq.write_table(table, tmp, compression="lz4", use_dictionary=text)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
 
 
 def _part_rows(path: Path, fingerprint: str, task: str) -> int | None:
@@ -599,17 +594,7 @@ def _load_manifest(out: Path) -> dict[str, Any] | None:
 
 def _save_manifest(out: Path, manifest: dict[str, Any]) -> None:
     manifest["updated"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    _atomic_write_text(out / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+    write_text_atomic(out / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
 
 
 def _write_points(grid: SweepGrid, out: Path) -> None:
