@@ -37,13 +37,15 @@ COLUMNS = [
 
 
 def build_sidepay() -> pd.DataFrame:
+    from sidepay.config import data_context
     from sidepay.data import dyads
 
-    d = dyads.dyad_years(YEARS)
-    d = dyads.add_atop_alliance(d)
-    d = dyads.add_democracy(d)
-    d = dyads.add_nmc(d)
-    return dyads.add_cow_majors(d)
+    ctx = data_context()  # the environment is read here, once
+    d = dyads.dyad_years(YEARS, context=ctx)
+    d = dyads.add_atop_alliance(d, context=ctx)
+    d = dyads.add_democracy(d, context=ctx)
+    d = dyads.add_nmc(d, context=ctx)
+    return dyads.add_cow_majors(d, context=ctx)
 
 
 def build_pandas_merge() -> pd.DataFrame:

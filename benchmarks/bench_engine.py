@@ -8,8 +8,8 @@ Runs, in one process and interleaved (so that a loaded machine slows every peer 
 * the same run through the numpy transition ``sidepay.theory.dynamics.step`` (the previous
   engine, ``run_history(..., step_function=step)``);
 * the full ``simulate`` (adds building the panel and event log);
-* the same rules as a plain per-dyad Python loop (``sidepay.sim.reference``) on a small
-  run, with the kernel and numpy engines on that same run;
+* the same rules as a plain per-dyad Python loop (the test oracle ``tests/sim_oracle.py``)
+  on a small run, with the kernel and numpy engines on that same run;
 * the kernel fed the previous draw scheme (every jump normal pre-drawn, blocks of
   replications per call), to show what drawing jump normals on demand saves;
 * a profile of the kernel run: the up-front draws, the kernel (with its jump draws).
@@ -32,16 +32,34 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
+import importlib.util
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
 from sidepay.sim.engine import History, rep_generator, run_history, simulate
-from sidepay.sim.kernel import param_vector, regime_law, run_periods
-from sidepay.sim.reference import reference_step
+from sidepay.sim.kernel import (
+    Draws,
+    KernelState,
+    Record,
+    Span,
+    Statics,
+    WorldLaw,
+    kernel_params,
+    run_periods,
+)
 from sidepay.sim.world import World, default_world
-from sidepay.theory.dynamics import step
+from sidepay.theory.dynamics import regime_law, step
+
+_spec = importlib.util.spec_from_file_location(
+    "sim_oracle", Path(__file__).resolve().parents[1] / "tests" / "sim_oracle.py"
+)
+assert _spec and _spec.loader
+_oracle = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_oracle)
+reference_step = _oracle.reference_step
 
 FIELDS = ("d", "W", "ally", "pay", "spell_start", "regime_change", "leader_change",
           "leader_hazard", "tenure")  # fmt: skip
@@ -80,12 +98,12 @@ def identical(a: History, b: History) -> bool:
     )
 
 
-def shock_draws(world: World, reps: int, years: int) -> None:
+def shock_draws(world: World, reps: int, periods: int) -> None:
     """The engine's up-front random draws (systems, drift normals, uniforms), in the
     engine's order; the jump normals, drawn on demand inside the kernel, are not here."""
     K, N = len(world.great_powers), world.small_states.n
-    normal = np.empty((years, K, N))
-    unif = np.empty((years, N))
+    normal = np.empty((periods, K, N))
+    unif = np.empty((periods, N))
     for r in range(reps):
         rng = rep_generator(1, r)
         world.draw_system(rng)
@@ -94,25 +112,27 @@ def shock_draws(world: World, reps: int, years: int) -> None:
             rng.random(out=unif)
 
 
-def run_predrawn(world: World, reps: int, years: int, seed: int) -> None:
+def run_predrawn(world: World, reps: int, periods: int, seed: int) -> None:
     """The previous draw scheme, for comparison: all jump normals pre-drawn (one per dyad
     and period, 2 K N + 2 N draws a period) and read by the same kernel, in blocks of
     replications of at most 4 MiB of shocks. Same rules, other random numbers."""
-    K, N = len(world.great_powers), world.small_states.n
-    block = max(1, min(reps, 4 * 2**20 // (years * (2 * K * N + 2 * N) * 8)))
+    K, N, P = len(world.great_powers), world.small_states.n, periods
+    block = max(1, min(reps, 4 * 2**20 // (P * (2 * K * N + 2 * N) * 8)))
     v = np.array([g.v for g in world.great_powers])
     k = np.array([g.k for g in world.great_powers])
-    v_scale = np.ascontiguousarray(world.v_scale(world.start_year + np.arange(years)))
-    prm = param_vector(world.params, world.offer_rate)
+    v_scale = np.ascontiguousarray(world.v_scale(world.start_year + np.arange(P)))
+    prm = kernel_params(world.params)
     levels, cum = regime_law(world.small_states.W_levels, world.small_states.W_probs)
-    out = (np.empty((years, reps, K, N)), np.empty((years, reps, N)),
-           np.empty((years, reps, N), np.int8), np.empty((years, reps, N)),
-           np.empty((years, reps, N), np.int32), np.empty((years, reps, N), np.bool_),
-           np.empty((years, reps, N), np.bool_), np.empty((years, reps, N)),
-           np.empty((years, reps, N)))  # fmt: skip
-    init = (np.empty((reps, N), np.int8), np.empty((reps, N)), np.empty((reps, N), np.int32))
-    normals = np.empty((2, block, years, K, N))
-    uniforms = np.empty((2, block, years, N))
+    law = WorldLaw(float(world.offer_rate), levels, cum)
+    rec = Record(
+        np.empty((P, reps, K, N)), np.empty((P, reps, N)), np.empty((P, reps, N), np.int8),
+        np.empty((P, reps, N)), np.empty((P, reps, N), np.int32),
+        np.empty((P, reps, N), np.bool_), np.empty((P, reps, N), np.bool_),
+        np.empty((P, reps, N)), np.empty((P, reps, N)),
+        np.empty((reps, N), np.int8), np.empty((reps, N)), np.empty((reps, N), np.int32),
+    )  # fmt: skip
+    normals = np.empty((2, block, P, K, N))
+    uniforms = np.empty((2, block, P, N))
     dummy = np.random.default_rng(0)
     for b0 in range(0, reps, block):
         Rb = min(reps, b0 + block) - b0
@@ -124,14 +144,15 @@ def run_predrawn(world: World, reps: int, years: int, seed: int) -> None:
             rng.random(out=uniforms[0, j])
             rng.random(out=uniforms[1, j])
         st = {key: np.stack([s[key] for s in sys_]) for key in sys_[0]}
-        run_periods(
+        state = KernelState(
             st["d"], st["W"], np.full((Rb, N), -1, np.int64), np.zeros((Rb, N)),
             np.zeros((Rb, N)), np.full((Rb, N), -1, np.int64), np.zeros((Rb, N), np.int64),
-            np.zeros((Rb, N)), st["x"], st["sigma"], st["T"], st["B"], st["Y"], st["h"], v, k,
-            normals[0, :Rb], normals[1, :Rb], uniforms[0, :Rb], uniforms[1, :Rb], v_scale,
-            dummy, False, prm, int(world.params.holdup_periods), levels, cum, 0, 0, b0,
-            *out, *init,
+            np.zeros((Rb, N)),
         )  # fmt: skip
+        statics = Statics(st["x"], st["sigma"], st["T"], st["B"], st["Y"], st["h"], v, k)
+        draws = Draws(normals[0, :Rb], normals[1, :Rb], uniforms[0, :Rb], uniforms[1, :Rb],
+                      v_scale)  # fmt: skip
+        run_periods(state, statics, draws, dummy, False, prm, law, Span(0, 0, b0), rec)
 
 
 def main() -> None:
@@ -143,10 +164,10 @@ def main() -> None:
 
     world = default_world()
     K, N, T = len(world.great_powers), world.small_states.n, 75
-    print(f"world: {K} great powers x {N} small states, {T} years; one process, one core")
+    print(f"world: {K} great powers x {N} small states, {T} periods; one process, one core")
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
-    wall, cpu = once(lambda: run_history(world, years=T, reps=1, seed=1))
+    wall, cpu = once(lambda: run_history(world, periods=T, reps=1, seed=1))
     stats = run_periods.stats
     print(
         f"JIT warm-up (excluded): first call {wall:.2f} s wall, {cpu:.2f} s CPU "
@@ -157,9 +178,9 @@ def main() -> None:
     big = args.reps * K * N * T
     t = interleaved(
         {
-            "kernel": lambda: run_history(world, years=T, reps=args.reps, seed=1),
+            "kernel": lambda: run_history(world, periods=T, reps=args.reps, seed=1),
             "numpy": lambda: run_history(
-                world, years=T, reps=args.reps, seed=1, step_function=step
+                world, periods=T, reps=args.reps, seed=1, step_function=step
             ),
             "draws": lambda: shock_draws(world, args.reps, T),
             "predrawn": lambda: run_predrawn(world, args.reps, T, seed=1),
@@ -173,13 +194,13 @@ def main() -> None:
     draws_cpu = float(np.median(t["draws"][:, 1]))
     kernel_cpu = float(np.median(t["kernel"][:, 1]))
     same_big = identical(
-        run_history(world, years=T, reps=args.reps, seed=1),
-        run_history(world, years=T, reps=args.reps, seed=1, step_function=step),
+        run_history(world, periods=T, reps=args.reps, seed=1),
+        run_history(world, periods=T, reps=args.reps, seed=1, step_function=step),
     )
 
     small_reps = max(1, args.reps // 10)
     t_sim = interleaved(
-        {"sim": lambda: simulate(world, years=T, reps=small_reps, seed=1)},
+        {"sim": lambda: simulate(world, periods=T, reps=small_reps, seed=1)},
         max(1, args.repeats // 2),
     )
     report(f"engine simulate (+ panel), {small_reps} reps", small_reps * K * N * T, t_sim["sim"])
@@ -188,8 +209,8 @@ def main() -> None:
     nr = args.naive_reps
     t_small = interleaved(
         {
-            "kernel": lambda: run_history(world, years=T, reps=nr, seed=1),
-            "numpy": lambda: run_history(world, years=T, reps=nr, seed=1, step_function=step),
+            "kernel": lambda: run_history(world, periods=T, reps=nr, seed=1),
+            "numpy": lambda: run_history(world, periods=T, reps=nr, seed=1, step_function=step),
         },
         args.repeats,
     )
@@ -198,15 +219,15 @@ def main() -> None:
     t_loop = interleaved(
         {
             "loop": lambda: run_history(
-                world, years=T, reps=nr, seed=1, step_function=reference_step
+                world, periods=T, reps=nr, seed=1, step_function=reference_step
             )
         },
         max(1, args.repeats // 3),
     )
     loop_rate = report(f"per-dyad Python loop, {nr} reps", naive, t_loop["loop"])
     same_small = identical(
-        run_history(world, years=T, reps=nr, seed=1),
-        run_history(world, years=T, reps=nr, seed=1, step_function=reference_step),
+        run_history(world, periods=T, reps=nr, seed=1),
+        run_history(world, periods=T, reps=nr, seed=1, step_function=reference_step),
     )
 
     print()

@@ -27,12 +27,14 @@ from pathlib import Path
 
 import pooch
 
-import sidepay.data.fetch as fetch_mod
-from sidepay.data.fetch import configure, fetch
+import sidepay.data.acquire as fetch_mod
+from sidepay.data.acquire import fetch
+from sidepay.data.context import DataContext
 from sidepay.data.readers import capabilities, democracy, idealpoints, leaders, states, threat
 from sidepay.data.sources import SOURCES
 
-READERS: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
+#: reader -> (the cached reader, its build from the raw files); both take the context
+READERS: dict[str, tuple[Callable[..., object], Callable[..., object]]] = {
     "cow_states": (states.cow_states, states._build_states),
     "nmc": (capabilities.nmc, capabilities._build_nmc),
     "gdp_pop": (capabilities.gdp_pop, capabilities._build_gdppop),
@@ -64,7 +66,6 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     args = ap.parse_args()
     mirror = Path(os.environ.get("SIDEPAY_MIRROR", "../shared/data")).resolve()
-    configure(mirror=mirror)
     names = list(SOURCES)
     total_mb = sum(s.bytes for s in SOURCES.values()) / 1e6
     print(f"{len(names)} sources, {total_mb:.1f} MB, mirror {mirror}, {args.repeats} repeats")
@@ -75,9 +76,9 @@ def main() -> None:
         cold_ours, cold_peer, warm_ours, warm_peer = [], [], [], []
         for i in range(args.repeats):
             cache = root / f"c{i}"
-            configure(data_dir=cache)
+            ctx = DataContext(cache_dir=cache, mirror=mirror)
             fetch_mod._memo.clear()
-            cold_ours.append(_time(lambda: [fetch(n) for n in names]))
+            cold_ours.append(_time(lambda ctx=ctx: [fetch(n, context=ctx) for n in names]))
             peer_dir = root / f"p{i}"
 
             def peer_copy(peer_dir: Path = peer_dir) -> None:
@@ -88,7 +89,7 @@ def main() -> None:
                     assert pooch.file_hash(str(dest)) == s.sha256
 
             cold_peer.append(_time(peer_copy))
-            warm_ours.append(_time(lambda: [fetch(n) for n in names]))
+            warm_ours.append(_time(lambda ctx=ctx: [fetch(n, context=ctx) for n in names]))
 
             def peer_warm(cache: Path = cache) -> None:
                 for s in SOURCES.values():
@@ -106,9 +107,9 @@ def main() -> None:
 
         # 3: readers, parquet hit vs rebuild from raw files
         for name, (cached, build) in READERS.items():
-            cached()  # make sure the parquet file exists
-            ours = [_time(cached) for _ in range(args.repeats)]
-            peer = [_time(build) for _ in range(args.repeats)]
+            cached(context=ctx)  # make sure the parquet file exists
+            ours = [_time(lambda c=cached: c(context=ctx)) for _ in range(args.repeats)]
+            peer = [_time(lambda b=build: b(ctx)) for _ in range(args.repeats)]
             _report(f"reader {name}", ours, peer, "parse raw files")
 
 

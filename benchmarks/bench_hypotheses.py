@@ -106,9 +106,10 @@ def main(argv: list[str] | None = None) -> int:
             peer_t, out = _median_time(_peer(panel, r.hypothesis), a.runs)
             note = "failed" if isinstance(out, Exception) else ""
             key = spec.regressors[0]
-            if not note and r.details.get("terms", {}).get(key):
+            term = r.model.term(key) if r.model is not None else None
+            if not note and term is not None:
                 theirs = float(out.params[key] if hasattr(out, "params") else out.params_[key])
-                mine = r.details["terms"][key]["estimate"]
+                mine = term.estimate
                 note = f"key coef ours {mine:.6g} peer {theirs:.6g}"
         except Exception as exc:
             peer_t, note = float("nan"), f"could not run: {type(exc).__name__}"

@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     from sidepay.sim.world import default_world
 
     t0 = time.perf_counter()
-    panel = simulate(default_world(), years=75, reps=a.reps, seed=a.seed).panel
+    panel = simulate(default_world(), periods=75, reps=a.reps, seed=a.seed).panel
     sim_s = time.perf_counter() - t0
     sim_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     size = panel.memory_usage(deep=True).sum() / 2**20

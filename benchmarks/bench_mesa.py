@@ -9,7 +9,7 @@ termination, realignment, payment increase and decrease, regime change, leader c
 within sampling error: two-proportion z-tests, and the same tests with standard errors
 clustered by small state (events of one state through time are not independent).
 
-    python benchmarks/bench_mesa.py [--states 150] [--years 75] [--mesa-reps 6]
+    python benchmarks/bench_mesa.py [--states 150] [--periods 75] [--mesa-reps 6]
                                     [--reps 200] [--repeats 5]
 """
 
@@ -44,9 +44,9 @@ def bench_world(N: int) -> World:
     return default_world().updated({"small_states.n": N})
 
 
-def run_sidepay(world: World, reps: int, years: int, seed: int) -> dict[str, np.ndarray]:
+def run_sidepay(world: World, reps: int, periods: int, seed: int) -> dict[str, np.ndarray]:
     """The engine's dynamics (``run_history``); per-(replication, state) event counts."""
-    h = run_history(world, years=years, reps=reps, seed=seed)
+    h = run_history(world, periods=periods, reps=reps, seed=seed)
     K = len(world.great_powers)
     ally = h.ally.astype(np.int64)
     prev = np.concatenate([np.full_like(ally[:1], -1), ally[:-1]])
@@ -58,12 +58,12 @@ def run_sidepay(world: World, reps: int, years: int, seed: int) -> dict[str, np.
     return counts
 
 
-def run_mesa(world: World, reps: int, years: int, seed: int) -> dict[str, np.ndarray]:
+def run_mesa(world: World, reps: int, periods: int, seed: int) -> dict[str, np.ndarray]:
     """One Mesa model per replication, its small states drawn from the same world law."""
     N = world.small_states.n
     v = [g.v for g in world.great_powers]
     k = [g.k for g in world.great_powers]
-    v_scale = world.v_scale(world.start_year + np.arange(years)).tolist()
+    v_scale = world.v_scale(world.start_year + np.arange(periods)).tolist()
     counts = {e: np.zeros((reps, N), dtype=np.int64) for e in EVENTS}
     for r in range(reps):
         rng = np.random.default_rng([seed, r])
@@ -82,7 +82,7 @@ def run_mesa(world: World, reps: int, years: int, seed: int) -> dict[str, np.nda
             w_probs=world.small_states.W_probs,
             seed=int(rng.integers(2**63)),
         )
-        for _ in range(years):
+        for _ in range(periods):
             model.step()
         for n, agent in enumerate(model.agents):  # agents iterate in creation order
             for e in EVENTS:
@@ -90,7 +90,7 @@ def run_mesa(world: World, reps: int, years: int, seed: int) -> dict[str, np.nda
     return counts
 
 
-def draw_for_draw(world: World, years: int, seed: int) -> tuple[int, float]:
+def draw_for_draw(world: World, periods: int, seed: int) -> tuple[int, float]:
     """Feed both implementations the same shocks; count alliance disagreements and the
     largest payment difference over every state-period of one replication."""
     rng = np.random.default_rng([seed, 99])
@@ -101,8 +101,8 @@ def draw_for_draw(world: World, years: int, seed: int) -> tuple[int, float]:
         T=s["T"][None], v=[g.v for g in world.great_powers], k=[g.k for g in world.great_powers],
         B=s["B"][None], Y=s["Y"][None], h=s["h"][None],
     )  # fmt: skip
-    shocks = [draw_shocks(rng, 1, K, N) for _ in range(years)]
-    v_scale = world.v_scale(world.start_year + np.arange(years)).tolist()
+    shocks = [draw_shocks(rng, 1, K, N) for _ in range(periods)]
+    v_scale = world.v_scale(world.start_year + np.arange(periods)).tolist()
     levels, probs = world.small_states.W_levels, world.small_states.W_probs
     model = AllianceModel(
         state, world.params, 0, v_scale=v_scale, offer_rate=world.offer_rate,
@@ -111,7 +111,7 @@ def draw_for_draw(world: World, years: int, seed: int) -> tuple[int, float]:
     agents = sorted(model.agents, key=lambda a: a.index)
     vec = state
     mismatches, max_pay_diff = 0, 0.0
-    for t in range(years):
+    for t in range(periods):
         vec, _ = step(
             vec, world.params, shocks=shocks[t], v_scale=v_scale[t],
             offer_rate=world.offer_rate, w_levels=np.asarray(levels), w_probs=np.asarray(probs),
@@ -125,12 +125,12 @@ def draw_for_draw(world: World, years: int, seed: int) -> tuple[int, float]:
 
 
 def rate_tests(
-    a: dict[str, np.ndarray], b: dict[str, np.ndarray], K: int, years: int
+    a: dict[str, np.ndarray], b: dict[str, np.ndarray], K: int, periods: int
 ) -> list[tuple[str, float, float, float, float]]:
     """(event, rate a, rate b, p two-proportion, p clustered by state) per event."""
     out = []
     for e in EVENTS:
-        per = years * (1 if e in STATE_EVENTS else K)  # trials per (rep, state)
+        per = periods * (1 if e in STATE_EVENTS else K)  # trials per (rep, state)
         ca, cb = a[e].ravel().astype(float), b[e].ravel().astype(float)
         na, nb = ca.size * per, cb.size * per
         pa, pb = ca.sum() / na, cb.sum() / nb
@@ -147,13 +147,13 @@ def rate_tests(
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--states", type=int, default=150)
-    ap.add_argument("--years", type=int, default=75)
+    ap.add_argument("--periods", type=int, default=75)
     ap.add_argument("--mesa-reps", type=int, default=6)
     ap.add_argument("--reps", type=int, default=200, help="vectorized reps for the rate test")
     ap.add_argument("--repeats", type=int, default=5, help="timing repeats of the vectorized run")
     ap.add_argument("--seed", type=int, default=2026)
     args = ap.parse_args()
-    N, T, Rm = args.states, args.years, args.mesa_reps
+    N, T, Rm = args.states, args.periods, args.mesa_reps
 
     world = bench_world(N)
     K = len(world.great_powers)
@@ -162,10 +162,10 @@ def main() -> None:
     t_hist, t_sim = [], []
     for i in range(args.repeats):
         t0 = time.process_time()
-        run_history(world, years=T, reps=Rm, seed=100 + i)
+        run_history(world, periods=T, reps=Rm, seed=100 + i)
         t_hist.append(time.process_time() - t0)
         t0 = time.process_time()
-        simulate(world, years=T, reps=Rm, seed=100 + i)
+        simulate(world, periods=T, reps=Rm, seed=100 + i)
         t_sim.append(time.process_time() - t0)
     t0 = time.process_time()
     mesa_counts = run_mesa(world, Rm, T, seed=args.seed)

@@ -29,10 +29,12 @@ FINISHED = Path(tempfile.gettempdir()) / f"sidepay-bench-panel-{os.getuid()}.par
 
 
 def child(impl: str) -> None:
+    from sidepay.config import data_context
     from sidepay.data.panel import build_panel
 
     if impl == "sidepay":
-        out, cost = timed(lambda: build_panel((1946, 2020)))
+        ctx = data_context()  # the environment is read here, once
+        out, cost = timed(lambda: build_panel((1946, 2020), context=ctx))
     else:
         out, cost = timed(lambda: pd.read_parquet(FINISHED))
     if impl == "sidepay" and not FINISHED.exists():

@@ -24,11 +24,12 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from sidepay.config import data_context
 from sidepay.data import codes
-from sidepay.data.fetch import configure, fetch
+from sidepay.data.acquire import fetch
 from sidepay.data.readers import aid, arms, troops
 
-READERS: dict[str, Callable[[], pd.DataFrame]] = {
+READERS: dict[str, Callable[..., pd.DataFrame]] = {
     "greenbook": aid.greenbook,
     "aiddata_dyadic": aid.aiddata_dyadic,
     "oecd_dac2a": aid.oecd_dac2a,
@@ -58,7 +59,7 @@ def main() -> None:
     if not os.environ.get("SIDEPAY_MIRROR"):
         raise SystemExit("set SIDEPAY_MIRROR to a folder laid out like ../shared/data")
 
-    path = fetch("greenbook")
+    path = fetch("greenbook", context=data_context())
     cal: list[float] = []
     opx: list[float] = []
     for _ in range(args.repeats):
@@ -72,19 +73,18 @@ def main() -> None:
     for name, reader in READERS.items():
         warm: list[float] = []
         cold: list[float] = []
-        configure(data_dir=warm_dir)
-        reader()  # fill the warm cache
+        warm_ctx = data_context(cache_dir=warm_dir)
+        reader(context=warm_ctx)  # fill the warm cache
         for _ in range(args.repeats):
-            configure(data_dir=warm_dir)
-            warm.append(_time(reader))
-            configure(data_dir=tempfile.mkdtemp(prefix="bench-money-cold-"))
-            cold.append(_time(reader))
+            warm.append(_time(lambda r=reader, c=warm_ctx: r(context=c)))
+            cold_ctx = data_context(cache_dir=tempfile.mkdtemp(prefix="bench-money-cold-"))
+            cold.append(_time(lambda r=reader, c=cold_ctx: r(context=c)))
         _report(name, warm, cold, "cold")
 
-    configure(data_dir=warm_dir)
+    warm_ctx = data_context(cache_dir=warm_dir)
     tracemalloc.start()
     for reader in READERS.values():
-        reader()
+        reader(context=warm_ctx)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(f"\npeak Python-allocated memory, all readers warm: {peak / 2**20:.0f} MiB")

@@ -3,7 +3,7 @@
 Target: the whole run (``--world both``) under 90 s on a 2-core machine. Each repeat runs,
 alternating so that machine noise hits both alike:
 
-A. ``sidepay.pipeline.run_all`` (what ``sidepay run`` does), with its per-stage timings;
+A. ``sidepay.run_all`` (what ``sidepay run`` does), with its per-stage timings;
 B. the peer: the same library calls by hand with no report (build the panel, test the
    hypotheses on it, simulate the default world, test them there).
 
@@ -26,17 +26,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from sidepay.pipeline import REPORT_REPS, parse_years, run_all
+from sidepay import parse_years, run_all
+from sidepay.options import REPORT_REPS
 
 BUDGET_S = 90.0
 
 
 def bare_library(years: tuple[int, int], seed: int, reps: int) -> float:
     """The peer: the computations of `sidepay run` without data checks or report."""
-    from sidepay.analysis.hypotheses import run_hypotheses
-    from sidepay.data.panel import build_panel
-    from sidepay.sim.engine import simulate
-    from sidepay.sim.world import default_world
+    from sidepay import build_panel, default_world, run_hypotheses, simulate
 
     start = time.perf_counter()
     panel = build_panel(years=years)

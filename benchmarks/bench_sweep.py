@@ -9,7 +9,7 @@ Because a speed-up needs cores that are actually free, it also measures the mach
 two-process speed-up on a pure CPU loop before and after (2.0x on two idle cores): on a
 shared, busy machine read the sweep's speed-up against that figure.
 
-    python benchmarks/bench_sweep.py [--repeats 3] [--points 4] [--reps 32] [--reps-per-task 8] [--years 75]
+    python benchmarks/bench_sweep.py [--repeats 3] [--points 4] [--reps 32] [--reps-per-task 8] [--periods 75]
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def _warm_up() -> None:
     from sidepay.sim.engine import simulate
     from sidepay.sim.world import default_world
 
-    simulate(default_world().updated({"small_states.n": 2}), years=2, reps=1)
+    simulate(default_world().updated({"small_states.n": 2}), periods=2, reps=1)
 
 
 def _task_seconds(out: Path) -> tuple[float, float]:
@@ -89,7 +89,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--points", type=int, default=4, help="values of params.rho")
     ap.add_argument("--reps", type=int, default=32)
-    ap.add_argument("--years", type=int, default=75)
+    ap.add_argument("--periods", type=int, default=75)
     ap.add_argument("--reps-per-task", type=int, default=8)
     args = ap.parse_args()
     logging.getLogger("distributed").setLevel(logging.ERROR)
@@ -98,14 +98,14 @@ def main() -> None:
     grid = SweepGrid(
         axes={"params.rho": rhos},
         reps=args.reps,
-        years=args.years,
+        periods=args.periods,
         seed=11,
         reps_per_task=args.reps_per_task,
     )
     probe_before = machine_speedup()
     n_tasks = len(list(grid.tasks()))
     print(
-        f"grid: {grid.n_points} points x {grid.reps} reps x {grid.years} years "
+        f"grid: {grid.n_points} points x {grid.reps} reps x {grid.periods} periods "
         f"= {n_tasks} tasks of {args.reps_per_task} reps; cores: {os.cpu_count()}"
     )
     times: dict[int, list[float]] = {1: [], 2: []}
@@ -127,7 +127,7 @@ def main() -> None:
         for c in clients.values():  # warm up every worker: imports, compiled kernel
             c.run(_warm_up)
         # and the whole path once per cluster, untimed (driver planning, Parquet writers)
-        tiny = SweepGrid(axes={"params.rho": [1.0, 2.0]}, reps=4, years=3, reps_per_task=1)
+        tiny = SweepGrid(axes={"params.rho": [1.0, 2.0]}, reps=4, periods=3, reps_per_task=1)
         for n, c in clients.items():
             with tempfile.TemporaryDirectory() as tmp:
                 assert run_sweep(tiny, tmp, c.get_executor(pure=False), workers=n).ok

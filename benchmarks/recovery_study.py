@@ -23,11 +23,11 @@ import numpy as np
 import pandas as pd
 
 from sidepay.analysis.recovery import (
-    recovery_markdown,
     recovery_study,
     replicate,
     summarize,
 )
+from sidepay.report.summary import recovery_markdown
 from sidepay.sim.engine import simulate
 from sidepay.sim.world import World, default_world
 
@@ -71,7 +71,7 @@ PLACEBO_COLUMNS: dict[str, tuple[str, ...]] = {
 
 def sim_panel(i: int, world: World, seed: int) -> pd.DataFrame:
     """Replication ``i`` of ``world`` (SeedSequence([seed, i]))."""
-    return simulate(world, years=75, reps=1, seed=seed, rep_start=i).panel
+    return simulate(world, periods=75, reps=1, seed=seed, rep_start=i).panel
 
 
 def placebo_panel(i: int, world: World, seed: int, columns: tuple[str, ...]) -> pd.DataFrame:

@@ -116,7 +116,7 @@ def test_case_command_draws_a_real_pair(tmp_path: Path) -> None:
 
 OFFLINE = """
 import sys
-from sidepay.pipeline import run_all
+from sidepay.study import run_all
 run_all(sys.argv[1], world="simulated", seed=4, reps=3, quiet=True)
 leaked = sorted(m for m in sys.modules if m.startswith("sidepay.data"))
 assert not leaked, leaked

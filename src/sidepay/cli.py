@@ -1,7 +1,10 @@
 """The ``sidepay`` command line: parse, call the library, print.
 
 Each command group lives in ``sidepay.commands.<group>``; this module only assembles them
-and turns user errors into one line on stderr with exit code 2 (no traceback).
+and turns user errors into one line on stderr with exit code 2 (no traceback). Library
+errors name Python parameters (``years=``); :func:`sidepay.errors.for_cli` shows them as
+this command line's flags (``--years``). Nothing heavy is imported until a command runs,
+so ``sidepay --help`` starts fast.
 """
 
 from __future__ import annotations
@@ -13,8 +16,16 @@ import typer
 # typer (>= 0.29, pinned in pyproject) vendors click as typer._click
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
-from sidepay.commands import case, data, model, run, simulate, test
-from sidepay.errors import SidepayError
+from sidepay import __version__
+from sidepay.commands import case, data, estimate, forecast, model, price, run, simulate, test
+from sidepay.errors import SidepayError, for_cli
+
+#: parameters whose command-line spelling is not ``--name-with-dashes``
+CLI_FLAGS: dict[str, str] = {
+    "cache_dir": "SIDEPAY_DATA_DIR",
+    "as_json": "--json",
+    "out_dir": "--out",
+}
 
 app = typer.Typer(
     name="sidepay",
@@ -23,6 +34,23 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"sidepay {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """The trade-off theory of asymmetric alliances: model, simulate, build the panel, test, report."""
+
+
 app.add_typer(
     model.app,
     name="model",
@@ -37,10 +65,9 @@ app.add_typer(
 app.command(name="test")(test.test_command)
 app.command(name="run")(run.run_command)
 app.command(name="case")(case.case_command)
-
-
-def _one_line(message: str) -> str:
-    return " ".join(str(message).split())
+app.command(name="estimate")(estimate.estimate_command)
+app.command(name="price")(price.price_command)
+app.command(name="forecast")(forecast.forecast_command)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,14 +79,17 @@ def main(argv: list[str] | None = None) -> int:
     2
     """
     try:
+        from sidepay.stamps import check_source_date_epoch
+
+        check_source_date_epoch()  # before numpy reads it at import
         result = app(args=argv, standalone_mode=False, prog_name="sidepay")
     except SidepayError as exc:
-        print(f"sidepay: error: {_one_line(str(exc))}", file=sys.stderr)
+        print(f"sidepay: error: {for_cli(exc, CLI_FLAGS)}", file=sys.stderr)
         return 2
     except NoArgsIsHelpError:
         return 0  # the help was printed
     except UsageError as exc:
-        print(f"sidepay: error: {_one_line(exc.format_message())}", file=sys.stderr)
+        print(f"sidepay: error: {' '.join(exc.format_message().split())}", file=sys.stderr)
         return 2
     except typer.Abort:
         print("sidepay: aborted", file=sys.stderr)

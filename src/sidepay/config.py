@@ -22,12 +22,16 @@ world file /nonexistent/w.toml does not exist; pass a readable .toml file
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sidepay.errors import InputError
 from sidepay.theory.params import ModelParams
+
+if TYPE_CHECKING:
+    from sidepay.data.context import DataContext
 
 
 def read_toml(path: str | Path, what: str) -> dict[str, Any]:
@@ -71,3 +75,58 @@ def load_params(path: str | Path) -> ModelParams:
     unknown parameter 'ignored_never' in p.toml
     """
     return ModelParams.from_toml_mapping(read_toml(path, "parameter file"), Path(path).name)
+
+
+def data_context(
+    mirror: str | os.PathLike[str] | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    *,
+    download: bool = True,
+    base_url: str | None = None,
+) -> DataContext:
+    """The data context, with every field not given read from the environment.
+
+    This is the one place the data layer's environment variables are read: ``mirror``
+    defaults to ``SIDEPAY_MIRROR``, ``cache_dir`` to ``SIDEPAY_DATA_DIR`` and then the
+    per-user cache folder (``pooch.os_cache("sidepay")``), ``base_url`` to
+    ``SIDEPAY_BASE_URL``. An empty variable counts as unset. Every data function given
+    ``context=None`` calls this.
+
+    Raises
+    ------
+    InputError
+        The mirror (given, or from ``SIDEPAY_MIRROR``) is not a folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> ctx = data_context(cache_dir=tempfile.gettempdir())
+    >>> ctx.cache_dir == Path(tempfile.gettempdir())
+    True
+    """
+    from sidepay.data.context import DataContext
+
+    env_mirror = None if mirror is not None else os.environ.get("SIDEPAY_MIRROR") or None
+    if cache_dir is None:
+        cache_dir = os.environ.get("SIDEPAY_DATA_DIR") or None
+    if cache_dir is None:
+        import pooch
+
+        cache_dir = pooch.os_cache("sidepay")
+    if base_url is None:
+        base_url = os.environ.get("SIDEPAY_BASE_URL") or None
+    chosen = mirror if mirror is not None else env_mirror
+    try:
+        return DataContext(
+            cache_dir=Path(cache_dir),
+            mirror=None if chosen is None else Path(chosen),
+            download=download,
+            base_url=base_url,
+        )
+    except InputError as exc:
+        if env_mirror is None or exc.param != "mirror":
+            raise
+        raise InputError(
+            f"SIDEPAY_MIRROR={env_mirror} is not a folder; set it to a folder laid out like "
+            "the shared data mirror, or unset it"
+        ) from None

@@ -1,4 +1,9 @@
-"""Errors that the command line turns into one clear line and exit code 2."""
+"""Errors that the command line turns into one clear line and exit code 2.
+
+Library errors name the *parameter* a Python caller passed (``years=``); the command line
+maps that name to its own flag (``--years``) through :func:`for_cli`, so one message serves
+both audiences.
+"""
 
 from __future__ import annotations
 
@@ -17,8 +22,60 @@ class SidepayError(Exception):
 
 
 class InputError(SidepayError, ValueError):
-    """A parameter, option or file has a value outside what is allowed."""
+    """A parameter, option or file has a value outside what is allowed.
+
+    Parameters
+    ----------
+    message
+        One line. When ``param`` is given the message names it as ``param=``.
+    param
+        The Python parameter at fault (``"years"``); the CLI shows its flag instead.
+
+    Examples
+    --------
+    >>> e = InputError("years= must be FIRST:LAST; got 'x'", param="years")
+    >>> e.param, str(e)
+    ('years', "years= must be FIRST:LAST; got 'x'")
+    """
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
 
 
 class DataUnavailableError(SidepayError, RuntimeError):
     """A dataset is neither cached nor reachable (no network, no mirror)."""
+
+
+def bad_param(param: str, problem: str) -> InputError:
+    """An :class:`InputError` about ``param``, worded ``"param= problem"``.
+
+    Examples
+    --------
+    >>> str(bad_param("seed", "must be a non-negative integer; got -1"))
+    'seed= must be a non-negative integer; got -1'
+    """
+    return InputError(f"{param}= {problem}", param=param)
+
+
+def for_cli(exc: SidepayError, flags: dict[str, str] | None = None) -> str:
+    """The error's message with its parameter shown as the command line's flag.
+
+    ``flags`` maps parameter names to flags where they differ from the default
+    ``--name-with-dashes``.
+
+    Examples
+    --------
+    >>> for_cli(bad_param("burn_in", "must be >= 0; got -1"))
+    '--burn-in must be >= 0; got -1'
+    >>> for_cli(bad_param("data_dir", "is a file"), {"data_dir": "SIDEPAY_DATA_DIR"})
+    'SIDEPAY_DATA_DIR is a file'
+    >>> for_cli(InputError("plain message"))
+    'plain message'
+    """
+    text = " ".join(str(exc).split())
+    param = getattr(exc, "param", None)
+    if param:
+        flag = (flags or {}).get(param, "--" + param.replace("_", "-"))
+        text = text.replace(f"{param}=", flag, 1)
+    return text

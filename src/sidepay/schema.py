@@ -21,6 +21,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -151,3 +152,89 @@ def missing_columns(df: pd.DataFrame, needed: list[str] | tuple[str, ...]) -> li
     ['W']
     """
     return [c for c in needed if c not in df.columns]
+
+
+#: what ``pandas.api.types.infer_dtype`` may say of an object column holding numbers
+_NUMERIC_OBJECTS = frozenset(
+    {"empty", "floating", "integer", "mixed-integer-float", "boolean", "decimal"}
+)
+
+
+def _kind_problem(series: pd.Series, expected: str) -> str | None:
+    """What is wrong with ``series`` for a schema column of dtype ``expected`` (None: fine).
+
+    A numeric schema column takes any numeric or boolean dtype (an ``int64`` 0/1 column
+    where the schema says ``Int8`` is fine), or an object column holding only numbers and
+    missing values; strings, categories and dates are refused. Text columns take anything.
+    """
+    if expected == "string":
+        return None
+    dtype = series.dtype
+    if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        return None
+    if pd.api.types.is_object_dtype(dtype):
+        inferred = pd.api.types.infer_dtype(series, skipna=True)
+        if inferred in _NUMERIC_OBJECTS:
+            return None
+        sample = next((v for v in series if isinstance(v, str)), None)
+        example = f" such as {sample!r}" if sample is not None else ""
+        return f"object dtype holding {inferred} values{example}"
+    return str(dtype)
+
+
+def validate_panel(frame: object, required: Sequence[str] = KEYS, param: str = "panel") -> None:
+    """Check that ``frame`` is a table in the panel schema; raise one clear error if not.
+
+    Checks that ``frame`` is a pandas DataFrame, that it has every column in ``required``
+    (the keys by default), and that every schema column it has (:data:`COLUMNS`,
+    :data:`TRUTH_COLUMNS`) is of the schema's kind: numbers where the schema says a number.
+    Columns outside the schema are not checked; a missing *value* is never an error.
+
+    Parameters
+    ----------
+    frame
+        The table to check.
+    required
+        Columns that must be present.
+    param
+        The name of the caller's parameter, used in the message (``panel=``).
+
+    Raises
+    ------
+    sidepay.errors.InputError
+        One error, naming every offending column, its expected dtype and what was found.
+
+    Examples
+    --------
+    >>> ok = pd.DataFrame({"patron": [2], "client": [20], "year": [1950], "W": [0.5]})
+    >>> validate_panel(ok)
+    >>> validate_panel(ok.drop(columns="client"))
+    Traceback (most recent call last):
+    ...
+    sidepay.errors.InputError: panel= lacks column client (int64)
+    >>> validate_panel(ok.assign(W=["high"]))
+    Traceback (most recent call last):
+    ...
+    sidepay.errors.InputError: panel= column W must be float64 (numeric); found object dtype holding string values such as 'high'
+    """
+    from sidepay.errors import bad_param
+
+    if not isinstance(frame, pd.DataFrame):
+        raise bad_param(param, f"must be a pandas DataFrame; got {type(frame).__name__}")
+    known = {**COLUMNS, **TRUTH_COLUMNS}
+    problems = [
+        f"lacks column {c} ({known[c].dtype})" if c in known else f"lacks column {c}"
+        for c in required
+        if c not in frame.columns
+    ]
+    twice = frame.columns[frame.columns.duplicated()]
+    problems += [f"has column {c} more than once" for c in dict.fromkeys(twice)]
+    for name in frame.columns.drop_duplicates():
+        if name in known and name not in twice:
+            found = _kind_problem(frame[name], known[name].dtype)
+            if found is not None:
+                problems.append(
+                    f"column {name} must be {known[name].dtype} (numeric); found {found}"
+                )
+    if problems:
+        raise bad_param(param, "; ".join(problems))

@@ -1,1 +1,129 @@
-"""sidepay.analysis."""
+"""sidepay.analysis: hypotheses H1-H8 tested on any table in the panel schema.
+
+Typed results (:class:`HypothesisResult`, :class:`Term`, :class:`ModelSummary`, ...), the
+declarative specs, the estimators and the parameter-recovery study. Nothing here renders
+a table (see :mod:`sidepay.report`) or imports ``sidepay.data`` or ``sidepay.sim``. Names
+are imported on first use, so ``import sidepay.analysis`` stays cheap.
+
+Examples
+--------
+>>> import sidepay.analysis as analysis
+>>> analysis.HYPOTHESES["H2"].outcome
+'log_side_payment'
+>>> "run_hypotheses" in analysis.__all__
+True
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sidepay.analysis.estimators import (
+        EstimationProblem,
+        ModelFit,
+        TermEstimate,
+        fit_feglm,
+        fit_feols,
+        logit_average_marginal_effect,
+        peace_years_splines,
+    )
+    from sidepay.analysis.hypotheses import (
+        estimation_sample,
+        parse_only,
+        run_hypotheses,
+        with_options,
+    )
+    from sidepay.analysis.prepare import derive, needed_panel_columns
+    from sidepay.analysis.recovery import recovery_study, replicate, summarize
+    from sidepay.analysis.result import (
+        Coverage,
+        HypothesisResult,
+        HypothesisResults,
+        ModelSummary,
+        Part,
+        Term,
+        Verdict,
+    )
+    from sidepay.analysis.specs import ALTERNATIVES, HYPOTHESES, SAMPLES, HypothesisSpec
+    from sidepay.analysis.survival import fit_cox
+    from sidepay.analysis.verdict import combine_verdicts, verdict
+
+_WHERE = {
+    "EstimationProblem": "estimators",
+    "ModelFit": "estimators",
+    "TermEstimate": "estimators",
+    "fit_feglm": "estimators",
+    "fit_feols": "estimators",
+    "logit_average_marginal_effect": "estimators",
+    "peace_years_splines": "estimators",
+    "estimation_sample": "hypotheses",
+    "parse_only": "hypotheses",
+    "run_hypotheses": "hypotheses",
+    "with_options": "hypotheses",
+    "derive": "prepare",
+    "needed_panel_columns": "prepare",
+    "recovery_study": "recovery",
+    "replicate": "recovery",
+    "summarize": "recovery",
+    "Coverage": "result",
+    "HypothesisResult": "result",
+    "HypothesisResults": "result",
+    "ModelSummary": "result",
+    "Part": "result",
+    "Term": "result",
+    "Verdict": "result",
+    "ALTERNATIVES": "specs",
+    "HYPOTHESES": "specs",
+    "SAMPLES": "specs",
+    "HypothesisSpec": "specs",
+    "fit_cox": "survival",
+    "combine_verdicts": "verdict",
+    "verdict": "verdict",
+}
+
+__all__ = [
+    "ALTERNATIVES",
+    "HYPOTHESES",
+    "SAMPLES",
+    "Coverage",
+    "EstimationProblem",
+    "HypothesisResult",
+    "HypothesisResults",
+    "HypothesisSpec",
+    "ModelFit",
+    "ModelSummary",
+    "Part",
+    "Term",
+    "TermEstimate",
+    "Verdict",
+    "combine_verdicts",
+    "derive",
+    "estimation_sample",
+    "fit_cox",
+    "fit_feglm",
+    "fit_feols",
+    "logit_average_marginal_effect",
+    "needed_panel_columns",
+    "parse_only",
+    "peace_years_splines",
+    "recovery_study",
+    "replicate",
+    "run_hypotheses",
+    "summarize",
+    "verdict",
+    "with_options",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -29,12 +29,14 @@ import re
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from sidepay.analysis.result import Term
 
 SEPARATION_BOUND = 8.0
 """A logit/Cox coefficient times the regressor's SD above this flags (quasi-)separation."""
@@ -116,6 +118,10 @@ class ModelFit:
     def term(self, name: str) -> TermEstimate:
         """Inference on one coefficient."""
         return self.contrast({name: 1.0})
+
+    def terms(self) -> tuple[Term, ...]:
+        """Inference on every coefficient; raises if any term's variance is not positive."""
+        return tuple(Term(str(n), *astuple(self.term(str(n)))) for n in self.coef.index)
 
     def summary(self) -> pd.DataFrame:
         """One row per term: estimate, std_error, conf_low, conf_high, p_value."""

@@ -2,9 +2,9 @@
 
 Each :class:`HypothesisSpec` names the outcome, key regressor(s), expected sign, sample,
 controls, fixed effects, clustering and estimator. :func:`run_hypotheses` runs them on a
-table in the panel schema (real or simulated) and returns one
-:class:`~sidepay.analysis.result.HypothesisResult` per hypothesis, with regression tables
-in HTML, LaTeX and Markdown. A hypothesis that cannot be estimated (missing column, no
+table in the panel schema (real or simulated) and returns one typed
+:class:`~sidepay.analysis.result.HypothesisResult` per hypothesis (estimate, terms,
+controls, notes, parts); :mod:`sidepay.report` renders them as tables. A hypothesis that cannot be estimated (missing column, no
 events, perfect separation, singular design) comes back *inconclusive* with the reason.
 The operationalizations and their alternatives are documented in ``docs/hypotheses.md``.
 
@@ -34,7 +34,15 @@ from sidepay.analysis.estimators import (
     peace_years_splines,
 )
 from sidepay.analysis.prepare import derive, needed_panel_columns
-from sidepay.analysis.result import HypothesisResult, Verdict
+from sidepay.analysis.result import (
+    Coverage,
+    HypothesisResult,
+    HypothesisResults,
+    ModelSummary,
+    Part,
+    PartRole,
+    Verdict,
+)
 from sidepay.analysis.specs import (
     ALTERNATIVES,
     CLIENT_YEAR_COLUMNS,
@@ -48,9 +56,9 @@ from sidepay.analysis.specs import (
     Sample,
 )
 from sidepay.analysis.survival import fit_cox
-from sidepay.analysis.tables import RegressionColumn, render_all
 from sidepay.analysis.verdict import combine_verdicts, verdict
 from sidepay.errors import InputError
+from sidepay.schema import validate_panel
 
 __all__ = [
     "ALTERNATIVES",
@@ -205,19 +213,17 @@ def _drop_empty_controls(data: pd.DataFrame, controls: list[str]) -> tuple[list[
     return kept, [c for c in controls if c not in kept]
 
 
-def _coverage(data: pd.DataFrame, variables: Sequence[str] = ()) -> dict[str, Any]:
+def _coverage(data: pd.DataFrame, variables: Sequence[str] = ()) -> Coverage:
     """Years, clients and patrons of the rows with every model variable observed (the rows
     the estimator keeps), so that coverage never overstates the sample."""
     used = [c for c in variables if c in data.columns]
     if used:
         data = data.loc[data[used].notna().all(axis=1)]
-    cov: dict[str, Any] = {}
+    years = None
     if "year" in data.columns and len(data):
-        cov["years"] = [int(data["year"].min()), int(data["year"].max())]
-    for c in ("client", "patron"):
-        if c in data.columns:
-            cov[f"n_{c}s"] = int(data[c].nunique())
-    return cov
+        years = (int(data["year"].min()), int(data["year"].max()))
+    n = {c: int(data[c].nunique()) if c in data.columns else None for c in ("client", "patron")}
+    return Coverage(years=years, n_clients=n["client"], n_patrons=n["patron"])
 
 
 def _model_variables(spec: HypothesisSpec, controls: Sequence[str]) -> list[str]:
@@ -249,10 +255,16 @@ def estimation_sample(
     ...
     sidepay.errors.InputError: H2 needs panel column(s) side_payment, W, year, client, allied
     """
-    spec = HYPOTHESES[spec] if isinstance(spec, str) else spec
+    validate_panel(panel, required=())
+    return _estimation_sample(panel, HYPOTHESES[spec] if isinstance(spec, str) else spec)
+
+
+def _estimation_sample(
+    panel: pd.DataFrame, spec: HypothesisSpec
+) -> tuple[pd.DataFrame, list[str], list[str]]:
     missing = _missing(spec, panel)
     if missing:
-        raise InputError(f"{spec.id} needs panel column(s) {', '.join(missing)}")
+        raise InputError(f"{spec.id} needs panel column(s) {', '.join(missing)}", param="panel")
     controls, dropped = _controls_available(spec, panel)
     notes = [
         f"control {c} dropped: the panel lacks {', '.join(needed_panel_columns([c]))}"
@@ -269,6 +281,28 @@ def estimation_sample(
     return data, controls, notes
 
 
+def _model_summary(fit: ModelFit, spec: HypothesisSpec) -> ModelSummary:
+    """The typed summary of a fit (raises if any term's variance is not positive)."""
+    return ModelSummary(
+        estimator=fit.estimator, formula=fit.formula, vcov=fit.vcov_type,
+        sample=SAMPLES[spec.sample], terms=fit.terms(), n_obs=fit.n_obs,
+        n_events=fit.n_events, n_clusters=fit.n_clusters, fixed_effects=fit.fixed_effects,
+    )  # fmt: skip
+
+
+def _marginal_effect(spec: HypothesisSpec, fit: ModelFit, data: pd.DataFrame) -> float | None:
+    """Average marginal effect of the key regressor of a logit without fixed effects."""
+    if spec.estimator != "logit" or spec.fixed_effects:
+        return None
+    try:
+        if spec.peace_years:
+            sp = peace_years_splines(data[spec.peace_years].astype("float64"))
+            data = pd.concat([data, sp], axis=1)
+        return logit_average_marginal_effect(fit, data, spec.regressors[0])
+    except (KeyError, ValueError):
+        return None
+
+
 def _run_one(spec: HypothesisSpec, panel: pd.DataFrame, world: str) -> HypothesisResult:
     base: dict[str, Any] = dict(
         hypothesis=spec.id, title=spec.title, world=world, outcome=spec.outcome,
@@ -283,48 +317,29 @@ def _run_one(spec: HypothesisSpec, panel: pd.DataFrame, world: str) -> Hypothesi
         return HypothesisResult(
             **base, **empty, n_obs=0, n_events=None, verdict="inconclusive",
             reason=f"the panel lacks column(s) {', '.join(missing)}",
+            missing_columns=tuple(missing),
         )  # fmt: skip
-    data, controls, notes = estimation_sample(panel, spec)
+    data, controls, notes = _estimation_sample(panel, spec)
+    coverage = _coverage(data, _model_variables(spec, controls))
     try:
         if data.empty:
             raise EstimationProblem(f"the sample ({SAMPLES[spec.sample]}) is empty")
         fit = _estimate(spec, data, controls)
         est = fit.contrast(spec.contrast) if spec.contrast else fit.term(spec.regressors[0])
-        summary = fit.summary()  # raises if any term's variance is not positive
+        model = _model_summary(fit, spec)
     except EstimationProblem as exc:
         return HypothesisResult(
             **base, **empty, n_obs=len(data), n_events=None, verdict="inconclusive",
-            reason=str(exc), details={"notes": notes},
-            coverage=_coverage(data, _model_variables(spec, controls)),
+            reason=str(exc), notes=tuple(notes), coverage=coverage,
         )  # fmt: skip
     v: Verdict = verdict(est.estimate, est.p_value, spec.expected_sign)
-    details: dict[str, Any] = {
-        "formula": fit.formula,
-        "vcov": fit.vcov_type,
-        "sample": SAMPLES[spec.sample],
-        "controls": list(controls),
-        "notes": notes + fit.notes,
-        "terms": {str(k): {kk: float(vv) for kk, vv in r.items()} for k, r in summary.iterrows()},
-    }
-    if spec.estimator == "logit" and not spec.fixed_effects:
-        try:
-            me_data = data
-            if spec.peace_years:
-                sp = peace_years_splines(data[spec.peace_years].astype("float64"))
-                me_data = pd.concat([data, sp], axis=1)
-            details["average_marginal_effect"] = logit_average_marginal_effect(
-                fit, me_data, spec.regressors[0]
-            )
-        except (KeyError, ValueError):
-            pass
-    if spec.estimator == "cox":
-        details["hazard_ratio"] = float(np.exp(est.estimate))
     return HypothesisResult(
         **base, estimate=est.estimate, std_error=est.std_error, conf_low=est.conf_low,
         conf_high=est.conf_high, p_value=est.p_value, n_obs=fit.n_obs, n_events=fit.n_events,
-        verdict=v, reason=_reason(v, spec), details=details,
-        coverage=_coverage(data, _model_variables(spec, controls)),
-        tables=render_all([RegressionColumn.from_fit(spec.id, fit, hide=("_py",))], spec.title),
+        verdict=v, reason=_reason(v, spec), model=model, controls=tuple(controls),
+        notes=(*notes, *fit.notes), average_marginal_effect=_marginal_effect(spec, fit, data),
+        hazard_ratio=float(np.exp(est.estimate)) if spec.estimator == "cox" else None,
+        coverage=coverage,
     )  # fmt: skip
 
 
@@ -337,16 +352,16 @@ def _reason(v: Verdict, spec: HypothesisSpec) -> str:
     return "not significant at 5%"
 
 
-def _part(r: HypothesisResult, role: str, title: str = "") -> dict[str, Any]:
-    """One part of a multi-part hypothesis, as shown in ``details["parts"]``."""
-    keys = ("hypothesis", "title", "outcome", "regressor", "estimator", "estimate",
-            "std_error", "conf_low", "conf_high", "p_value", "n_obs", "n_events", "verdict",
-            "reason")  # fmt: skip
-    out = {"part": role, **{k: getattr(r, k) for k in keys}}
+def _part(r: HypothesisResult, role: PartRole, title: str = "") -> Part:
+    """One part of a multi-part hypothesis; the primary part is renamed H4a (or X:a)."""
+    hypothesis, title = r.hypothesis, (title or r.title) if role == "primary" else r.title
     if role == "primary":
-        suffix = "a" if r.hypothesis[-1:].isdigit() else ":a"  # H4a, H4-post-cold-war:a
-        out |= {"hypothesis": f"{r.hypothesis}{suffix}", "title": title or r.title}
-    return out
+        hypothesis += "a" if r.hypothesis[-1:].isdigit() else ":a"  # H4a, H4-post-cold-war:a
+    return Part(
+        role, hypothesis, title, r.outcome, r.regressor, r.estimator, r.estimate,
+        r.std_error, r.conf_low, r.conf_high, r.p_value, r.n_obs, r.n_events, r.verdict,
+        r.reason,
+    )  # fmt: skip
 
 
 def _with_secondary(spec: HypothesisSpec, panel: pd.DataFrame, world: str) -> HypothesisResult:
@@ -354,32 +369,25 @@ def _with_secondary(spec: HypothesisSpec, panel: pd.DataFrame, world: str) -> Hy
 
     The top-level estimate stays the primary part's (e.g. H4's hazard ratio); the verdict
     is the combination (:func:`~sidepay.analysis.verdict.combine_verdicts`), and
-    ``details["parts"]`` lists every part with its own estimate and verdict, so a hazard
-    part that is supported next to a payment part that is contrary is visible as such.
+    ``parts`` lists every part with its own estimate and verdict, so a hazard part that is
+    supported next to a payment part that is contrary is visible as such.
     """
     main = _run_one(spec, panel, world)
     if not spec.secondary:
         return main
-    parts = [_run_one(s, panel, world) for s in spec.secondary]
-    main.details["secondary"] = [p.to_dict() | {"tables": {}} for p in parts]
-    main.details["parts"] = [_part(main, "primary", spec.primary_title)] + [
-        _part(p, "secondary") for p in parts
-    ]
-    cols_md = [main.tables] + [p.tables for p in parts]
-    for fmt in ("html", "latex", "markdown"):
-        main.tables[fmt] = "\n\n".join(t[fmt] for t in cols_md if fmt in t)
-    combined = combine_verdicts([main.verdict, *[p.verdict for p in parts]])
-    main.details["primary_verdict"] = main.verdict
-    each = "; ".join(
-        f"{q['hypothesis']} ({q['title']}): {q['verdict']}, {q['reason']}"
-        for q in main.details["parts"]
-    )
-    main.reason = (
+    secondary = tuple(_run_one(s, panel, world) for s in spec.secondary)
+    parts = (_part(main, "primary", spec.primary_title),
+             *(_part(p, "secondary") for p in secondary))  # fmt: skip
+    combined = combine_verdicts([main.verdict, *[p.verdict for p in secondary]])
+    each = "; ".join(f"{q.hypothesis} ({q.title}): {q.verdict}, {q.reason}" for q in parts)
+    reason = (
         f"{combined} overall (every part must be supported; any contrary part makes it "
         f"contrary). Parts: {each}"
     )
-    main.verdict = combined
-    return main
+    return replace(
+        main, verdict=combined, reason=reason, secondary=secondary, parts=parts,
+        primary_verdict=main.verdict,
+    )  # fmt: skip
 
 
 def parse_only(only: str | Iterable[str] | None) -> list[str]:
@@ -397,7 +405,8 @@ def parse_only(only: str | Iterable[str] | None) -> list[str]:
     bad = [i for i in ids if i not in HYPOTHESES]
     if bad or not ids:
         raise InputError(
-            f"unknown hypothesis {', '.join(bad) or '(none given)'}; allowed: {', '.join(HYPOTHESES)}"
+            f"unknown hypothesis {', '.join(bad) or '(none given)'}; allowed: {', '.join(HYPOTHESES)}",
+            param="only",
         )
     return ids
 
@@ -407,7 +416,7 @@ def run_hypotheses(
     world: str = "real",
     only: str | Sequence[str] | None = None,
     specs: dict[str, HypothesisSpec] | None = None,
-) -> list[HypothesisResult]:
+) -> HypothesisResults:
     """Test the hypotheses on a panel-schema table; one result per hypothesis.
 
     Parameters
@@ -422,15 +431,32 @@ def run_hypotheses(
     specs
         Alternative specs (for robustness checks); defaults to :data:`HYPOTHESES`.
 
+    Returns
+    -------
+    HypothesisResults
+        A list of :class:`~sidepay.analysis.result.HypothesisResult`, in the order asked;
+        a notebook shows it as a one-row-per-result summary.
+
+    Raises
+    ------
+    sidepay.errors.InputError
+        ``panel`` is not a table in the panel schema (a key column missing, a column of
+        the wrong kind; :func:`sidepay.schema.validate_panel`) or ``only`` names an
+        unknown hypothesis. A column a hypothesis needs but the panel lacks is not an
+        error: that hypothesis comes back inconclusive, naming the column.
+
     Examples
     --------
     >>> res = run_hypotheses(pd.DataFrame({"patron": [2], "client": [20], "year": [1950]}),
     ...     only="H2")
     >>> res[0].verdict, res[0].reason
     ('inconclusive', 'the panel lacks column(s) side_payment, W, allied')
+    >>> run_hypotheses(pd.DataFrame({"patron": [2], "client": [20], "year": ["1950"]}))
+    Traceback (most recent call last):
+    ...
+    sidepay.errors.InputError: panel= column year must be int64 (numeric); found object dtype holding string values such as '1950'
     """
-    if not isinstance(panel, pd.DataFrame):
-        raise InputError(f"panel must be a pandas DataFrame; got {type(panel).__name__}")
+    validate_panel(panel)
     specs = specs or HYPOTHESES
     if specs is HYPOTHESES:
         ids = parse_only(only)
@@ -443,9 +469,10 @@ def run_hypotheses(
         unknown = [i for i in ids if i not in specs]
         if unknown:
             raise InputError(
-                f"unknown hypothesis {', '.join(unknown)}; allowed: {', '.join(specs)}"
+                f"unknown hypothesis {', '.join(unknown)}; allowed: {', '.join(specs)}",
+                param="only",
             )
-    return [_with_secondary(specs[i], panel, world) for i in ids]
+    return HypothesisResults(_with_secondary(specs[i], panel, world) for i in ids)
 
 
 def with_options(spec: HypothesisSpec, **changes: Any) -> HypothesisSpec:

@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sidepay.schema import validate_panel
+
 
 @dataclass(frozen=True)
 class Derived:
@@ -202,7 +204,8 @@ def derive(panel: pd.DataFrame, names: Sequence[str], copy: bool = True) -> pd.D
     """Copy of ``panel`` with the derived columns in ``names`` added (others ignored).
 
     With ``copy=False`` the columns are added to ``panel`` itself (for a frame the caller
-    has just made, so a large panel is not copied twice).
+    has just made, so a large panel is not copied twice). The schema columns ``panel`` has
+    are checked first (:func:`sidepay.schema.validate_panel`; no column is required here).
 
     Examples
     --------
@@ -210,6 +213,7 @@ def derive(panel: pd.DataFrame, names: Sequence[str], copy: bool = True) -> pd.D
     >>> derive(df, ["start", "stop"])[["start", "stop"]].values.tolist()
     [[0.0, 1.0]]
     """
+    validate_panel(panel, required=())
     out = panel.copy() if copy else panel
     for n in dict.fromkeys(names):
         if n in DERIVED and n not in panel.columns:

@@ -5,7 +5,8 @@
 share of replications whose verdict is *supported* (the predicted sign at 5%): the
 **power** in a world where the mechanism is on and the **false-positive rate** in a world
 where it is switched off. It also reports how often the test was *contrary* or could not
-be estimated, and the median estimate.
+be estimated, and the median estimate. :func:`sidepay.report.summary.recovery_markdown`
+formats the table.
 
 Examples
 --------
@@ -63,7 +64,7 @@ def replicate(
     callable must then be picklable. ``progress`` is called with each finished count.
     """
     if reps < 1:
-        raise InputError(f"reps must be >= 1; got {reps}")
+        raise InputError(f"reps must be >= 1; got {reps}", param="reps")
     ids = parse_only(hypotheses)
     jobs = [(make_panel, i, ids) for i in range(reps)]
     mapped: Iterable[list[dict[str, Any]]] = (
@@ -141,7 +142,9 @@ def recovery_study(
         make_null_panel = dict.fromkeys(ids, make_null_panel)
     missing = [h for h in ids if h not in make_null_panel]
     if missing:
-        raise InputError(f"no mechanism-off world for {', '.join(missing)}")
+        raise InputError(
+            f"no mechanism-off world for {', '.join(missing)}", param="make_null_panel"
+        )
     by_world: dict[int, list[str]] = {}
     makers: dict[int, PanelMaker] = {}
     for h in ids:
@@ -155,32 +158,3 @@ def recovery_study(
     off = pd.concat(parts, ignore_index=True)
     off = off.rename(columns={"null_supported": "false_positive_rate"}).drop(columns="null_reps")
     return on.merge(off, on="hypothesis", how="left")
-
-
-def recovery_markdown(table: pd.DataFrame) -> str:
-    """The recovery table as Markdown (shares as percentages).
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"hypothesis": ["H2"], "reps": [10], "power": [0.9]})
-    >>> print(recovery_markdown(t))
-    | hypothesis | reps | power |
-    |---|---|---|
-    | H2 | 10 | 90% |
-    """
-    cols = list(table.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|---" * len(cols) + "|"]
-    for _, row in table.iterrows():
-        cells = []
-        for c in cols:
-            v = row[c]
-            if c in ("hypothesis",):
-                cells.append(str(v))
-            elif c == "reps":
-                cells.append(str(int(v)))
-            elif "estimate" in c:
-                cells.append("" if pd.isna(v) else f"{v:.3g}")
-            else:
-                cells.append("" if pd.isna(v) else f"{100 * v:.0f}%")
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)

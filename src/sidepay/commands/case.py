@@ -23,7 +23,7 @@ def case_command(
     ] = None,
 ) -> None:
     """Draw the side payments, divergence, alliance and domestic changes of one pair."""
-    from sidepay.pipeline import draw_case
+    from sidepay.case import draw_case
 
     path = draw_case(patron, client, out=out, years=years, mirror=mirror)
     typer.echo(f"Case written to {path}")

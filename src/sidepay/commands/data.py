@@ -23,17 +23,12 @@ def pull_command(
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
 ) -> None:
     """Fetch and verify sources into the local cache (mirror first, then download)."""
-    from sidepay.data.fetch import configure, data_dir, pull
-    from sidepay.errors import InputError
+    from sidepay.config import data_context
+    from sidepay.data.acquire import pull
 
-    if mirror is not None:
-        if not mirror.is_dir():
-            raise InputError(
-                f"--mirror {mirror} is not a folder; give a folder laid out like the shared data mirror"
-            )
-        configure(mirror=mirror)
-    done, failed = pull(only, progress=progress)
-    typer.echo(f"{len(done)} sources verified in {data_dir()}")
+    context = data_context(mirror=mirror)  # checks the mirror folder
+    done, failed = pull(only, progress=progress, context=context)
+    typer.echo(f"{len(done)} sources verified in {context.cache_dir}")
     if failed:
         from sidepay.errors import DataUnavailableError
 
@@ -50,14 +45,19 @@ def list_command() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from sidepay.data.fetch import data_dir, is_cached
+    from sidepay.config import data_context
+    from sidepay.data.acquire import is_cached
     from sidepay.data.sources import SOURCES
 
-    table = Table(title=f"sidepay data sources (cache: {data_dir()})", show_lines=False)
+    context = data_context()
+    table = Table(title=f"sidepay data sources (cache: {context.cache_dir})", show_lines=False)
     for col in ("name", "version", "coverage", "cached", "file"):
         table.add_column(col, overflow="fold")
     for name, src in SOURCES.items():
-        cached = "yes" if is_cached(name) else ("mirror-only" if src.mirror_only else "no")
+        if is_cached(name, context=context):
+            cached = "yes"
+        else:
+            cached = "mirror-only" if src.mirror_only else "no"
         table.add_row(name, src.version, src.coverage, cached, src.relpath)
     Console(width=200).print(table)
 
@@ -82,25 +82,22 @@ def panel_command(
     ] = None,
 ) -> None:
     """Build the asymmetric-alliance panel (patron, client, year) and write it atomically."""
-    from sidepay.data.panel import (
-        build_panel,
-        check_output_path,
-        parse_years,
-        resolve_patrons,
-        write_panel,
-    )
+    from sidepay.config import data_context
+    from sidepay.data.panel import build_panel, check_output_path, resolve_patrons, write_panel
     from sidepay.errors import DataUnavailableError
+    from sidepay.options import parse_years
 
-    check_output_path(out)
+    check_output_path(out, param="out")
     span = parse_years(years)
+    context = data_context()
     try:
-        codes = resolve_patrons(patrons) if patrons is not None else None
-        panel = build_panel(span, codes)
+        codes = resolve_patrons(patrons, context=context) if patrons is not None else None
+        panel = build_panel(span, codes, context=context)
     except DataUnavailableError as exc:
         # the panel reads some thirty sources: point at the command that fetches them all
         raise DataUnavailableError(
             f"{exc}. The panel needs every source: run `sidepay data pull --mirror DIR` "
             "(or `sidepay data pull` with network access) first"
         ) from None
-    write_panel(panel, out)
+    write_panel(panel, out, param="out")
     typer.echo(f"wrote {out}")

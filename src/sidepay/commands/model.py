@@ -8,7 +8,6 @@ from typing import Any
 
 import typer
 
-from sidepay.config import load_params
 from sidepay.errors import InputError
 
 app = typer.Typer(help="model commands", no_args_is_help=True)
@@ -36,6 +35,7 @@ _SOLVE_OPTIONS = {
 
 
 def _load(params_file: str | None, overrides: dict[str, float | None]) -> Any:
+    from sidepay.config import load_params
     from sidepay.theory.params import ModelParams
 
     base = ModelParams() if params_file is None else load_params(params_file)
@@ -117,6 +117,7 @@ def statics_command(
     ),
 ) -> int:
     """Comparative statics of the equilibrium against one parameter: CSV and figure."""
+    from sidepay.config import load_params
     from sidepay.report.figures_model import write_statics
     from sidepay.theory.params import ModelParams, param_bounds
     from sidepay.theory.statics import VARIABLE_PARAMETERS, comparative_statics
@@ -151,6 +152,7 @@ def propositions_command(
     as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
 ) -> int:
     """Check propositions P1-P8 (THEORY 3) on seeded samples; exit 1 if one fails."""
+    from sidepay.config import load_params
     from sidepay.theory.params import ModelParams
     from sidepay.theory.propositions import PROPOSITIONS
 

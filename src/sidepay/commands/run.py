@@ -1,4 +1,4 @@
-"""`sidepay run`: the whole study in one command (see ``sidepay.pipeline.run_all``)."""
+"""`sidepay run`: the whole study in one command (see ``sidepay.study.run_all``)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,10 @@ def run_command(
         int | None,
         typer.Option("--reps", help="Replications of the simulated world (default 20)."),
     ] = None,
+    periods: Annotated[
+        int | None,
+        typer.Option("--periods", help="Periods of each simulated history (default: the world's)."),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress display.")] = False,
 ) -> None:
     """Check or pull the data, build the panel, test every hypothesis on real and
@@ -35,11 +39,14 @@ def run_command(
     from rich.console import Console
     from rich.table import Table
 
-    from sidepay.pipeline import run_all
+    from sidepay.options import REPORT_REPS, RunOptions
+    from sidepay.study import run_all
 
-    summary = run_all(
-        out, mirror=mirror, years=years, seed=seed, world=world, quiet=quiet, reps=reps
-    )
+    opts = RunOptions(
+        out=out, mirror=mirror, years=years, seed=seed, world=world,  # type: ignore[arg-type]
+        reps=REPORT_REPS if reps is None else reps, periods=periods, quiet=quiet,
+    )  # fmt: skip
+    summary = run_all(opts)
     console = Console(soft_wrap=True)
     verdicts = summary.verdicts()
     worlds = sorted({w for v in verdicts.values() for w in v}, key=lambda w: w != "real")
@@ -53,6 +60,8 @@ def run_command(
         table.add_row(h, *cells)
     if verdicts:
         console.print(table)
+    if opts.world != "real":
+        console.print(f"Simulated world: {opts.reps} replications, seed {opts.seed}.")
     console.print(
         f"Report written to {summary.out / 'index.html'} "
         f"({summary.timings.get('total', 0.0):.1f} s)"

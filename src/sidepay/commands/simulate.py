@@ -11,7 +11,10 @@ app = typer.Typer(help="simulate commands", no_args_is_help=True)
 def run_command(
     out: str = typer.Option(..., "--out", help="panel Parquet file (events go beside it)"),
     world: str | None = typer.Option(None, "--world", help="world TOML (default: built-in)"),
-    years: int = typer.Option(75, "--years", help="periods to simulate (>= 1)"),
+    periods: int = typer.Option(75, "--periods", help="periods to simulate (>= 1)"),
+    years: int | None = typer.Option(
+        None, "--years", hidden=True, help="deprecated spelling of --periods"
+    ),
     reps: int = typer.Option(100, "--reps", help="replications (>= 1)"),
     seed: int = typer.Option(1, "--seed", help="seed (>= 0); same seed, same bytes"),
     burn_in: int = typer.Option(
@@ -19,12 +22,15 @@ def run_command(
     ),
 ) -> int:
     """Simulate a world and write its dyad-year panel and event log (Parquet, atomically)."""
-    from sidepay.sim.output import write_simulation
+    from sidepay.sim.engine import write_simulation
     from sidepay.sim.world import World, default_world
 
+    if years is not None:  # --years of earlier releases: years are calendar spans now
+        typer.echo("sidepay: note: --years is deprecated here; use --periods", err=True)
+        periods = years
     w = default_world() if world is None else World.from_toml(world)
     panel_path, events_path, n_rows, n_events = write_simulation(
-        w, out, years=years, reps=reps, seed=seed, burn_in=burn_in
+        w, out, periods=periods, reps=reps, seed=seed, burn_in=burn_in
     )
     typer.echo(f"wrote {panel_path} ({n_rows} dyad-years) and {events_path} ({n_events} events)")
     return 0

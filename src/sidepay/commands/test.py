@@ -3,63 +3,12 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
-from pathlib import Path
 from typing import Any
 
 import typer
 
-from sidepay.atomic import write_text_atomic
-from sidepay.errors import InputError
-
-WORLDS = ("real", "simulated")
-
-
-def _clean(x: Any) -> Any:
-    """JSON-safe: NaN and infinities become null."""
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_clean(v) for v in x]
-    return x
-
-
-def _load_panel(world: str, panel: str | None, mirror: str | None, seed: int, reps: int) -> Any:
-    import pandas as pd
-
-    if panel is not None:
-        p = Path(panel)
-        if not p.is_file():
-            raise InputError(f"--panel {panel}: no such file; give a Parquet or CSV panel file")
-        return pd.read_parquet(p) if p.suffix != ".csv" else pd.read_csv(p)
-    if world == "real":
-        from sidepay.data.fetch import configure
-        from sidepay.data.panel import build_panel
-
-        if mirror is not None:
-            if not Path(mirror).is_dir():
-                raise InputError(f"--mirror {mirror}: not a folder; give the data mirror folder")
-            configure(mirror=mirror)
-        return build_panel()
-    from sidepay.sim.engine import simulate
-    from sidepay.sim.world import default_world
-
-    return simulate(default_world(), reps=reps, seed=seed).panel
-
-
-def _write_outputs(out: Path, results: list[Any]) -> None:
-    rows = [_clean({k: v for k, v in r.to_dict().items() if k != "tables"}) for r in results]
-    write_text_atomic(out / "hypotheses.json", json.dumps(rows, indent=2) + "\n")
-    ext = {"html": "html", "latex": "tex", "markdown": "md"}
-    for fmt, suffix in ext.items():
-        parts = [r.tables.get(fmt, "") for r in results if r.tables.get(fmt)]
-        for r in results:
-            if r.tables.get(fmt):
-                write_text_atomic(out / "tables" / f"{r.hypothesis}.{suffix}", r.tables[fmt] + "\n")
-        write_text_atomic(out / f"tables.{suffix}", "\n\n".join(parts) + "\n")
+from sidepay.options import REPORT_REPS
 
 
 def _print_table(results: list[Any], world: str) -> None:
@@ -96,14 +45,13 @@ def _print_table(results: list[Any], world: str) -> None:
     console = Console(width=None if sys.stdout.isatty() else 160)
     console.print(t)
     for r in results:
-        parts = r.details.get("parts") or []
-        if parts:  # H4, H6: each part with its own estimate and verdict
+        if r.parts:  # H4, H6: each part with its own estimate and verdict
             console.print(f"{r.hypothesis} {r.verdict} overall; its parts:", markup=False)
-            for q in parts:
-                est = "" if q["estimate"] is None else f" {q['estimate']:.3g}"
-                pv = "" if q["p_value"] is None else f", p = {q['p_value']:.3g}"
+            for q in r.parts:
+                est = "" if q.estimate is None else f" {q.estimate:.3g}"
+                pv = "" if q.p_value is None else f", p = {q.p_value:.3g}"
                 console.print(
-                    f"  {q['hypothesis']} {q['title']}:{est}{pv}, {q['verdict']} ({q['reason']})",
+                    f"  {q.hypothesis} {q.title}:{est}{pv}, {q.verdict} ({q.reason})",
                     markup=False,
                 )
         elif r.verdict != "supported":
@@ -119,28 +67,28 @@ def test_command(
     ),
     mirror: str | None = typer.Option(None, "--mirror", help="data mirror folder (real world)"),
     seed: int = typer.Option(1, "--seed", help="seed of the simulated world (>= 0)"),
-    reps: int = typer.Option(1, "--reps", help="replications of the simulated world (>= 1)"),
+    reps: int = typer.Option(
+        REPORT_REPS, "--reps", help=f"replications of the simulated world (default {REPORT_REPS})"
+    ),
     panel: str | None = typer.Option(
         None, "--panel", help="test a saved panel file (Parquet/CSV) instead of building one"
     ),
 ) -> int:
     """Test hypotheses H1-H8 on the real or a simulated panel."""
-    from sidepay.analysis.hypotheses import parse_only, run_hypotheses
+    from sidepay.options import TestOptions
+    from sidepay.study import run_tests
 
-    if world not in WORLDS:
-        raise InputError(f"--world {world!r} is not allowed; use one of: {', '.join(WORLDS)}")
-    if seed < 0:
-        raise InputError(f"--seed must be >= 0; got {seed}")
-    if reps < 1:
-        raise InputError(f"--reps must be >= 1; got {reps}")
-    ids = parse_only(only)  # validate before the (slow) panel is built
-    frame = _load_panel(world, panel, mirror, seed, reps)
-    results = run_hypotheses(frame, world=world, only=ids)
-    if out is not None:
-        _write_outputs(Path(out), results)
+    # the options object takes the strings as typed and checks and normalises them
+    opts = TestOptions(
+        world=world, only=only, panel=panel, mirror=mirror, seed=seed, reps=reps, out=out  # type: ignore[arg-type]
+    )
+    results = run_tests(opts)
     if as_json:
-        rows = [_clean({k: v for k, v in r.to_dict().items() if k != "tables"}) for r in results]
-        typer.echo(json.dumps(rows, indent=2))
+        from sidepay.report.outputs import hypothesis_rows
+
+        typer.echo(json.dumps(hypothesis_rows(results), indent=2))
     else:
+        if opts.world == "simulated" and opts.panel is None:
+            typer.echo(f"Simulated world: {opts.reps} replications, seed {opts.seed}.", err=True)
         _print_table(results, world)
     return 0

@@ -1,1 +1,132 @@
-"""sidepay.data."""
+"""The real world as data: sources, verified downloads, readers, the panel and its events.
+
+The public verbs are importable from here (lazily: importing :mod:`sidepay.data` loads
+neither pandas nor a reader until a verb is used)::
+
+    from sidepay.data import DataContext, build_panel
+    panel = build_panel((1946, 2020), context=DataContext(cache_dir=..., mirror=...))
+
+Every function that reads a file takes ``context=`` (a :class:`DataContext`); with
+``context=None`` it uses :func:`sidepay.config.data_context`, the one place where the
+environment (``SIDEPAY_MIRROR``, ``SIDEPAY_DATA_DIR``, ``SIDEPAY_BASE_URL``) is read.
+
+Examples
+--------
+>>> import sidepay.data as data
+>>> "build_panel" in data.__all__ and callable(data.add_atop_alliance)
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sidepay.data.acquire import fetch, is_cached, pull, read_rda
+    from sidepay.data.codes import name_to_cow, resolve
+    from sidepay.data.context import DataContext
+    from sidepay.data.covariates import add_capabilities, add_client_politics, add_threat
+    from sidepay.data.dyads import (
+        add_atop_alliance,
+        add_cow_alliance,
+        add_cow_majors,
+        add_democracy,
+        add_ideal_points,
+        add_nmc,
+        add_rivalries,
+        dyad_years,
+        state_years,
+    )
+    from sidepay.data.events import detect_events
+    from sidepay.data.panel import (
+        build_panel,
+        create_patron_client_years,
+        resolve_patrons,
+        write_panel,
+    )
+    from sidepay.data.payments import add_side_payments
+    from sidepay.data.sources import SOURCES, Source, bibtex, get_source
+    from sidepay.data.spells import add_alliance_status, alliance_spells
+
+#: public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "DataContext": "context",
+    "fetch": "acquire",
+    "pull": "acquire",
+    "is_cached": "acquire",
+    "read_rda": "acquire",
+    "SOURCES": "sources",
+    "Source": "sources",
+    "bibtex": "sources",
+    "get_source": "sources",
+    "name_to_cow": "codes",
+    "resolve": "codes",
+    "state_years": "dyads",
+    "dyad_years": "dyads",
+    "add_atop_alliance": "dyads",
+    "add_cow_alliance": "dyads",
+    "add_cow_majors": "dyads",
+    "add_democracy": "dyads",
+    "add_ideal_points": "dyads",
+    "add_nmc": "dyads",
+    "add_rivalries": "dyads",
+    "build_panel": "panel",
+    "create_patron_client_years": "panel",
+    "resolve_patrons": "panel",
+    "write_panel": "panel",
+    "add_alliance_status": "spells",
+    "alliance_spells": "spells",
+    "add_side_payments": "payments",
+    "add_client_politics": "covariates",
+    "add_capabilities": "covariates",
+    "add_threat": "covariates",
+    "detect_events": "events",
+}
+
+__all__ = [
+    "SOURCES",
+    "DataContext",
+    "Source",
+    "add_alliance_status",
+    "add_atop_alliance",
+    "add_capabilities",
+    "add_client_politics",
+    "add_cow_alliance",
+    "add_cow_majors",
+    "add_democracy",
+    "add_ideal_points",
+    "add_nmc",
+    "add_rivalries",
+    "add_side_payments",
+    "add_threat",
+    "alliance_spells",
+    "bibtex",
+    "build_panel",
+    "create_patron_client_years",
+    "detect_events",
+    "dyad_years",
+    "fetch",
+    "get_source",
+    "is_cached",
+    "name_to_cow",
+    "pull",
+    "read_rda",
+    "resolve",
+    "resolve_patrons",
+    "state_years",
+    "write_panel",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later look-ups skip this hook
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,7 +1,8 @@
 """Parquet cache of reader outputs, keyed by the sources' sha256s and a reader version.
 
 A reader wraps its work in :func:`cached_frame`; the first call builds the frame from the
-raw files and writes ``<data dir>/frames/<key>-<digest>.parquet`` atomically, later calls read
+raw files and writes ``<cache_dir>/frames/<key>-<digest>.parquet`` atomically (the
+``cache_dir`` of the :class:`~sidepay.data.context.DataContext` given as ``context=``), later calls read
 the parquet file. The digest covers the key, the reader version and the registered sha256 of
 every source the frame was built from, so a new data release or a changed reader gives a new
 file (stale ones are left for ``sidepay data clean``-style removal, never read).
@@ -17,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from sidepay.atomic import atomic_path
-from sidepay.data.fetch import data_dir
+from sidepay.data.context import DataContext, default_context
 from sidepay.data.sources import Source, get_source
 from sidepay.errors import InputError
 
@@ -32,6 +33,7 @@ def frame_path(
     version: str | int = 1,
     *,
     registry: dict[str, Source] | None = None,
+    context: DataContext | None = None,
 ) -> Path:
     """Where the cached frame for ``key`` built from ``sources`` lives.
 
@@ -45,7 +47,7 @@ def frame_path(
     h = hashlib.sha256(f"{key}\0{version}".encode())
     for name in sorted(sources):
         h.update(f"\0{name}={get_source(name, registry).sha256}".encode())
-    return data_dir() / "frames" / f"{key}-{h.hexdigest()[:16]}.parquet"
+    return default_context(context).cache_dir / "frames" / f"{key}-{h.hexdigest()[:16]}.parquet"
 
 
 def cached_frame(
@@ -56,6 +58,7 @@ def cached_frame(
     version: str | int = 1,
     refresh: bool = False,
     registry: dict[str, Source] | None = None,
+    context: DataContext | None = None,
 ) -> pd.DataFrame:
     """Return ``build()``, cached as parquet in the data folder.
 
@@ -71,6 +74,8 @@ def cached_frame(
         Reader version; bump it whenever the reader's output changes.
     refresh : bool
         Rebuild even when a cached file exists.
+    context : DataContext, optional
+        Whose cache folder holds the file; default :func:`sidepay.config.data_context`.
 
     Examples
     --------
@@ -79,7 +84,7 @@ def cached_frame(
     >>> f["a"].tolist()
     [1, 2]
     """
-    path = frame_path(key, sources, version, registry=registry)
+    path = frame_path(key, sources, version, registry=registry, context=context)
     if path.is_file() and not refresh:
         try:
             return pd.read_parquet(path)

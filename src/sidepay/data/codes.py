@@ -33,6 +33,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from sidepay.data.context import DataContext, default_context
 from sidepay.errors import InputError
 
 __all__ = [
@@ -209,8 +210,7 @@ def classify_aggregate(name: str) -> str | None:
     return None
 
 
-@cache
-def state_spells() -> pd.DataFrame:
+def state_spells(*, context: DataContext | None = None) -> pd.DataFrame:
     """COW system membership spells ``[ccode, styear, endyear]`` (open spells to 9999).
 
     Examples
@@ -219,9 +219,15 @@ def state_spells() -> pd.DataFrame:
     >>> spells.loc[spells.ccode == 255, ["styear", "endyear"]].values.tolist()
     [[1816, 1945], [1990, 9999]]
     """
+    return _state_spells(default_context(context))
+
+
+@cache
+def _state_spells(ctx: DataContext) -> pd.DataFrame:
+    """:func:`state_spells`, memoised per data context."""
     from sidepay.data.readers.states import cow_states
 
-    raw = cow_states()  # the parquet-cached reader: no R file parsing per process
+    raw = cow_states(context=ctx)  # the parquet-cached reader: no R file parsing per process
     spells = pd.DataFrame(
         {
             "ccode": raw["ccode"].astype("int64"),
@@ -234,7 +240,12 @@ def state_spells() -> pd.DataFrame:
     return spells.sort_values(["ccode", "styear"], ignore_index=True)
 
 
-def in_system(ccodes: Iterable[int] | pd.Series, years: Iterable[int] | pd.Series) -> np.ndarray:
+def in_system(
+    ccodes: Iterable[int] | pd.Series,
+    years: Iterable[int] | pd.Series,
+    *,
+    context: DataContext | None = None,
+) -> np.ndarray:
     """Whether each (COW code, year) is a state-year of the COW state system.
 
     Examples
@@ -245,7 +256,7 @@ def in_system(ccodes: Iterable[int] | pd.Series, years: Iterable[int] | pd.Serie
     frame = pd.DataFrame({"ccode": np.asarray(list(ccodes), dtype="float64"),
                           "year": np.asarray(list(years), dtype="float64")})  # fmt: skip
     frame["_row"] = np.arange(len(frame))
-    merged = frame.merge(state_spells(), on="ccode", how="inner")
+    merged = frame.merge(state_spells(context=context), on="ccode", how="inner")
     inside = merged.loc[
         (merged["year"] >= merged["styear"]) & (merged["year"] <= merged["endyear"]), "_row"
     ]
@@ -318,6 +329,7 @@ def resolve(
     *,
     source: str | None = None,
     strict: bool = False,
+    context: DataContext | None = None,
 ) -> pd.DataFrame:
     """Resolve (name, year) pairs to COW codes with a status for every row.
 
@@ -331,6 +343,8 @@ def resolve(
         Source key for source-specific overrides (``"greenbook"``).
     strict : bool
         Raise :class:`~sidepay.errors.InputError` when a name matches nothing.
+    context : DataContext, optional
+        Where the COW membership file is read (it decides ``not_in_system``).
 
     Returns
     -------
@@ -372,7 +386,9 @@ def resolve(
     inside = np.zeros(len(uniq), dtype=bool)
     if is_code.any():
         inside[is_code] = in_system(
-            uniq.loc[is_code, "candidate"].astype("int64"), uniq.loc[is_code, "year"]
+            uniq.loc[is_code, "candidate"].astype("int64"),
+            uniq.loc[is_code, "year"],
+            context=context,
         )
     uniq.loc[is_code & ~inside, "status"] = "not_in_system"
     uniq["ccode"] = uniq["candidate"].where(uniq["status"] == "state")
@@ -386,7 +402,9 @@ def resolve(
     return out[["name", "year", "ccode", "status", "candidate"]]
 
 
-def name_to_cow(name: str, year: int, *, source: str | None = None) -> int | None:
+def name_to_cow(
+    name: str, year: int, *, source: str | None = None, context: DataContext | None = None
+) -> int | None:
     """COW code of a country name in a year, or ``None`` when it is not a state then.
 
     Examples
@@ -398,7 +416,7 @@ def name_to_cow(name: str, year: int, *, source: str | None = None) -> int | Non
     >>> name_to_cow("Burma (Myanmar)", 2000), name_to_cow("World (not specified)", 2000) is None
     (775, True)
     """
-    row = resolve([name], [year], source=source).iloc[0]
+    row = resolve([name], [year], source=source, context=context).iloc[0]
     return None if pd.isna(row["ccode"]) else int(row["ccode"])
 
 
@@ -447,7 +465,12 @@ def iso2_to_cow(code: str, year: int | None = None) -> int | None:
 
 
 def cached_coded(
-    key: str, build: Callable[[], pd.DataFrame], sources: list[str], version: int
+    key: str,
+    build: Callable[[], pd.DataFrame],
+    sources: list[str],
+    version: int,
+    *,
+    context: DataContext | None = None,
 ) -> pd.DataFrame:
     """A frame whose build calls :func:`resolve`, cached as parquet (``cached_frame``).
 
@@ -464,5 +487,9 @@ def cached_coded(
     from sidepay.data.cache import cached_frame
 
     return cached_frame(
-        key, build, [*sources, "cow_states"], version=f"{version}+codes{CODES_VERSION}"
+        key,
+        build,
+        [*sources, "cow_states"],
+        version=f"{version}+codes{CODES_VERSION}",
+        context=context,
     )

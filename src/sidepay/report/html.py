@@ -5,10 +5,10 @@ model curves from ``sidepay.theory.statics``, case figures drawn by
 :mod:`sidepay.report.cases`. This module only lays them out. Figures are inline SVG and the
 CSS is inline, so the page opens from disk and asks no other host for anything.
 
-Regression tables produced by the analysis arrive as HTML; they are passed through
-:func:`sanitize_table_html`, which keeps table markup and text only (no ``<style>``,
-``<script>``, links, external fonts or event handlers), so that a table cannot break the
-page or make it fetch anything.
+The analysis hands over typed results; the regression tables are rendered from them in
+:mod:`sidepay.report.tables` and passed through :func:`sanitize_table_html`, which keeps
+table markup and text only (no ``<style>``, ``<script>``, links, external fonts or event
+handlers), so that no table can break the page or make it fetch anything.
 
 Examples
 --------
@@ -33,7 +33,26 @@ import jinja2
 from markupsafe import Markup
 
 from sidepay.analysis.result import HypothesisResult
-from sidepay.analysis.tables import tex_escape
+from sidepay.report.summary import summary_tables
+from sidepay.report.tables import TABLE_SUFFIX, fmt_number, fmt_p, regression_tables
+
+__all__ = [
+    "TABLE_SUFFIX",
+    "CaseFigure",
+    "HypothesisSection",
+    "ReportContent",
+    "StaticsFigure",
+    "dumps_json",
+    "finite_or_none",
+    "fmt_number",
+    "fmt_p",
+    "group_results",
+    "render_report",
+    "result_record",
+    "results_document",
+    "sanitize_table_html",
+    "summary_tables",
+]
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -111,40 +130,6 @@ def finite_or_none(value: Any) -> Any:
     if hasattr(value, "tolist"):
         return finite_or_none(value.tolist())
     return value
-
-
-def fmt_number(value: Any, digits: int = 3) -> str:
-    """A number for the page: significant digits, '–' for missing.
-
-    Examples
-    --------
-    >>> fmt_number(0.000123456), fmt_number(None), fmt_number(1234567.0), fmt_number(12)
-    ('0.000123', '–', '1.23e+06', '12')
-    """
-    if value is None:
-        return "–"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}" if abs(value) >= 10000 else str(value)
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if not math.isfinite(x):
-        return "–"
-    return f"{x:.{digits}g}"
-
-
-def fmt_p(value: Any) -> str:
-    """A p-value: '< 0.001' below a thousandth.
-
-    Examples
-    --------
-    >>> fmt_p(0.0000002), fmt_p(0.0412), fmt_p(None)
-    ('< 0.001', '0.041', '–')
-    """
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    return "< 0.001" if float(value) < 0.001 else f"{float(value):.3f}"
 
 
 def _slug(text: str) -> str:
@@ -246,6 +231,7 @@ def _environment() -> jinja2.Environment:
     env.filters["pval"] = fmt_p
     env.filters["slug"] = _slug
     env.filters["table"] = lambda s: Markup(sanitize_table_html(str(s)))
+    env.filters["regression_tables"] = regression_tables
     env.filters["svg"] = lambda s: Markup(s)  # our own matplotlib output, see figures.py
     env.filters["shorten"] = _shorten
     return env
@@ -284,6 +270,19 @@ def render_report(content: ReportContent) -> str:
     )
 
 
+def result_record(result: HypothesisResult) -> dict[str, Any]:
+    """One entry of ``results.json``: the result's JSON with its rendered tables.
+
+    Examples
+    --------
+    >>> r = HypothesisResult("H2", "t", "real", "y", "W", 1, "feols", None, None, None,
+    ...     None, None, 0, None, "inconclusive", "")
+    >>> result_record(r)["tables"]
+    {}
+    """
+    return result.to_dict() | {"tables": regression_tables(result)}
+
+
 def results_document(
     results: Sequence[HypothesisResult], meta: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -294,7 +293,7 @@ def results_document(
     >>> results_document([], {"seed": 1})["meta"]
     {'seed': 1}
     """
-    return finite_or_none({"meta": dict(meta), "results": [r.to_dict() for r in results]})
+    return finite_or_none({"meta": dict(meta), "results": [result_record(r) for r in results]})
 
 
 def dumps_json(document: Any) -> str:
@@ -306,71 +305,3 @@ def dumps_json(document: Any) -> str:
     '{\\n  "a": null,\\n  "b": 1\\n}\\n'
     """
     return json.dumps(finite_or_none(document), indent=2, sort_keys=True, allow_nan=False) + "\n"
-
-
-TABLE_SUFFIX = {"html": "html", "latex": "tex", "markdown": "md"}
-
-
-def summary_tables(results: Sequence[HypothesisResult]) -> dict[str, str]:
-    """Every estimate in one table, as HTML, LaTeX and Markdown (formatting only).
-
-    Examples
-    --------
-    >>> sorted(summary_tables([]))
-    ['html', 'latex', 'markdown']
-    """
-    head = [
-        "hypothesis",
-        "world",
-        "outcome",
-        "regressor",
-        "expected",
-        "estimator",
-        "estimate",
-        "std. error",
-        "95% interval",
-        "p",
-        "N",
-        "events",
-        "verdict",
-    ]
-    rows = []
-    for r in results:
-        rows.append(
-            [
-                r.hypothesis,
-                r.world,
-                r.outcome,
-                r.regressor,
-                {1: "+", -1: "−"}.get(r.expected_sign, "0"),
-                r.estimator,
-                fmt_number(r.estimate),
-                fmt_number(r.std_error),
-                f"[{fmt_number(r.conf_low)}, {fmt_number(r.conf_high)}]",
-                fmt_p(r.p_value),
-                fmt_number(r.n_obs),
-                fmt_number(r.n_events),
-                r.verdict,
-            ]
-        )
-    md = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    md += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
-
-    latex = [
-        "\\begin{tabular}{" + "l" * 6 + "r" * 6 + "l}",
-        "\\hline",
-        " & ".join(tex_escape(h) for h in head) + " \\\\",
-        "\\hline",
-    ]
-    latex += [" & ".join(tex_escape(c) for c in row) + " \\\\" for row in rows]
-    latex += ["\\hline", "\\end{tabular}"]
-    esc = _html.escape
-    html_rows = "".join(
-        "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>\n" for row in rows
-    )
-    html = (
-        '<table class="summary">\n<thead><tr>'
-        + "".join(f"<th>{esc(h)}</th>" for h in head)
-        + f"</tr></thead>\n<tbody>\n{html_rows}</tbody>\n</table>\n"
-    )
-    return {"html": html, "latex": "\n".join(latex) + "\n", "markdown": "\n".join(md) + "\n"}

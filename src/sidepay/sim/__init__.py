@@ -1,1 +1,75 @@
-"""sidepay.sim."""
+"""sidepay.sim: the simulated world, its engine, its panel and its parameter sweeps.
+
+Names are imported on first use (module ``__getattr__``), so that ``import sidepay.sim``
+stays light: numba, pandas and pyarrow load only when a run needs them.
+
+Examples
+--------
+>>> import sidepay.sim as sim
+>>> res = sim.simulate(sim.default_world().updated({"small_states.n": 2}), periods=2, reps=1)
+>>> len(res.panel)
+8
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sidepay.sim.engine import check_run_arguments, run_history, simulate, write_simulation
+    from sidepay.sim.grid import SweepGrid, load_grid
+    from sidepay.sim.history import History, SimResult
+    from sidepay.sim.output import events_frame, panel_frame
+    from sidepay.sim.sweep_run import SweepSummary, run_sweep
+    from sidepay.sim.sweep_store import read_sweep, sweep_parts
+    from sidepay.sim.world import World, default_world
+
+#: public name -> the module that defines it
+_HOME = {
+    "History": "history",
+    "SimResult": "history",
+    "SweepGrid": "grid",
+    "SweepSummary": "sweep_run",
+    "World": "world",
+    "check_run_arguments": "engine",
+    "default_world": "world",
+    "events_frame": "output",
+    "load_grid": "grid",
+    "panel_frame": "output",
+    "read_sweep": "sweep_store",
+    "run_history": "engine",
+    "run_sweep": "sweep_run",
+    "simulate": "engine",
+    "sweep_parts": "sweep_store",
+    "write_simulation": "engine",
+}
+
+__all__ = [
+    "History",
+    "SimResult",
+    "SweepGrid",
+    "SweepSummary",
+    "World",
+    "check_run_arguments",
+    "default_world",
+    "events_frame",
+    "load_grid",
+    "panel_frame",
+    "read_sweep",
+    "run_history",
+    "run_sweep",
+    "simulate",
+    "sweep_parts",
+    "write_simulation",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        return getattr(import_module(f"sidepay.sim.{_HOME[name]}"), name)
+    raise AttributeError(f"module 'sidepay.sim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

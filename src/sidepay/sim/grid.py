@@ -1,7 +1,7 @@
 """Sweep grids: parameter axes x replications, split into seeded tasks.
 
 A grid names a base world, parameter axes (lists of values for world or model parameters),
-how many replications and years to simulate, and a sweep seed. Its points are the cartesian
+how many replications and periods to simulate, and a sweep seed. Its points are the cartesian
 product of the axes, in the order the axes are written; each point's replications are split
 into tasks of ``reps_per_task`` replications; ``point_world`` builds the validated world of
 a point. No I/O beyond reading the grid and world files, so that the plan, and hence every
@@ -16,7 +16,7 @@ Grid file (TOML)::
 
     [sweep]
     world = "default"      # or a world TOML file, relative to the grid file
-    years = 75
+    periods = 75          # length of each simulated history
     reps = 100
     seed = 1
     reps_per_task = 25     # optional; default: sized to fit memory
@@ -30,7 +30,7 @@ Grid file (TOML)::
 
 Examples
 --------
->>> g = SweepGrid(axes={"a": [1, 2], "b": [0.5]}, reps=10, years=5, seed=3, reps_per_task=4)
+>>> g = SweepGrid(axes={"a": [1, 2], "b": [0.5]}, reps=10, periods=5, seed=3, reps_per_task=4)
 >>> [p.values for p in g.points()]
 [{'a': 1, 'b': 0.5}, {'a': 2, 'b': 0.5}]
 >>> [(t.point, t.rep_start, t.reps) for t in g.tasks()][:3]
@@ -43,6 +43,7 @@ import hashlib
 import itertools
 import json
 import math
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,8 +56,14 @@ from sidepay.errors import InputError
 
 #: Bump when the meaning of a task's output changes (invalidates resumable parts).
 SWEEP_FORMAT = 1
+#: per-task memory budget when ``reps_per_task`` is not given (bytes)
+TASK_MEMORY_BUDGET = 512 * 2**20
+#: a task's peak memory relative to its output frame (engine arrays + frame + Arrow table)
+_MEMORY_FACTOR = 4.0
+#: grids up to this many points have every point validated before the sweep starts
+FULL_VALIDATION_POINTS = 100_000
 
-_SWEEP_KEYS = {"world", "years", "reps", "seed", "reps_per_task"}
+_SWEEP_KEYS = {"world", "periods", "reps", "seed", "reps_per_task"}
 _TOP_KEYS = {"sweep", "axes", "fixed"}
 Scalar = bool | int | float | str
 
@@ -91,14 +98,14 @@ class SweepTask:
 
 @dataclass(frozen=True)
 class SweepGrid:
-    """A validated sweep: base world, fixed settings, axes, replications, years, seed.
+    """A validated sweep: base world, fixed settings, axes, replications, periods, seed.
 
     Parameters
     ----------
     world : "default" or the path of a world TOML file.
     axes : dotted parameter path -> non-empty list of values (cartesian product).
     fixed : dotted parameter path -> value, set at every point.
-    reps, years : replications per point and periods per replication (>= 1).
+    reps, periods : replications per point and periods per replication (>= 1).
     seed : the sweep seed (>= 0).
     reps_per_task : replications per task; ``None`` sizes tasks to fit memory.
     """
@@ -107,12 +114,12 @@ class SweepGrid:
     fixed: dict[str, Scalar] = field(default_factory=dict)
     world: str = "default"
     reps: int = 100
-    years: int = 75
+    periods: int = 75
     seed: int = 1
     reps_per_task: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("reps", "years"):
+        for name in ("reps", "periods"):
             _check_int(f"sweep.{name}", getattr(self, name), lo=1)
         _check_int("sweep.seed", self.seed, lo=0)
         if self.reps_per_task is not None:
@@ -187,7 +194,7 @@ class SweepGrid:
             "fixed": self.fixed,
             "world": self.world if self.world == "default" else world_text,
             "reps": self.reps,
-            "years": self.years,
+            "periods": self.periods,
             "seed": self.seed,
         }
         return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
@@ -196,7 +203,7 @@ class SweepGrid:
         """The grid as the TOML structure it was read from."""
         sweep: dict[str, Any] = {
             "world": self.world,
-            "years": self.years,
+            "periods": self.periods,
             "reps": self.reps,
             "seed": self.seed,
         }
@@ -231,7 +238,7 @@ def load_grid(path: str | Path) -> SweepGrid:
     --------
     >>> import tempfile, os
     >>> f = os.path.join(tempfile.mkdtemp(), "g.toml")
-    >>> _ = open(f, "w").write('[sweep]\\nreps = 4\\nyears = 3\\n[axes]\\n"params.rho" = [1, 2]\\n')
+    >>> _ = open(f, "w").write('[sweep]\\nreps = 4\\nperiods = 3\\n[axes]\\n"params.rho" = [1, 2]\\n')
     >>> load_grid(f).n_points
     2
     """
@@ -246,6 +253,11 @@ def load_grid(path: str | Path) -> SweepGrid:
     for name, table in (("sweep", sweep), ("axes", axes), ("fixed", fixed)):
         if not isinstance(table, dict):
             raise InputError(f"grid [{name}] must be a table")
+    if "years" in sweep:
+        raise InputError(
+            "sweep.years is now sweep.periods (the length of each simulated history; "
+            "years are calendar spans in sidepay); rename the key"
+        )
     extra = sorted(set(sweep) - _SWEEP_KEYS)
     if extra:
         raise InputError(
@@ -266,7 +278,7 @@ def load_grid(path: str | Path) -> SweepGrid:
         fixed=_flatten("fixed", fixed),
         world=world,
         reps=sweep.get("reps", 100),
-        years=sweep.get("years", 75),
+        periods=sweep.get("periods", 75),
         seed=sweep.get("seed", 1),
         reps_per_task=sweep.get("reps_per_task"),
     )
@@ -341,3 +353,49 @@ def point_world(grid: SweepGrid, index: int, base: Any = None) -> Any:
     point = grid.point(index)
     world = base_world(grid) if base is None else base
     return apply_parameters(world, point.values) if point.values else world
+
+
+# --------------------------------------------------------------------------------------
+# checking the plan and sizing its tasks
+
+
+def validate_points(grid: SweepGrid, base: Any) -> None:
+    """Build every point's world before any work, so a bad grid fails fast, in one line.
+
+    Above ``FULL_VALIDATION_POINTS`` points (about 4 s of checks) each axis value is
+    checked once against the base world instead; a combination that is invalid only
+    jointly then fails its own tasks, which are recorded like any other failure.
+    """
+    if grid.n_points <= FULL_VALIDATION_POINTS:
+        for i in range(grid.n_points):
+            point_world(grid, i, base)
+        return
+    for name, values in grid.axes.items():
+        for value in values:
+            apply_parameters(base, {name: value})
+
+
+def auto_reps_per_task(grid: SweepGrid, base: Any, workers: int | None) -> int:
+    """Replications per task so that a task's memory stays under the budget.
+
+    Measured, not guessed: simulate two periods of one replication at the first and the
+    last point and scale the frame's size to ``periods``. Also keeps at least four tasks per
+    worker where the sweep is that large, so that every worker has work.
+    """
+    from sidepay.sim.engine import simulate
+
+    per_rep = 0.0
+    for idx in {0, grid.n_points - 1}:
+        world = point_world(grid, idx, base)
+        probe = min(2, grid.periods)
+        res = simulate(world, periods=probe, reps=1, seed=0)
+        used = float(res.panel.memory_usage(deep=True).sum())
+        events = getattr(res, "events", None)
+        if events is not None:
+            used += float(events.memory_usage(deep=True).sum())
+        per_rep = max(per_rep, used / probe * grid.periods * _MEMORY_FACTOR)
+    by_memory = max(1, int(TASK_MEMORY_BUDGET // max(per_rep, 1.0)))
+    n = max(1, workers or os.cpu_count() or 1)
+    total_reps = grid.reps * grid.n_points
+    by_balance = max(1, -(-total_reps // (4 * n)))
+    return max(1, min(grid.reps, by_memory, by_balance))

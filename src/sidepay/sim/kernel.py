@@ -3,18 +3,24 @@
 :func:`run_periods` plays the rules of :func:`sidepay.theory.dynamics.step` for a block of
 replications over many periods in one pass per small state: each (replication, period,
 small state) loads its ``K`` divergences once, computes everything in one pass and writes
-the results, where the numpy ``step`` makes about 25 array passes per dyad. It consumes
-shocks pre-drawn with the numpy Generator and draws the jump normals on demand from the
-replication's Generator, in ``step``'s order (so seeds, streams and output bytes are those
-of ``step``), and reproduces ``step`` bit for bit: same operations in the same order, no
-fast-math (no reassociation, no fused multiply-add), and numpy's tie rules for ``maximum``
-(``b`` when ``a == b``), ``minimum`` and ``clip`` (inputs are never NaN: parameters and
-worlds are validated). The tests check identity to ``step`` over random parameters,
-states and whole runs, down to the sign of zero.
+the results, where the numpy ``step`` makes about 25 array passes per dyad. The rules
+themselves are not written here: the loop calls the scalar rules of
+:mod:`sidepay.theory.rules`, which this module compiles (and ``step`` calls on arrays).
+It consumes shocks pre-drawn with the numpy Generator and draws the jump normals on demand
+from the replication's Generator, in ``step``'s order (so seeds, streams and output bytes
+are those of ``step``), and reproduces ``step`` bit for bit: same operations in the same
+order, no fast-math (no reassociation, no fused multiply-add), and numpy's tie rules for
+``maximum`` (``b`` when ``a == b``), ``minimum`` and ``clip`` (inputs are never NaN:
+parameters and worlds are validated). The tests check identity to ``step`` over random
+parameters, states and whole runs, down to the sign of zero.
+
+The kernel takes named bundles (namedtuples, which numba compiles): :class:`KernelState`
+(updated in place), :class:`Statics`, :class:`Draws`, the parameters
+(:func:`kernel_params`: every ``ModelParams`` field, by name), :class:`WorldLaw`,
+:class:`Span` and :class:`Record` (the output arrays).
 
 ``fused_step`` wraps the kernel in ``step``'s signature (one period); ``run_history``
-calls :func:`run_periods` directly, once per block of replications. ``step`` stays the
-public, documented transition of the theory; this module is an implementation of it.
+calls :func:`run_periods` directly, once per replication.
 
 Examples
 --------
@@ -33,115 +39,198 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import inspect
+from collections import namedtuple
 from dataclasses import replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit as _numba_njit
+from numba.extending import overload, register_jitable
 from numpy.typing import ArrayLike, NDArray
 
+from sidepay.theory import rules
 from sidepay.theory.dynamics import (
     DynamicsParams,
     Shocks,
     StepEvents,
     SystemState,
     draw_shocks,
+    regime_law,
     step,
 )
+from sidepay.theory.params import ModelParams
 
-__all__ = ["fused_step", "param_vector", "regime_law", "run_periods"]
+__all__ = [
+    "Draws",
+    "KernelState",
+    "Record",
+    "Span",
+    "Statics",
+    "WorldLaw",
+    "fused_step",
+    "kernel_params",
+    "run_periods",
+]
 
-#: numba's decorator, typed loosely: the compiled functions take arrays of any layout.
-njit: Callable[..., Any] = _numba_njit
-
-#: Order of the float parameters in the vector the kernel reads (``param_vector``).
-PARAM_ORDER = (
-    "rho", "omega", "beta", "psi", "kappa", "h0", "eta", "h_cap", "mu_d", "s_d", "mu_r",
-    "s_r", "s_l_small", "s_l_large", "beta_holdup", "stickiness", "stability_effect",
-)  # fmt: skip
+Array = NDArray[Any]
 
 
-def param_vector(params: DynamicsParams, offer_rate: float) -> NDArray[np.float64]:
-    """The float parameters in ``PARAM_ORDER`` followed by ``offer_rate``.
+class KernelState(NamedTuple):
+    """The dynamic state, updated in place: ``d`` (R, K, N); the others (R, N)."""
+
+    d: Array
+    W: Array
+    ally: Array
+    pay: Array
+    need: Array
+    spell_start: Array
+    holdup: Array
+    tenure: Array
+
+
+class Statics(NamedTuple):
+    """Static primitives: ``x``, ``sigma`` (R, K, N); ``T``, ``B``, ``Y``, ``h`` (R, N);
+    ``v``, ``k`` (K,)."""
+
+    x: Array
+    sigma: Array
+    T: Array
+    B: Array
+    Y: Array
+    h: Array
+    v: Array
+    k: Array
+
+
+class Draws(NamedTuple):
+    """Pre-drawn shocks (R, P, ...) of the block and the epochs ``v_scale`` (P, K)."""
+
+    e_drift: Array
+    e_jump: Array
+    u_change: Array
+    u_offer: Array
+    v_scale: Array
+
+
+class WorldLaw(NamedTuple):
+    """The world's laws: chance of formation offers, discrete W law after regime change."""
+
+    offer_rate: float
+    w_levels: Array
+    w_cum: Array
+
+
+class Span(NamedTuple):
+    """First period's number ``t0``, unrecorded periods ``burn_in``, first replication
+    row ``r_off`` of the block in the record."""
+
+    t0: int
+    burn_in: int
+    r_off: int
+
+
+class Record(NamedTuple):
+    """Output arrays: period-major (T, R_total, ...) and the state before the record."""
+
+    d: Array
+    W: Array
+    ally: Array
+    pay: Array
+    spell_start: Array
+    regime_change: Array
+    leader_change: Array
+    leader_hazard: Array
+    tenure: Array
+    init_ally: Array
+    init_pay: Array
+    init_spell_start: Array
+
+
+#: Every field of ModelParams, by name: the bundle the compiled rules read as ``p``.
+_PARAM_FIELDS: tuple[str, ...] = tuple(ModelParams.model_fields)
+KernelParams: Any = namedtuple("KernelParams", _PARAM_FIELDS)  # type: ignore[misc]
+
+
+def kernel_params(params: DynamicsParams) -> Any:
+    """The parameters as the kernel reads them: a namedtuple of every ``ModelParams`` field.
 
     Examples
     --------
-    >>> from sidepay.theory.params import ModelParams
-    >>> v = param_vector(ModelParams(), 0.25)
-    >>> len(v) == len(PARAM_ORDER) + 1, float(v[-1])
-    (True, 0.25)
+    >>> p = kernel_params(ModelParams(rho=2.0))
+    >>> p.rho, p.holdup_periods
+    (2.0, 3)
     """
-    values = [float(getattr(params, name)) for name in PARAM_ORDER]
-    return np.array([*values, float(offer_rate)], dtype=np.float64)
+    return KernelParams(*(getattr(params, name) for name in _PARAM_FIELDS))
 
 
-def regime_law(
-    w_levels: ArrayLike, w_probs: ArrayLike
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """The discrete law of W after a regime change as (levels, normalized cdf), computed as
-    ``step`` computes it.
-
-    Examples
-    --------
-    >>> lv, cum = regime_law([0.0, 1.0], [1.0, 3.0])
-    >>> lv.tolist(), cum.tolist()
-    ([0.0, 1.0], [0.25, 1.0])
-    """
-    cum = np.cumsum(np.asarray(w_probs, dtype=np.float64))
-    return np.array(w_levels, dtype=np.float64, order="C"), cum / cum[-1]
+# ---------------------------------------------------------------- compiling the rules
+# numpy's tie rules on floats (inputs are never NaN): maximum and minimum return their
+# second argument on a tie, clip its input; select is a branch. (numba compares the
+# typing and implementation signatures: no annotations here.)
+@overload(rules.larger)
+def _larger(a, b):
+    return lambda a, b: a if a > b else b
 
 
-@njit(cache=True, nogil=True)
-def _max(a: float, b: float) -> float:  # np.maximum without NaNs: b on a tie
-    return a if a > b else b
+@overload(rules.smaller)
+def _smaller(a, b):
+    return lambda a, b: a if a < b else b
 
 
-@njit(cache=True, nogil=True)
-def _min(a: float, b: float) -> float:  # np.minimum without NaNs: b on a tie
-    return a if a < b else b
+@overload(rules.clip01)
+def _clip01(a):
+    return lambda a: 0.0 if a < 0.0 else (1.0 if a > 1.0 else a)
 
 
-@njit(cache=True, nogil=True)
-def _clip01(a: float) -> float:  # np.clip(a, 0, 1): a itself on a tie
-    if a < 0.0:
-        return 0.0
-    if a > 1.0:
-        return 1.0
-    return a
+@overload(rules.select)
+def _select(cond, a, b):
+    return lambda cond, a, b: a if cond else b
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def run_periods(
-    d, W, ally, pay, need, spell_start, holdup, tenure,  # state, updated in place
-    x, sigma, T, B, Y, h, v, k,  # static primitives
-    e_drift, e_jump, u_change, u_offer, v_scale,  # shocks (R, P, ...) and epochs (P, K)
-    jump_rng, draw_jumps,  # jump normals: from jump_rng (R = 1) if draw_jumps, else e_jump
-    prm, holdup_periods, w_levels, w_cum, t0, burn_in, r_off,
-    out_d, out_W, out_ally, out_pay, out_ss, out_rc, out_lc, out_hl, out_ten,
-    init_ally, init_pay, init_ss,
-):  # fmt: skip
+_PRIMITIVES = {"larger", "smaller", "clip01", "select"}
+for _name in rules.__all__:
+    _rule = getattr(rules, _name)
+    if callable(_rule) and _name not in _PRIMITIVES:
+        register_jitable(_rule)
+
+# numba's on-disk cache checks this file only, not the rules it compiles in: the rules'
+# source digest names the cache entry, so that a changed rule is compiled afresh
+_RULES_DIGEST = hashlib.sha256(inspect.getsource(rules).encode()).hexdigest()[:12]
+
+
+def _run_periods(
+    state: KernelState,
+    statics: Statics,
+    draws: Draws,
+    jump_rng: Any,
+    draw_jumps: bool,
+    p: Any,
+    law: WorldLaw,
+    span: Span,
+    record: Record,
+) -> None:
     """Play periods ``t0 .. t0 + P - 1`` for replications ``0 .. R - 1`` of a block.
 
-    State arrays (``d`` (R, K, N); the others (R, N)) hold the state before the first
-    period and are left holding the state after the last. Period ``p >= burn_in`` is
-    recorded at ``out_*[p - burn_in, r_off + r]``; the state before period ``burn_in`` at
-    ``init_*[r_off + r]``. ``prm`` is :func:`param_vector`. With ``draw_jumps`` the jump
-    normals are drawn on demand from the numpy Generator ``jump_rng`` (numba runs numpy's
-    own algorithm on its bit generator: the same numbers, and the generator advances),
-    ``K`` per state with a regime or leader change, in the order of ``Shocks.jumps``;
-    then ``R`` must be 1 and ``e_jump`` is not read. Otherwise they are read from
-    ``e_jump`` (R, P, K, N).
+    ``state`` (``d`` (R, K, N); the others (R, N)) holds the state before the first
+    period and is left holding the state after the last. Period ``q >= burn_in`` is
+    recorded at ``record.*[q - burn_in, r_off + r]``; the state before period ``burn_in``
+    at ``record.init_*[r_off + r]``. ``p`` is :func:`kernel_params`. With ``draw_jumps``
+    the jump normals are drawn on demand from the numpy Generator ``jump_rng`` (numba runs
+    numpy's own algorithm on its bit generator: the same numbers, and the generator
+    advances), ``K`` per state with a regime or leader change, in the order of
+    ``Shocks.jumps``; then ``R`` must be 1 and ``draws.e_jump`` is not read. Otherwise
+    they are read from ``draws.e_jump`` (R, P, K, N). Every formula is a rule of
+    :mod:`sidepay.theory.rules`; this loop only says which dyad, in which order.
     """
+    d, W, ally, pay, need, spell_start, holdup, tenure = state
+    x, sigma, T, B, Y, h, v, k = statics
+    e_drift, e_jump, u_change, u_offer, v_scale = draws
+    offer_rate, w_levels, w_cum = law
+    t0, burn_in, r_off = span
     R, K, N = d.shape
     P = e_drift.shape[1]
-    L = w_levels.shape[0]
-    rho0, omega, beta_p, psi, kappa = prm[0], prm[1], prm[2], prm[3], prm[4]
-    h0, eta, h_cap, mu_d, s_d = prm[5], prm[6], prm[7], prm[8], prm[9]
-    mu_r, s_r, s_l_small, s_l_large = prm[10], prm[11], prm[12], prm[13]
-    beta_holdup, stickiness, stab, offer_rate = prm[14], prm[15], prm[16], prm[17]
-    beta_low = beta_p if beta_p <= beta_holdup else beta_holdup  # Python's min()
-    ninf = -np.inf
     dd = np.empty(K)
     Dg = np.empty(K)
     ag = np.empty(K)
@@ -157,21 +246,23 @@ def run_periods(
         d_r, W_r, ally_r, pay_r, need_r = d[r], W[r], ally[r], pay[r], need[r]
         ss_r, hold_r, ten_r = spell_start[r], holdup[r], tenure[r]
         x_r, sigma_r, T_r, B_r, Y_r, h_r = x[r], sigma[r], T[r], B[r], Y[r], h[r]
-        for p in range(P):
-            rec = p - burn_in
-            ed, uc, uo = e_drift[r, p], u_change[r, p], u_offer[r, p]
-            ej = e_jump[0, 0] if draw_jumps else e_jump[r, p]
+        for q in range(P):
+            rec = q - burn_in
+            ed, uc, uo = e_drift[r, q], u_change[r, q], u_offer[r, q]
+            ej = e_jump[0, 0] if draw_jumps else e_jump[r, q]
             if rec >= 0:
-                orc, olc, ohl = out_rc[rec, ro], out_lc[rec, ro], out_hl[rec, ro]
+                orc = record.regime_change[rec, ro]
+                olc = record.leader_change[rec, ro]
+                ohl = record.leader_hazard[rec, ro]
             else:  # burn-in: not recorded
                 orc, olc, ohl = scratch_rc, scratch_lc, scratch_hl
             for g in range(K):
-                ve[g] = v[g] * v_scale[p, g]
-            if p == burn_in:
+                ve[g] = rules.epoch_value(v[g], v_scale[q, g])
+            if q == burn_in:
                 for n in range(N):
-                    init_ally[ro, n] = ally_r[n]
-                    init_pay[ro, n] = pay_r[n]
-                    init_ss[ro, n] = ss_r[n]
+                    record.init_ally[ro, n] = ally_r[n]
+                    record.init_pay[ro, n] = pay_r[n]
+                    record.init_spell_start[ro, n] = ss_r[n]
             for n in range(N):
                 g0 = ally_r[n]
                 allied = g0 >= 0
@@ -181,49 +272,41 @@ def run_periods(
                 pay0 = pay_r[n]
                 # 1. divergence drift
                 for g in range(K):
-                    a = s_d * ed[g, n] + d_r[g, n]
-                    if mu_d != 0.0:
-                        a += mu_d
-                    dd[g] = a
+                    dd[g] = rules.drifted(d_r[g, n], ed[g, n], p)
                 # the leader's extraction and hazard at the start of the period
-                rho = rho0 * (1.0 + stab * hn) if stab != 0.0 else rho0
-                lam = rho * (omega + (1.0 - omega) * W0)
-                E = Tn + B_r[n]
+                rho = rules.concession_salience(hn, p)
+                lam = rules.concession_weight(W0, rho, p)
+                E = rules.base_extraction(Tn, B_r[n])
                 if allied:
-                    cost = lam * _clip01(dd[g0]) * x_r[g0, n] - sigma_r[g0, n] * Tn
-                    E = E + cost - pay0
-                Em = _max(E, 0.0)
-                hL = _min(h0 + eta * (Em * Em / (2.0 * kappa * Y_r[n])), h_cap)
+                    ST0 = rules.protected_threat(sigma_r[g0, n], Tn)
+                    D0 = rules.dyad_deficit(lam, rules.clip01(dd[g0]), x_r[g0, n], ST0)
+                    E = rules.allied_extraction(E, D0, pay0)
+                hL = rules.deposition_hazard(E, Y_r[n], p)
                 # 2-3. regime change, else leader change (one uniform)
                 u = uc[n]
-                rc = u < hn
-                lc = (u < hn + (1.0 - hn) * hL) and not rc
+                rc = rules.regime_changes(u, hn)
+                renew = rules.leader_changes(u, hn, hL)
                 Wn = W0
                 if rc:
-                    q = u / hn
-                    i = 0
-                    while i < L and w_cum[i] <= q:
-                        i += 1
-                    Wn = w_levels[i if i < L - 1 else L - 1]
-                    lam = rho * (omega + (1.0 - omega) * Wn)
-                s_l = s_l_small + (s_l_large - s_l_small) * W0
-                jump_sd = s_r if rc else (s_l if lc else 0.0)
-                hold = holdup_periods if rc else hold_r[n]
-                renew = rc or lc
-                beta = beta_low if hold > 0 else beta_p
+                    Wn = rules.new_regime_W(u, hn, w_levels, w_cum)
+                    lam = rules.concession_weight(Wn, rho, p)
+                hold = rules.holdup_after(rc, hold_r[n], p)
+                beta = rules.bargaining_weight(hold, p)
                 if renew:
+                    sd = rules.jump_scale(rc, W0, p)
                     for g in range(K):
                         e = jump_rng.standard_normal() if draw_jumps else ej[g, n]
-                        a = dd[g] + jump_sd * e
-                        if rc and mu_r > 0.0 and g == g0:
-                            a += mu_r
-                        dd[g] = _clip01(a)
+                        a = rules.jumped(dd[g], sd, e)
+                        if rc and g == g0:
+                            a = rules.distanced(a, p)
+                        dd[g] = rules.clip01(a)
                         d_r[g, n] = dd[g]
                 else:
                     for g in range(K):
-                        dd[g] = _clip01(dd[g])
+                        dd[g] = rules.clip01(dd[g])
                         d_r[g, n] = dd[g]
-                if not allied and not uo[n] < offer_rate:
+                offer = rules.offered(uo[n], offer_rate)
+                if not allied and not offer:
                     # no alliance and no offer: nothing to bargain over this period
                     ally_r[n] = -1
                     pay_r[n] = 0.0
@@ -231,19 +314,17 @@ def run_periods(
                     ss_r[n] = -1
                 else:
                     # 4. bargaining quantities for every dyad, and the two best offers G
-                    top1 = ninf  # largest G (first such power: i1), then the runner-up
-                    top2 = ninf
+                    top1 = rules.NEG_INF  # largest G (first such power: i1), then runner-up
+                    top2 = rules.NEG_INF
                     i1 = 0
                     i2 = 0
                     for g in range(K):
-                        dg = dd[g]
-                        xg = x_r[g, n]
-                        ST = sigma_r[g, n] * Tn
-                        D = lam * dg * xg - ST
-                        a_s = _max(D, 0.0)
-                        V = ve[g] * xg - k[g] * ST
-                        S = V - a_s
-                        G = V - D if S >= 0.0 else ninf
+                        ST = rules.protected_threat(sigma_r[g, n], Tn)
+                        D = rules.dyad_deficit(lam, dd[g], x_r[g, n], ST)
+                        a_s = rules.required_payment(D)
+                        V = rules.patron_value(ve[g], x_r[g, n], rules.protection_cost(k[g], ST))
+                        S = rules.patron_surplus(V, a_s)
+                        G = rules.best_offer(V, D, S)
                         Dg[g] = D
                         ag[g] = a_s
                         Vg[g] = V
@@ -258,48 +339,45 @@ def run_periods(
                     gi = g0 if allied else 0
                     V_i = Vg[gi]
                     rival_i = top2 if gi == i1 else top1
-                    need_i = _max((1.0 - beta) * Sg[gi] + ag[gi], Dg[gi] + rival_i - psi)
-                    keep = allied & (Sg[gi] >= 0.0) & (need_i <= V_i)
-                    fall = pay0 - (1.0 - stickiness) * (pay0 - need_i)
-                    pay_keep = _max(pay0, need_i) if need_i >= need_r[n] else fall
-                    pay_keep = _min(need_i if renew else pay_keep, V_i)
-                    term = allied & (not keep)
+                    need_i = rules.retention_payment(ag[gi], Sg[gi], Dg[gi], rival_i, beta, p)
+                    keep = rules.keeps_alliance(allied, Sg[gi], need_i, V_i)
+                    pay_keep = rules.kept_payment(pay0, need_i, need_r[n], renew, V_i, p)
+                    term = allied and not keep
                     # realignment of terminated alliances (not back to the old patron),
                     # formation offers to the non-aligned: the first power with the best G
-                    excl = term & (g0 == i1)
+                    excl = term and g0 == i1
                     best = i2 if excl else i1
                     best_G = top2 if excl else top1
-                    new = (term & (best_G > 0.0)) | (
-                        (not allied) & (uo[n] < offer_rate) & (best_G > ninf)
-                    )
+                    new = rules.takes_offer(term, not allied, offer, best_G)
                     rival = top2 if best == i1 else top1
-                    D_b = Dg[best]
-                    a_b = ag[best]
-                    V_b = Vg[best]
-                    first = a_b + (1.0 - beta) * (V_b - a_b)
-                    # Bertrand price: a viable incumbent's best offer G_g plus psi, too
-                    second = rival
-                    if term and Sg[gi] >= 0.0:
-                        second = _max(rival, (V_i - Dg[gi]) + psi)
-                    pay_new = _min(_max(first, second + D_b), V_b)
-                    need_new = _max((1.0 - beta) * Sg[best] + a_b, D_b + rival - psi)
+                    G_i = rules.best_offer(V_i, Dg[gi], Sg[gi])
+                    lure = rules.lured(term, Sg[gi])
+                    pay_new = rules.entrant_payment(
+                        ag[best], Vg[best], Dg[best], rival, lure, G_i, beta, p
+                    )
+                    need_new = rules.retention_payment(ag[best], Sg[best], Dg[best], rival, beta, p)
                     pay_r[n] = pay_keep if keep else (pay_new if new else 0.0)
                     need_r[n] = need_i if keep else (need_new if new else 0.0)
                     ally_r[n] = g0 if keep else (best if new else -1)
-                    ss_r[n] = ss_r[n] if keep else (t0 + p if new else -1)
+                    ss_r[n] = ss_r[n] if keep else (t0 + q if new else -1)
                 W_r[n] = Wn
-                hold_r[n] = hold - 1 if hold > 1 else 0
-                ten_r[n] = 0.0 if renew else ten_r[n] + 1.0
+                hold_r[n] = rules.holdup_left(hold)
+                ten_r[n] = rules.next_tenure(renew, ten_r[n])
                 orc[n] = rc
                 olc[n] = renew
                 ohl[n] = hL
             if rec >= 0:  # record the period
-                out_d[rec, ro] = d_r
-                out_W[rec, ro] = W_r
-                out_ally[rec, ro] = ally_r
-                out_pay[rec, ro] = pay_r
-                out_ss[rec, ro] = ss_r
-                out_ten[rec, ro] = ten_r
+                record.d[rec, ro] = d_r
+                record.W[rec, ro] = W_r
+                record.ally[rec, ro] = ally_r
+                record.pay[rec, ro] = pay_r
+                record.spell_start[rec, ro] = ss_r
+                record.tenure[rec, ro] = ten_r
+
+
+_run_periods.__qualname__ = f"run_periods_{_RULES_DIGEST}"
+#: The compiled kernel (see :func:`_run_periods` for its arguments).
+run_periods: Any = _numba_njit(cache=True, nogil=True, error_model="numpy")(_run_periods)
 
 
 def fused_step(
@@ -345,39 +423,37 @@ def fused_step(
     else:
         jump_rng, jumps = np.random.default_rng(0), c(shocks.e_jump)  # not drawn from
 
-    work: dict[str, Any] = {
-        "d": c(state.d), "W": c(state.W), "ally": c(state.ally, np.int64),
-        "pay": c(state.pay), "need": c(state.need),
-        "spell_start": c(state.spell_start, np.int64), "holdup": c(state.holdup, np.int64),
-        "tenure": c(state.tenure),
-    }  # fmt: skip
-    out: dict[str, Any] = {
-        "d": np.empty((1, R, K, N)), "W": np.empty((1, R, N)),
-        "ally": np.empty((1, R, N), np.int8), "pay": np.empty((1, R, N)),
-        "ss": np.empty((1, R, N), np.int32), "rc": np.empty((1, R, N), np.bool_),
-        "lc": np.empty((1, R, N), np.bool_), "hl": np.empty((1, R, N)),
-        "ten": np.empty((1, R, N)),
-    }  # fmt: skip
-    init = (np.empty((R, N), np.int8), np.empty((R, N)), np.empty((R, N), np.int32))
-    vs = c(np.broadcast_to(np.asarray(v_scale, np.float64), (1, K)))
-    run_periods(
-        *work.values(),
+    work = KernelState(
+        c(state.d), c(state.W), c(state.ally, np.int64), c(state.pay), c(state.need),
+        c(state.spell_start, np.int64), c(state.holdup, np.int64), c(state.tenure),
+    )  # fmt: skip
+    rec = Record(
+        np.empty((1, R, K, N)), np.empty((1, R, N)), np.empty((1, R, N), np.int8),
+        np.empty((1, R, N)), np.empty((1, R, N), np.int32), np.empty((1, R, N), np.bool_),
+        np.empty((1, R, N), np.bool_), np.empty((1, R, N)), np.empty((1, R, N)),
+        np.empty((R, N), np.int8), np.empty((R, N)), np.empty((R, N), np.int32),
+    )  # fmt: skip
+    statics = Statics(
         c(state.x), c(state.sigma), c(state.T), c(state.B), c(state.Y), c(state.h),
         c(state.v), c(state.k),
-        c(shocks.e_drift)[:, None], jumps[:, None],
-        c(shocks.u_change)[:, None], c(shocks.u_offer)[:, None], vs, jump_rng, draw,
-        param_vector(params, offer_rate), int(params.holdup_periods), levels, cum,
-        int(state.t), 0, 0,
-        *out.values(), *init,
     )  # fmt: skip
-    nxt = replace(state, **work, t=state.t + 1)
+    draws = Draws(
+        c(shocks.e_drift)[:, None], jumps[:, None], c(shocks.u_change)[:, None],
+        c(shocks.u_offer)[:, None], c(np.broadcast_to(np.asarray(v_scale, np.float64), (1, K))),
+    )  # fmt: skip
+    law = WorldLaw(float(offer_rate), levels, cum)
+    run_periods(
+        work, statics, draws, jump_rng, draw, kernel_params(params), law,
+        Span(int(state.t), 0, 0), rec,
+    )  # fmt: skip
+    nxt = replace(state, **work._asdict(), t=state.t + 1)
     events = StepEvents(
         ally_prev=state.ally,
-        ally=work["ally"],
+        ally=work.ally,
         pay_prev=state.pay,
-        pay=work["pay"],
-        regime_change=out["rc"][0],
-        leader_change=out["lc"][0],
-        leader_hazard=out["hl"][0],
+        pay=work.pay,
+        regime_change=rec.regime_change[0],
+        leader_change=rec.leader_change[0],
+        leader_hazard=rec.leader_hazard[0],
     )
     return nxt, events

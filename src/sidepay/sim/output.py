@@ -7,35 +7,30 @@ year: shocks (drift, regime and leader change) come first, then renegotiation; a
 ``allied`` if the alliance was in force at any point of the year, so a termination year is
 the last year of its spell (as in the real data) and carries the last payment.
 
+The engine (``sidepay.sim.engine``) makes a :class:`~sidepay.sim.history.History` and
+calls this module; this module never imports the engine.
+
 Examples
 --------
->>> from sidepay.sim.engine import run_history
->>> from sidepay.sim.world import default_world
->>> h = run_history(default_world().updated({"small_states.n": 3}), years=4, reps=2)
->>> p = panel_frame(h)
->>> len(p), p["allied"].dtype.name
-(48, 'Int8')
+>>> events_path("runs/sim.parquet").name
+'sim.events.parquet'
 """
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
 from sidepay.atomic import atomic_path
-from sidepay.errors import InputError
 from sidepay.schema import COLUMNS, TRUTH_COLUMNS
-from sidepay.sim.engine import History
-from sidepay.sim.world import CLIENT_BASE, World
+from sidepay.sim.history import History
+from sidepay.sim.world import CLIENT_BASE
+from sidepay.theory import rules
 from sidepay.theory.dynamics import dyad_events
-from sidepay.theory.leader import stability_salience
 
 __all__ = [
     "DYAD_EVENTS",
@@ -44,7 +39,6 @@ __all__ = [
     "events_path",
     "panel_frame",
     "write_result",
-    "write_simulation",
 ]
 
 DYAD_EVENTS = ("formation", "termination", "realignment", "payment_increase", "payment_decrease")
@@ -105,16 +99,17 @@ def panel_frame(h: History) -> pd.DataFrame:
     total = ev["payment"].sum(axis=2, keepdims=True)
     rival_payment = _rknt(total - ev["payment"])
 
-    # truth: the bargaining quantities renegotiation used in each year
-    rho = stability_salience(p.rho, st["h"], p.stability_effect)  # (R, N)
-    lam = rho[None] * (p.omega + (1.0 - p.omega) * h.W)  # (T, R, N)
-    ST = st["sigma"] * st["T"][:, None, :]  # (R, K, N)
-    D = lam[:, :, None, :] * h.d * st["x"][None] - ST[None]
-    v_eff = h.v_scale * np.array([g.v for g in w.great_powers])  # (T, K)
+    # truth: the bargaining quantities renegotiation used in each year (theory.rules)
+    rho = rules.concession_salience(np.asarray(st["h"]), p)  # (R, N)
+    lam = rules.concession_weight(h.W, rho, p)  # (T, R, N)
+    ST = rules.protected_threat(st["sigma"], st["T"][:, None, :])  # (R, K, N)
+    D = rules.dyad_deficit(lam[:, :, None, :], h.d, st["x"][None], ST[None])
+    v_eff = rules.epoch_value(np.array([g.v for g in w.great_powers]), h.v_scale)  # (T, K)
     k = np.array([g.k for g in w.great_powers])
-    V = v_eff[:, None, :, None] * st["x"][None] - k[None, None, :, None] * ST[None]
-    S = V - np.maximum(D, 0.0)
-    G = V - D
+    kST = rules.protection_cost(k[None, None, :, None], ST[None])
+    V = rules.patron_value(v_eff[:, None, :, None], st["x"][None], kST)
+    S = rules.patron_surplus(V, rules.required_payment(D))
+    G = V - D  # the best offer before the "cannot afford it" mask (rules.best_offer)
 
     spell_key = np.where(in_spell, ((rep * 1000 + patron) * 10**6 + client) * 10**5 + start, -1)
     keys, first, codes = np.unique(spell_key, return_index=True, return_inverse=True)
@@ -245,70 +240,3 @@ def write_result(panel: pd.DataFrame, events: pd.DataFrame, out: str | Path) -> 
     _atomic_parquet(panel, out_path)
     _atomic_parquet(events, ev_path)
     return out_path, ev_path
-
-
-def write_simulation(
-    world: World,
-    out: str | Path,
-    *,
-    years: int = 75,
-    reps: int = 100,
-    seed: int = 1,
-    burn_in: int = 0,
-    chunk_rows: int = 500_000,
-) -> tuple[Path, Path, int, int]:
-    """Simulate and stream the panel and event log to Parquet, a chunk of replications at a
-    time (memory stays bounded by ``chunk_rows``), each file written atomically.
-
-    The rows are those of ``simulate(world, years, reps, seed, burn_in=burn_in)``, in the
-    same order.
-    Returns (panel path, events path, panel rows, event rows).
-
-    Examples
-    --------
-    >>> import tempfile, pandas as pd
-    >>> from sidepay.sim.world import default_world
-    >>> w = default_world().updated({"small_states.n": 4})
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     p, e, n, m = write_simulation(w, tmp + "/s.parquet", years=3, reps=5, chunk_rows=50)
-    ...     len(pd.read_parquet(p)) == n == 5 * 2 * 4 * 3
-    True
-    """
-    from sidepay.sim.engine import check_run_arguments, run_history
-
-    check_run_arguments(years, reps, seed, 0)
-    if isinstance(burn_in, bool) or not isinstance(burn_in, int) or burn_in < 0:
-        raise InputError(f"burn_in must be an integer >= 0; got {burn_in!r}")
-    out_path = Path(out)
-    ev_path = events_path(out_path)
-    per_rep = len(world.great_powers) * world.small_states.n * years
-    chunk = max(1, chunk_rows // max(per_rep, 1))
-    writers: dict[str, pq.ParquetWriter] = {}
-    schemas: dict[str, pa.Schema] = {}
-    rows = {"panel": 0, "events": 0}
-    # writers close first (ExitStack), then both files move into place, or neither does
-    with (
-        atomic_path(out_path) as tmp_panel,
-        atomic_path(ev_path) as tmp_events,
-        contextlib.ExitStack() as open_writers,
-    ):
-        for a in range(0, reps, chunk):
-            h = run_history(
-                world,
-                years=years,
-                reps=min(chunk, reps - a),
-                seed=seed,
-                rep_start=a,
-                burn_in=burn_in,
-            )
-            for key, frame, path in (
-                ("panel", panel_frame(h), tmp_panel),
-                ("events", events_frame(h), tmp_events),
-            ):
-                if key not in writers:
-                    schemas[key] = pa.Schema.from_pandas(frame, preserve_index=False)
-                    writers[key] = open_writers.enter_context(pq.ParquetWriter(path, schemas[key]))
-                table = pa.Table.from_pandas(frame, schema=schemas[key], preserve_index=False)
-                writers[key].write_table(table)
-                rows[key] += len(frame)
-    return out_path, ev_path, rows["panel"], rows["events"]

@@ -5,8 +5,9 @@ shape ``(R, K, N)``, small-state arrays ``(R, N)``, great-power arrays ``(K,)``.
 state is allied with at most one great power at a time (``ally`` holds its index, ``-1`` for
 non-aligned). Pure numpy, no I/O; randomness comes only from the ``rng`` (or the pre-drawn
 ``shocks``) passed in. ``step`` is the public, documented transition; the simulation
-engine runs a compiled implementation of the same rules (``sidepay.sim.kernel``) that is
-tested to give ``step``'s results bit for bit.
+engine runs a compiled loop (``sidepay.sim.kernel``) over the same rules, which are
+written once, as scalar functions, in :mod:`sidepay.theory.rules`: ``step`` calls them on
+arrays, the kernel compiles them. Both give the same results bit for bit (tested).
 
 One period, in order:
 
@@ -34,7 +35,7 @@ One period, in order:
    renegotiated from scratch. Non-aligned states get formation offers with probability
    ``offer_rate`` and take the best feasible one;
 5. stability: the salience of concessions is ``rho (1 + stability_effect h)``
-   (``sidepay.theory.leader.stability_salience``), so the sign of ``stability_effect``
+   (``sidepay.theory.rules.concession_salience``), so the sign of ``stability_effect``
    decides whether instability raises or lowers the price.
 
 Examples
@@ -53,14 +54,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Protocol
+from typing import TypeAlias
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import betaincinv
 
-from sidepay.theory.leader import leader_hazard, leader_shock_scale, stability_salience
-from sidepay.theory.rivals import incumbent_payment
+from sidepay.theory import rules
+from sidepay.theory.params import ModelParams
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -74,33 +75,14 @@ __all__ = [
     "draw_shocks",
     "dyad_events",
     "initial_state",
+    "regime_law",
     "step",
 ]
 
 
-class DynamicsParams(Protocol):
-    """What ``step`` reads from its parameters (``sidepay.theory.params.ModelParams``)."""
-
-    rho: float
-    omega: float
-    beta: float
-    psi: float
-    kappa: float
-    h0: float
-    eta: float
-    h_cap: float
-    mu_d: float
-    s_d: float
-    mu_r: float
-    s_r: float
-    s_l_small: float
-    s_l_large: float
-    regime_w_a: float
-    regime_w_b: float
-    beta_holdup: float
-    holdup_periods: int
-    stickiness: float
-    stability_effect: float
+#: What ``step`` reads its parameters from: the model's parameters. The compiled kernel
+#: reads a namedtuple with the same field names (``sidepay.sim.kernel.kernel_params``).
+DynamicsParams: TypeAlias = ModelParams
 
 
 @dataclass(frozen=True)
@@ -138,9 +120,9 @@ class SystemState:
     def __post_init__(self) -> None:
         # static products, computed once and carried along by ``replace``
         if self.ST is None:
-            object.__setattr__(self, "ST", self.sigma * self.T[:, None, :])
+            object.__setattr__(self, "ST", rules.protected_threat(self.sigma, self.T[:, None, :]))
         if self.kST is None:
-            object.__setattr__(self, "kST", self.k[None, :, None] * self.ST)
+            object.__setattr__(self, "kST", rules.protection_cost(self.k[None, :, None], self.ST))
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -323,15 +305,36 @@ def dyad_events(
     }
 
 
+def regime_law(
+    w_levels: ArrayLike, w_probs: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The discrete law of W after a regime change as (levels, normalized cdf).
+
+    Examples
+    --------
+    >>> lv, cum = regime_law([0.0, 1.0], [1.0, 3.0])
+    >>> lv.tolist(), cum.tolist()
+    ([0.0, 1.0], [0.25, 1.0])
+    """
+    cum = np.cumsum(np.asarray(w_probs, dtype=np.float64))
+    return np.array(w_levels, dtype=np.float64, order="C"), cum / cum[-1]
+
+
 def _regime_W(
-    q: FloatArray, params: DynamicsParams, w_levels: FloatArray | None, w_probs: FloatArray | None
+    u: FloatArray,
+    h: FloatArray,
+    params: DynamicsParams,
+    w_levels: ArrayLike | None,
+    w_probs: ArrayLike | None,
 ) -> FloatArray:
-    """Inverse-cdf draw of the new regime's W from a uniform ``q``."""
+    """The new regime's W at states with a regime change: the discrete law
+    (:func:`sidepay.theory.rules.new_regime_W`), or without one the Beta law
+    (``regime_w_a``, ``regime_w_b``), by inverse cdf from ``u / h``."""
     if w_levels is None or w_probs is None:
+        q = u / h
         return np.asarray(betaincinv(params.regime_w_a, params.regime_w_b, q), dtype=np.float64)
-    cum = np.cumsum(w_probs)
-    idx = np.minimum(np.searchsorted(cum / cum[-1], q, side="right"), len(w_levels) - 1)
-    return np.asarray(w_levels, dtype=np.float64)[idx]
+    levels, cum = regime_law(w_levels, w_probs)
+    return np.asarray(rules.new_regime_W(u, h, levels, cum), dtype=np.float64)
 
 
 @lru_cache(maxsize=32)
@@ -411,88 +414,66 @@ def step(
             raise ValueError("step needs an rng or pre-drawn shocks")
         shocks = draw_shocks(rng, R, K, N)
     p = params
-    v_eff = state.v * np.broadcast_to(np.asarray(v_scale, dtype=np.float64), (K,))
+    v_eff = rules.epoch_value(state.v, np.broadcast_to(np.asarray(v_scale, np.float64), (K,)))
     ally0 = state.ally
     allied0 = ally0 >= 0
     idx0 = _flat_index(ally0, R, K, N)
 
     # 1. divergence drift
-    d = p.s_d * shocks.e_drift
-    d += state.d
-    if p.mu_d != 0.0:
-        d += p.mu_d
+    d = rules.drifted(state.d, shocks.e_drift, p)
 
-    # leader's extraction E (2.2) and hazard h_L at the start of the period
-    rho = stability_salience(p.rho, state.h, p.stability_effect) if p.stability_effect else p.rho
-    lam = rho * (p.omega + (1.0 - p.omega) * state.W)
-    E = state.T + state.B
+    # the leader's extraction E (2.2) and hazard h_L at the start of the period
+    rho = rules.concession_salience(state.h, p)
+    lam = rules.concession_weight(state.W, rho, p)
+    E = rules.base_extraction(state.T, state.B)
     if allied0.any():
-        d_i = np.clip(_take(d, idx0), 0.0, 1.0)
-        cost = lam * d_i * _take(state.x, idx0) - _take(state.ST, idx0)
-        E = np.where(allied0, E + cost - state.pay, E)
-    hL = leader_hazard(E, p.kappa, state.Y, p.h0, p.eta, p.h_cap)
+        D_i = rules.dyad_deficit(
+            lam, rules.clip01(_take(d, idx0)), _take(state.x, idx0), _take(state.ST, idx0)
+        )
+        E = np.where(allied0, rules.allied_extraction(E, D_i, state.pay), E)
+    with np.errstate(over="ignore"):  # an astronomically large E: the cap binds
+        hL = rules.deposition_hazard(E, state.Y, p)
 
     # 2-3. regime change, else leader change; one uniform decides both (and the new W).
     # Subsets are handled through integer indices: boolean masks are slow on big arrays.
     u = shocks.u_change
-    rc = u < state.h
-    lc = u < state.h + (1.0 - state.h) * hL
-    lc &= ~rc
+    rc = rules.regime_changes(u, state.h)
+    renew = rules.leader_changes(u, state.h, hL)  # a regime change is a leader change
     rc_r, rc_n = np.nonzero(rc)
     W = state.W
     if rc_r.size:
         W = W.copy()
-        W[rc_r, rc_n] = _regime_W(
-            u[rc_r, rc_n] / state.h[rc_r, rc_n],
-            p,
-            None if w_levels is None else np.asarray(w_levels, dtype=np.float64),
-            None if w_probs is None else np.asarray(w_probs, dtype=np.float64),
-        )
-        lam = rho * (p.omega + (1.0 - p.omega) * W)
-    renew = rc | lc
+        W[rc_r, rc_n] = _regime_W(u[rc_r, rc_n], state.h[rc_r, rc_n], p, w_levels, w_probs)
+        lam = rules.concession_weight(W, rho, p)
     ch_r, ch_n = np.nonzero(renew)  # row-major: the order of on-demand jump draws
     if ch_r.size:
-        s_l = leader_shock_scale(state.W[ch_r, ch_n], p.s_l_small, p.s_l_large)
-        jump_sd = np.where(rc[ch_r, ch_n], p.s_r, s_l)
-        d[ch_r, :, ch_n] += jump_sd[:, None] * shocks.jumps(ch_r, ch_n, K)
-    if p.mu_r > 0.0 and rc_r.size:
+        sd = rules.jump_scale(rc[ch_r, ch_n], state.W[ch_r, ch_n], p)
+        d[ch_r, :, ch_n] = rules.jumped(d[ch_r, :, ch_n], sd[:, None], shocks.jumps(ch_r, ch_n, K))
+    if rc_r.size:
         moved = allied0[rc_r, rc_n]
-        d[rc_r[moved], ally0[rc_r, rc_n][moved], rc_n[moved]] += p.mu_r  # away from the patron
-    np.clip(d, 0.0, 1.0, out=d)
-    holdup = state.holdup.copy()
-    holdup[rc_r, rc_n] = p.holdup_periods
-    tenure = np.where(renew, 0.0, state.tenure + 1.0)
+        at = (rc_r[moved], ally0[rc_r, rc_n][moved], rc_n[moved])  # away from the patron
+        d[at] = rules.distanced(d[at], p)
+    d = rules.clip01(d)
+    holdup = rules.holdup_after(rc, state.holdup, p)
+    tenure = rules.next_tenure(renew, state.tenure)
 
     # 4. bargaining quantities for every dyad (2.3-2.4; stability enters through rho)
-    D = lam[:, None, :] * d
-    D *= state.x
-    D -= state.ST
-    a_star = np.maximum(D, 0.0)
-    V = v_eff[None, :, None] * state.x
-    V -= state.kST
-    S = V - a_star
-    # a patron that cannot afford the alliance offers nothing
-    G = np.where(S >= 0.0, V - D, -np.inf)
+    D = rules.dyad_deficit(lam[:, None, :], d, state.x, state.ST)
+    a_star = rules.required_payment(D)
+    V = rules.patron_value(v_eff[None, :, None], state.x, state.kST)
+    S = rules.patron_surplus(V, a_star)
+    G = rules.best_offer(V, D, S)  # -inf: a patron that cannot afford the alliance
     rival = _best_other(G)
-    in_holdup = holdup > 0
-    beta = np.where(in_holdup, min(p.beta, p.beta_holdup), p.beta)
-    if p.beta == 1.0 and not in_holdup.any():
-        target = a_star
-    else:
-        target = (1.0 - beta)[:, None, :] * S
-        target += a_star
-    need_all = incumbent_payment(target, D, rival, p.psi)  # what keeps L from the best rival
+    beta = rules.bargaining_weight(holdup, p)
+    need_all = rules.retention_payment(a_star, S, D, rival, beta[:, None, :], p)
 
     # incumbents: keep (raise, or lower with friction) or terminate
     need = _take(need_all, idx0)
     V_i = _take(V, idx0)
-    keep = allied0 & (_take(S, idx0) >= 0.0) & (need <= V_i)
+    S_i = _take(S, idx0)
+    keep = rules.keeps_alliance(allied0, S_i, need, V_i)
     term = allied0 & ~keep
-    pay0 = state.pay
-    fall = pay0 - (1.0 - p.stickiness) * (pay0 - need)
-    pay_keep = np.where(need >= state.need, np.maximum(pay0, need), fall)
-    pay_keep = np.where(renew, need, pay_keep)  # leader-specific deals: renegotiated afresh
-    np.minimum(pay_keep, V_i, out=pay_keep)
+    pay_keep = rules.kept_payment(state.pay, need, state.need, renew, V_i, p)
 
     # realignment of terminated alliances and formation offers to non-aligned states
     score = G
@@ -506,11 +487,8 @@ def step(
     else:
         best = np.argmax(score, axis=1)
         best_G = np.max(score, axis=1)
-    realign = term & (best_G > 0.0)
-    form = ~allied0
-    form &= shocks.u_offer < offer_rate
-    form &= best_G > -np.inf
-    new_i = np.flatnonzero(realign | form)
+    offer = rules.offered(shocks.u_offer, offer_rate)
+    new_i = np.flatnonzero(rules.takes_offer(term, ~allied0, offer, best_G))
     ally = np.where(keep, ally0, -1)
     pay = np.where(keep, pay_keep, 0.0)
     need_next = np.where(keep, need, 0.0)
@@ -518,18 +496,11 @@ def step(
     if new_i.size:
         best_new = best.reshape(-1)[new_i]
         idxb = _flat_base(R, K, N).reshape(-1)[new_i] + best_new * N
-        a_b = _take(a_star, idxb)
-        V_b = _take(V, idxb)
-        first = a_b + (1.0 - beta.reshape(-1)[new_i]) * (V_b - a_b)
-        # Bertrand price (rivals.resolve_competition): beat the best other offer and, when
-        # L leaves an incumbent that still wants it, that incumbent's best offer plus psi
-        second = _take(rival, idxb)
-        lured = term.reshape(-1)[new_i] & (_take(S, idx0).reshape(-1)[new_i] >= 0.0)
-        if lured.any():
-            G_g = _take(G, idx0).reshape(-1)[new_i]
-            second = np.maximum(second, np.where(lured, G_g + p.psi, -np.inf))
-        compete = second + _take(D, idxb)
-        pay.reshape(-1)[new_i] = np.minimum(np.maximum(first, compete), V_b)
+        a_b, V_b, D_b, rival_b = (_take(a, idxb) for a in (a_star, V, D, rival))
+        beta_b = beta.reshape(-1)[new_i]
+        lure = rules.lured(term.reshape(-1)[new_i], S_i.reshape(-1)[new_i])
+        G_i = _take(G, idx0).reshape(-1)[new_i]
+        pay.reshape(-1)[new_i] = rules.entrant_payment(a_b, V_b, D_b, rival_b, lure, G_i, beta_b, p)
         ally.reshape(-1)[new_i] = best_new
         need_next.reshape(-1)[new_i] = _take(need_all, idxb)
         spell_start.reshape(-1)[new_i] = state.t
@@ -542,7 +513,7 @@ def step(
         pay=pay,
         need=need_next,
         spell_start=spell_start,
-        holdup=np.maximum(holdup - 1, 0),
+        holdup=rules.holdup_left(holdup),
         tenure=tenure,
         t=state.t + 1,
     )
@@ -552,7 +523,7 @@ def step(
         pay_prev=state.pay,
         pay=pay,
         regime_change=rc,
-        leader_change=rc | lc,
+        leader_change=renew,
         leader_hazard=hL,
     )
     return nxt, events

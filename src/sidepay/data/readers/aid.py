@@ -28,14 +28,17 @@ list positive flows only; their readers return only what the source lists.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from sidepay.data import codes
-from sidepay.data.fetch import fetch, read_rda
+from sidepay.data.acquire import fetch, read_rda
+from sidepay.data.context import DataContext, default_context
 from sidepay.errors import InputError
+from sidepay.options import parse_years
 
 __all__ = [
     "aiddata_dyadic",
@@ -53,18 +56,20 @@ CHINA = 710
 _VERSIONS = {"greenbook-records": 2, "aiddata-dyadic": 2, "oecd-dac2a": 1}
 
 
-def _cached(key: str, build: Callable[[], pd.DataFrame], sources: list[str]) -> pd.DataFrame:
+def _cached(
+    key: str, build: Callable[[], pd.DataFrame], sources: list[str], ctx: DataContext
+) -> pd.DataFrame:
     """The parquet cache of :mod:`sidepay.data.cache`, keyed by the sources and version."""
     from sidepay.data.cache import cached_frame
 
-    return cached_frame(key, build, sources, version=_VERSIONS[key])
+    return cached_frame(key, build, sources, version=_VERSIONS[key], context=ctx)
 
 
 # --------------------------------------------------------------------------- Greenbook
 
 
-def _build_greenbook_records() -> pd.DataFrame:
-    path = fetch("greenbook")
+def _build_greenbook_records(ctx: DataContext) -> pd.DataFrame:
+    path = fetch("greenbook", context=ctx)
     raw = pd.read_excel(
         path,
         engine="calamine",  # same values as openpyxl, ~3x faster (a test reads with openpyxl)
@@ -89,7 +94,7 @@ def _build_greenbook_records() -> pd.DataFrame:
     return grouped
 
 
-def greenbook_records() -> pd.DataFrame:
+def greenbook_records(*, context: DataContext | None = None) -> pd.DataFrame:
     """Greenbook obligations summed by fiscal year, country name and category (cached).
 
     Returns
@@ -105,21 +110,25 @@ def greenbook_records() -> pd.DataFrame:
     >>> sorted(rec["category"].unique())
     ['Economic', 'Military']
     """
-    return _cached("greenbook-records", _build_greenbook_records, ["greenbook"])
+    ctx = default_context(context)
+    build = partial(_build_greenbook_records, ctx)
+    return _cached("greenbook-records", build, ["greenbook"], ctx)
 
 
-def _greenbook_resolved() -> pd.DataFrame:
+def _greenbook_resolved(ctx: DataContext) -> pd.DataFrame:
     def build() -> pd.DataFrame:
-        rec = greenbook_records().copy()
+        rec = greenbook_records(context=ctx).copy()
         rec["year"] = np.floor(rec["fiscal_year"]).astype("int64")  # 1976.9 -> 1976
-        res = codes.resolve(rec["country"], rec["year"], source="greenbook", strict=True)
+        res = codes.resolve(
+            rec["country"], rec["year"], source="greenbook", strict=True, context=ctx
+        )
         rec["ccode"] = res["ccode"].to_numpy()
         rec["status"] = res["status"].to_numpy()
         rec["candidate"] = res["candidate"].to_numpy()
         return rec
 
     version = _VERSIONS["greenbook-records"]
-    return codes.cached_coded("greenbook-resolved", build, ["greenbook"], version)
+    return codes.cached_coded("greenbook-resolved", build, ["greenbook"], version, context=ctx)
 
 
 def _wide(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -133,13 +142,19 @@ def _wide(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return wide
 
 
-def greenbook(years: tuple[int, int] | None = None, *, fill_zeros: bool = True) -> pd.DataFrame:
+def greenbook(
+    years: Sequence[int] | str | None = None,
+    *,
+    fill_zeros: bool = True,
+    context: DataContext | None = None,
+) -> pd.DataFrame:
     """US economic and military aid obligations per recipient state-year (USAID Greenbook).
 
     Parameters
     ----------
-    years : (int, int), optional
-        First and last year kept (inclusive); default FY1946-2020.
+    years : (int, int) or str, optional
+        First and last year kept (inclusive; see :func:`sidepay.options.parse_years`);
+        default FY1946-2020.
     fill_zeros : bool
         Add a row with 0 aid (``aid_recorded = False``) for every COW state-year in
         FY1946-2020 that the Greenbook does not list (see the module notes); with ``False``
@@ -160,21 +175,23 @@ def greenbook(years: tuple[int, int] | None = None, *, fill_zeros: bool = True) 
     >>> bool(gb.loc[(gb.ccode == 651) & (gb.year == 1990), "aid_mil"].iloc[0] > 1000)
     True
     """
-    rec = _greenbook_resolved()
+    span = None if years is None else parse_years(years)
+    ctx = default_context(context)
+    rec = _greenbook_resolved(ctx)
     assigned = rec[rec["status"] == "state"].copy()
     assigned["ccode"] = assigned["ccode"].astype("int64")
     out = _wide(assigned, ["ccode", "year"])
     out["aid_recorded"] = True
     if fill_zeros:
-        grid = _state_years(*GREENBOOK_YEARS)
+        grid = _state_years(*GREENBOOK_YEARS, ctx)
         grid = grid[grid["ccode"] != US]
         out = grid.merge(out, on=["ccode", "year"], how="left")
         out["aid_recorded"] = out["aid_recorded"].notna().to_numpy()
         out[["aid_econ", "aid_mil"]] = out[["aid_econ", "aid_mil"]].fillna(0.0)
         # assigned rows always fall inside COW membership, so nothing is lost by the grid
     out["months"] = np.where(out["year"] == 1976, 15, 12).astype("int64")
-    if years is not None:
-        lo, hi = _check_years(years)
+    if span is not None:
+        lo, hi = span
         out = out[(out["year"] >= lo) & (out["year"] <= hi)]
     out = out.sort_values(["ccode", "year"], ignore_index=True)
     out["year"] = out["year"].astype("int64")
@@ -182,7 +199,7 @@ def greenbook(years: tuple[int, int] | None = None, *, fill_zeros: bool = True) 
     return out[["ccode", "year", "aid_econ", "aid_mil", "aid_recorded", "months"]]
 
 
-def greenbook_unassigned() -> pd.DataFrame:
+def greenbook_unassigned(*, context: DataContext | None = None) -> pd.DataFrame:
     """Greenbook aid that goes to no COW state-year: regions, territories, non-members.
 
     Returns
@@ -200,7 +217,7 @@ def greenbook_unassigned() -> pd.DataFrame:
     >>> sorted(un["status"].unique())
     ['not_in_system', 'region', 'territory']
     """
-    rec = _greenbook_resolved()
+    rec = _greenbook_resolved(default_context(context))
     rest = rec[rec["status"] != "state"].copy()
     rest["candidate"] = rest["candidate"].astype("Int64")
     out = _wide(rest.fillna({"candidate": -1}), ["country", "year", "status", "candidate"])
@@ -210,31 +227,21 @@ def greenbook_unassigned() -> pd.DataFrame:
     return out.sort_values(["year", "country"], ignore_index=True)
 
 
-def _state_years(first: int, last: int) -> pd.DataFrame:
+def _state_years(first: int, last: int, ctx: DataContext) -> pd.DataFrame:
     from sidepay.data.readers.states import state_year_frame
 
-    return state_year_frame(codes.state_spells(), (first, last))
-
-
-def _check_years(years: tuple[int, int]) -> tuple[int, int]:
-    try:
-        lo, hi = (int(years[0]), int(years[1]))
-    except (TypeError, ValueError, IndexError) as exc:
-        raise InputError(f"years must be a pair (first, last) of integers; got {years!r}") from exc
-    if lo > hi:
-        raise InputError(f"years must satisfy first <= last; got {lo}:{hi}")
-    return lo, hi
+    return state_year_frame(codes.state_spells(context=ctx), (first, last))
 
 
 # --------------------------------------------------------------------------- other donors
 
 
-def _donor_codes(names: pd.Series, years: pd.Series) -> pd.Series:
-    res = codes.resolve(names, years, strict=True)
+def _donor_codes(names: pd.Series, years: pd.Series, ctx: DataContext) -> pd.Series:
+    res = codes.resolve(names, years, strict=True, context=ctx)
     return res["ccode"].set_axis(names.index)
 
 
-def aiddata_dyadic() -> pd.DataFrame:
+def aiddata_dyadic(*, context: DataContext | None = None) -> pd.DataFrame:
     """Bilateral aid commitments of 18 DAC donors, 1973-2013 (AidData Core 3.1, Cheng-Minhas).
 
     Donor and recipient codes are re-derived from the names and years, because the source's
@@ -257,14 +264,15 @@ def aiddata_dyadic() -> pd.DataFrame:
     (1973, 2013)
     """
 
+    ctx = default_context(context)
+
     def build() -> pd.DataFrame:
-        raw = read_rda("aiddata_core_dyadic")
+        raw = read_rda("aiddata_core_dyadic", context=ctx)
+        recipients = codes.resolve(raw["Receiver"], raw["year"], strict=True, context=ctx)
         out = pd.DataFrame(
             {
-                "donor": _donor_codes(raw["Sender"], raw["year"]).to_numpy(),
-                "ccode": codes.resolve(raw["Receiver"], raw["year"], strict=True)[
-                    "ccode"
-                ].to_numpy(),
+                "donor": _donor_codes(raw["Sender"], raw["year"], ctx).to_numpy(),
+                "ccode": recipients["ccode"].to_numpy(),
                 "year": raw["year"].astype("int64").to_numpy(),
                 "aid": raw["commitment_amount_usd_constant_sum"].to_numpy() / 1e6,
             }
@@ -272,7 +280,7 @@ def aiddata_dyadic() -> pd.DataFrame:
         return out
 
     out = codes.cached_coded(
-        "aiddata-dyadic", build, ["aiddata_core_dyadic"], _VERSIONS["aiddata-dyadic"]
+        "aiddata-dyadic", build, ["aiddata_core_dyadic"], _VERSIONS["aiddata-dyadic"], context=ctx
     )
     out = out[out["ccode"].notna()]
     out = out.astype({"donor": "int64", "ccode": "int64"}).sort_values(
@@ -292,7 +300,9 @@ OECD_AID_TYPES = (
 )
 
 
-def oecd_dac2a(aid_type: str = "Memo: ODA Total, Gross disbursements") -> pd.DataFrame:
+def oecd_dac2a(
+    aid_type: str = "Memo: ODA Total, Gross disbursements", *, context: DataContext | None = None
+) -> pd.DataFrame:
     """Bilateral ODA per donor-recipient-year from OECD DAC2a (2009-2022).
 
     Parameters
@@ -314,12 +324,14 @@ def oecd_dac2a(aid_type: str = "Memo: ODA Total, Gross disbursements") -> pd.Dat
     (2009, 2022)
     """
 
+    ctx = default_context(context)
+
     def build() -> pd.DataFrame:
-        raw = read_rda("oecd_dac2a")
+        raw = read_rda("oecd_dac2a", context=ctx)
         raw = raw.rename(columns={"Aid type": "aid_type", "Year": "year", "Value": "aid"})
         raw["year"] = raw["year"].astype("int64")
-        donors = codes.resolve(raw["Donor"], raw["year"], strict=True)
-        recips = codes.resolve(raw["Recipient"], raw["year"], strict=True)
+        donors = codes.resolve(raw["Donor"], raw["year"], strict=True, context=ctx)
+        recips = codes.resolve(raw["Recipient"], raw["year"], strict=True, context=ctx)
         out = pd.DataFrame(
             {
                 "donor": donors["ccode"].to_numpy(),
@@ -331,10 +343,13 @@ def oecd_dac2a(aid_type: str = "Memo: ODA Total, Gross disbursements") -> pd.Dat
         )
         return out[out["donor"].notna() & out["ccode"].notna()].reset_index(drop=True)
 
-    frame = codes.cached_coded("oecd-dac2a", build, ["oecd_dac2a"], _VERSIONS["oecd-dac2a"])
+    version = _VERSIONS["oecd-dac2a"]
+    frame = codes.cached_coded("oecd-dac2a", build, ["oecd_dac2a"], version, context=ctx)
     allowed = sorted(frame["aid_type"].unique())
     if aid_type not in allowed:
-        raise InputError(f"unknown OECD aid type {aid_type!r}; allowed: {allowed}")
+        raise InputError(
+            f"unknown OECD aid type {aid_type!r}; allowed: {allowed}", param="aid_type"
+        )
     out = frame[frame["aid_type"] == aid_type].drop(columns="aid_type")
     out = out.astype({"donor": "int64", "ccode": "int64"})
     out = out.sort_values(["donor", "ccode", "year"], ignore_index=True)
@@ -342,7 +357,7 @@ def oecd_dac2a(aid_type: str = "Memo: ODA Total, Gross disbursements") -> pd.Dat
     return out
 
 
-def chinese_finance() -> pd.DataFrame:
+def chinese_finance(*, context: DataContext | None = None) -> pd.DataFrame:
     """Chinese official finance per recipient-year, 2000-2021 (AidData GCDF 3.0).
 
     ``aid`` is the sum of the adjusted ODA-like, OOF-like and vague-flow amounts (adjusted
@@ -361,7 +376,8 @@ def chinese_finance() -> pd.DataFrame:
     >>> set(cf["donor"]) == {710}
     True
     """
-    raw = pd.read_csv(fetch("gcdf3_cow"))
+    ctx = default_context(context)
+    raw = pd.read_csv(fetch("gcdf3_cow", context=ctx))
     out = pd.DataFrame(
         {
             "donor": CHINA,
@@ -373,7 +389,7 @@ def chinese_finance() -> pd.DataFrame:
         }
     )
     out["aid"] = out["oda"] + out["oof"] + out["vof"]
-    out = out[codes.in_system(out["ccode"], out["year"])]
+    out = out[codes.in_system(out["ccode"], out["year"], context=ctx)]
     out = out.sort_values(["ccode", "year"], ignore_index=True)
     out.attrs["unit"] = "constant 2021 USD millions (commitments, adjusted)"
     return out[["donor", "ccode", "year", "aid", "oda", "oof", "vof"]]

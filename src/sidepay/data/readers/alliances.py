@@ -22,15 +22,19 @@ Choices (documented in ``docs/data.md``, section "Panel"):
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sidepay.data.acquire import fetch
+from sidepay.data.cache import cached_frame
+from sidepay.data.context import DataContext, default_context
 from sidepay.data.readers._common import expand_years
+from sidepay.data.sources import SOURCES
 from sidepay.errors import DataUnavailableError
 
 ATOP_MEMBER = "atop_v4.01/atop-member-level.csv"
@@ -57,33 +61,20 @@ TERMINATION_MANNER: dict[int, str] = {
 }
 
 
-def source_path(relpath: str) -> Path:
-    """Verified local path of a mirror file, through ``sidepay.data.fetch`` when present.
-
-    Looks up the source whose ``relpath`` matches in ``sidepay.data.sources.SOURCES`` and
-    fetches it; if the acquisition layer is not installed, resolves ``relpath`` under the
-    ``SIDEPAY_MIRROR`` folder.
+def source_path(relpath: str, *, context: DataContext | None = None) -> Path:
+    """Verified local path of the registered source whose ``relpath`` this is.
 
     Examples
     --------
     >>> source_path(ATOP_MEMBER).name
     'atop-member-level.csv'
     """
-    try:
-        from sidepay.data.fetch import fetch
-        from sidepay.data.sources import SOURCES
-    except ImportError:
-        fetch = None  # type: ignore[assignment]
-        SOURCES = {}
-    for name, src in SOURCES.items():
-        if getattr(src, "relpath", None) == relpath and fetch is not None:
-            return Path(fetch(name))
-    mirror = os.environ.get("SIDEPAY_MIRROR")
-    if mirror and (Path(mirror) / relpath).is_file():
-        return Path(mirror) / relpath
-    raise DataUnavailableError(
-        f"{relpath} is not available: run `sidepay data pull` or set SIDEPAY_MIRROR"
-    )
+    names = source_names([relpath])
+    if not names:
+        raise DataUnavailableError(
+            f"{relpath} is not a registered source; run `sidepay data list` for the registry"
+        )
+    return fetch(names[0], context=context)
 
 
 def source_names(relpaths: list[str]) -> list[str]:
@@ -94,41 +85,36 @@ def source_names(relpaths: list[str]) -> list[str]:
     >>> source_names([ATOP_MEMBER])
     ['atop_member_level']
     """
-    try:
-        from sidepay.data.sources import SOURCES
-    except ImportError:
-        return []
-    return [n for n, s in SOURCES.items() if getattr(s, "relpath", None) in relpaths]
+    return [n for n, s in SOURCES.items() if s.relpath in relpaths]
 
 
-def cached(key: str, build: Callable[[], pd.DataFrame], relpaths: list[str]) -> pd.DataFrame:
+def cached(
+    key: str,
+    build: Callable[[], pd.DataFrame],
+    relpaths: list[str],
+    *,
+    context: DataContext | None = None,
+) -> pd.DataFrame:
     """Build a frame through the shared parquet cache (``cached_frame``) of its sources.
 
-    Falls back on an in-process memo when a path is not in the sources registry.
+    Falls back on an in-process memo, keyed on the data context, when a path is not in the
+    sources registry.
 
     Examples
     --------
     >>> cached("doctest_alliances", lambda: pd.DataFrame({"a": [1]}), [ATOP_MEMBER])["a"].tolist()
     [1]
     """
+    ctx = default_context(context)
     names = source_names(relpaths)
-    try:
-        from sidepay.data.cache import cached_frame
-    except ImportError:
-        cached_frame = None  # type: ignore[assignment]
-    if cached_frame is not None and len(names) == len(relpaths):
-        return cached_frame(key, build, names, version=READER_VERSION)
-    return _memo(key, build)
+    if len(names) == len(relpaths):
+        return cached_frame(key, build, names, version=READER_VERSION, context=ctx)
+    if (key, ctx) not in _MEMO:
+        _MEMO[key, ctx] = build()
+    return _MEMO[key, ctx].copy()
 
 
-_MEMO: dict[str, pd.DataFrame] = {}
-
-
-def _memo(key: str, build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-    stamp = key + "|" + os.environ.get("SIDEPAY_MIRROR", "")
-    if stamp not in _MEMO:
-        _MEMO[stamp] = build()
-    return _MEMO[stamp].copy()
+_MEMO: dict[tuple[str, DataContext], pd.DataFrame] = {}
 
 
 def _date(y: pd.Series, m: pd.Series, d: pd.Series) -> pd.Series:
@@ -146,8 +132,8 @@ def _date(y: pd.Series, m: pd.Series, d: pd.Series) -> pd.Series:
     return out.where(ok).astype("string")
 
 
-def _build_atop_members() -> pd.DataFrame:
-    raw = pd.read_csv(source_path(ATOP_MEMBER))
+def _build_atop_members(ctx: DataContext) -> pd.DataFrame:
+    raw = pd.read_csv(source_path(ATOP_MEMBER, context=ctx))
     in_force = raw["yrexit"] == 0
     out = pd.DataFrame(
         {
@@ -169,7 +155,7 @@ def _build_atop_members() -> pd.DataFrame:
     return out
 
 
-def atop_members() -> pd.DataFrame:
+def atop_members(*, context: DataContext | None = None) -> pd.DataFrame:
     """ATOP 4.01 member-level rows: one per alliance, member and phase.
 
     Returns
@@ -186,18 +172,19 @@ def atop_members() -> pd.DataFrame:
     >>> int(m.loc[(m.ccode == 520) & (m.atopid == 3735), "yrexit"].iloc[0])
     1977
     """
-    return cached("atop_members", _build_atop_members, [ATOP_MEMBER])
+    ctx = default_context(context)
+    return cached("atop_members", partial(_build_atop_members, ctx), [ATOP_MEMBER], context=ctx)
 
 
-def _build_atop_alliances() -> pd.DataFrame:
-    raw = pd.read_csv(source_path(ATOP_ALLIANCE))
+def _build_atop_alliances(ctx: DataContext) -> pd.DataFrame:
+    raw = pd.read_csv(source_path(ATOP_ALLIANCE, context=ctx))
     keep = ["atopid", "begyr", "endyr", "ineffect", "bilat", "asymm", "milaid", "ecaid", "base"]
     out = raw[keep + list(OBLIGATIONS)].copy()
     out["endyr"] = out["endyr"].where(out["endyr"] > 0, ATOP_END)
     return out.astype("Int64")
 
 
-def atop_alliances() -> pd.DataFrame:
+def atop_alliances(*, context: DataContext | None = None) -> pd.DataFrame:
     """ATOP 4.01 alliance-level rows: obligation types and provisions of each alliance.
 
     Returns
@@ -212,11 +199,13 @@ def atop_alliances() -> pd.DataFrame:
     >>> bool(a["atopid"].is_unique)
     True
     """
-    return cached("atop_alliances", _build_atop_alliances, [ATOP_ALLIANCE])
+    ctx = default_context(context)
+    build = partial(_build_atop_alliances, ctx)
+    return cached("atop_alliances", build, [ATOP_ALLIANCE], context=ctx)
 
 
-def _build_atop_dyad_years() -> pd.DataFrame:
-    m = atop_members()
+def _build_atop_dyad_years(ctx: DataContext) -> pd.DataFrame:
+    m = atop_members(context=ctx)
     cols = ["atopid", "ccode", "yrent", "yrexit", *OBLIGATIONS]
     pairs = m[cols].merge(
         m[["atopid", "ccode", "yrent", "yrexit"]], on="atopid", suffixes=("1", "2")
@@ -237,7 +226,7 @@ def _build_atop_dyad_years() -> pd.DataFrame:
     return out
 
 
-def atop_dyad_years() -> pd.DataFrame:
+def atop_dyad_years(*, context: DataContext | None = None) -> pd.DataFrame:
     """Directed ATOP dyad-alliance-years, 1815-2016.
 
     One row per ``(ccode1, ccode2, year, atopid)``: both states are members of alliance
@@ -250,17 +239,19 @@ def atop_dyad_years() -> pd.DataFrame:
     >>> bool(((d.ccode1 == 2) & (d.ccode2 == 770) & (d.year == 1954)).any())
     True
     """
-    return cached("atop_dyad_years", _build_atop_dyad_years, [ATOP_MEMBER])
+    ctx = default_context(context)
+    build = partial(_build_atop_dyad_years, ctx)
+    return cached("atop_dyad_years", build, [ATOP_MEMBER], context=ctx)
 
 
-def _read_cow_zip(member: str) -> pd.DataFrame:
-    with zipfile.ZipFile(source_path(COW_ALLIANCE_ZIP)) as z:
+def _read_cow_zip(member: str, ctx: DataContext | None = None) -> pd.DataFrame:
+    with zipfile.ZipFile(source_path(COW_ALLIANCE_ZIP, context=ctx)) as z:
         raw = z.read(f"version4.1_comma/{member}")
     return pd.read_csv(io.BytesIO(raw), encoding="latin-1")
 
 
-def _build_cow_dyad_years() -> pd.DataFrame:
-    raw = _read_cow_zip("alliance_v4.1_by_dyad_yearly.csv")
+def _build_cow_dyad_years(ctx: DataContext) -> pd.DataFrame:
+    raw = _read_cow_zip("alliance_v4.1_by_dyad_yearly.csv", ctx)
     bad = raw["year"] == 0
     raw.loc[bad, "year"] = raw.loc[bad, "dyad_st_year"]
     und = pd.DataFrame(
@@ -282,7 +273,7 @@ def _build_cow_dyad_years() -> pd.DataFrame:
     return out.sort_values(keys, ignore_index=True)
 
 
-def cow_dyad_years() -> pd.DataFrame:
+def cow_dyad_years(*, context: DataContext | None = None) -> pd.DataFrame:
     """Directed COW v4.1 alliance dyad-alliance-years, 1816-2012.
 
     Built from the undirected ``by_dyad_yearly`` file (rows with ``year == 0`` repaired),
@@ -295,4 +286,6 @@ def cow_dyad_years() -> pd.DataFrame:
     >>> int((c.year == 0).sum())
     0
     """
-    return cached("cow_dyad_years", _build_cow_dyad_years, [COW_ALLIANCE_ZIP])
+    ctx = default_context(context)
+    build = partial(_build_cow_dyad_years, ctx)
+    return cached("cow_dyad_years", build, [COW_ALLIANCE_ZIP], context=ctx)

@@ -27,7 +27,8 @@ import zipfile
 import pandas as pd
 
 from sidepay.data import codes
-from sidepay.data.fetch import fetch
+from sidepay.data.acquire import fetch
+from sidepay.data.context import DataContext, default_context
 from sidepay.errors import InputError
 
 __all__ = ["sipri_supplier_table", "sipri_tables", "sipri_tiv", "sipri_tiv_nonstate"]
@@ -55,7 +56,7 @@ def _parse_table(text: str) -> tuple[str, pd.DataFrame]:
     return match.group(1), frame
 
 
-def sipri_tables() -> pd.DataFrame:
+def sipri_tables(*, context: DataContext | None = None) -> pd.DataFrame:
     """All SIPRI per-supplier export tables, long: ``[supplier_name, recipient_name, year, arms_tiv]``.
 
     Examples
@@ -65,9 +66,11 @@ def sipri_tables() -> pd.DataFrame:
     True
     """
 
+    ctx = default_context(context)
+
     def build() -> pd.DataFrame:
         parts = []
-        with zipfile.ZipFile(fetch("sipri_tiv_tables_zip")) as zf:
+        with zipfile.ZipFile(fetch("sipri_tiv_tables_zip", context=ctx)) as zf:
             for member in sorted(zf.namelist()):
                 if not member.endswith(".csv"):
                     continue
@@ -79,10 +82,12 @@ def sipri_tables() -> pd.DataFrame:
 
     from sidepay.data.cache import cached_frame
 
-    return cached_frame("sipri-tables", build, ["sipri_tiv_tables_zip"], version=_READER_VERSION)
+    return cached_frame(
+        "sipri-tables", build, ["sipri_tiv_tables_zip"], version=_READER_VERSION, context=ctx
+    )
 
 
-def sipri_supplier_table(supplier: str) -> pd.DataFrame:
+def sipri_supplier_table(supplier: str, *, context: DataContext | None = None) -> pd.DataFrame:
     """One supplier's table as SIPRI publishes it: ``[recipient, year, arms_tiv]``.
 
     Examples
@@ -91,7 +96,7 @@ def sipri_supplier_table(supplier: str) -> pd.DataFrame:
     >>> float(us.loc[(us.recipient == "Pakistan") & (us.year == 1956), "arms_tiv"].iloc[0]) > 0
     True
     """
-    tables = sipri_tables()
+    tables = sipri_tables(context=context)
     rows = tables[tables["supplier_name"] == supplier]
     if rows.empty:
         allowed = sorted(tables["supplier_name"].unique())
@@ -100,11 +105,11 @@ def sipri_supplier_table(supplier: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _coded() -> pd.DataFrame:
+def _coded(ctx: DataContext) -> pd.DataFrame:
     def build() -> pd.DataFrame:
-        tables = sipri_tables()
-        sup = codes.resolve(tables["supplier_name"], tables["year"], strict=True)
-        rec = codes.resolve(tables["recipient_name"], tables["year"], strict=True)
+        tables = sipri_tables(context=ctx)
+        sup = codes.resolve(tables["supplier_name"], tables["year"], strict=True, context=ctx)
+        rec = codes.resolve(tables["recipient_name"], tables["year"], strict=True, context=ctx)
         out = tables.copy()
         out["supplier"] = sup["ccode"].to_numpy()
         out["supplier_status"] = sup["status"].to_numpy()
@@ -112,10 +117,12 @@ def _coded() -> pd.DataFrame:
         out["recipient_status"] = rec["status"].to_numpy()
         return out
 
-    return codes.cached_coded("sipri-coded", build, ["sipri_tiv_tables_zip"], _READER_VERSION)
+    return codes.cached_coded(
+        "sipri-coded", build, ["sipri_tiv_tables_zip"], _READER_VERSION, context=ctx
+    )
 
 
-def sipri_tiv() -> pd.DataFrame:
+def sipri_tiv(*, context: DataContext | None = None) -> pd.DataFrame:
     """Arms transfers between COW states: ``[supplier, ccode, year, arms_tiv]``.
 
     Returns
@@ -131,7 +138,7 @@ def sipri_tiv() -> pd.DataFrame:
     >>> int(somalia["year"].max())
     1977
     """
-    coded = _coded()
+    coded = _coded(default_context(context))
     keep = (coded["supplier_status"] == "state") & (coded["recipient_status"] == "state")
     out = (
         coded[keep]
@@ -143,7 +150,7 @@ def sipri_tiv() -> pd.DataFrame:
     return out.sort_values(["supplier", "ccode", "year"], ignore_index=True)
 
 
-def sipri_tiv_nonstate() -> pd.DataFrame:
+def sipri_tiv_nonstate(*, context: DataContext | None = None) -> pd.DataFrame:
     """SIPRI deliveries with a non-state or out-of-system party, kept apart from :func:`sipri_tiv`.
 
     Returns
@@ -158,6 +165,6 @@ def sipri_tiv_nonstate() -> pd.DataFrame:
     >>> "non_state" in set(ns["recipient_status"])
     True
     """
-    coded = _coded()
+    coded = _coded(default_context(context))
     keep = (coded["supplier_status"] != "state") | (coded["recipient_status"] != "state")
     return coded[keep].reset_index(drop=True)

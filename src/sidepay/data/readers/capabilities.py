@@ -7,10 +7,13 @@ isard).
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 
+from sidepay.data.acquire import read_rda
 from sidepay.data.cache import cached_frame
-from sidepay.data.fetch import read_rda
+from sidepay.data.context import DataContext, default_context
 from sidepay.data.readers._common import int_keys
 
 __all__ = ["gdp_pop", "nmc"]
@@ -18,13 +21,13 @@ __all__ = ["gdp_pop", "nmc"]
 NMC_COMPONENTS = ["milex", "milper", "irst", "pec", "tpop", "upop"]
 
 
-def _build_nmc() -> pd.DataFrame:
-    raw = int_keys(read_rda("cow_nmc"), ["ccode", "year"])
+def _build_nmc(ctx: DataContext) -> pd.DataFrame:
+    raw = int_keys(read_rda("cow_nmc", context=ctx), ["ccode", "year"])
     out = raw[["ccode", "year", "cinc", *NMC_COMPONENTS]]
     return out.drop_duplicates(["ccode", "year"]).sort_values(["ccode", "year"], ignore_index=True)
 
 
-def nmc() -> pd.DataFrame:
+def nmc(*, context: DataContext | None = None) -> pd.DataFrame:
     """COW material capabilities per state-year, 1816-2022.
 
     Returns
@@ -40,11 +43,12 @@ def nmc() -> pd.DataFrame:
     >>> f.query("ccode == 2 and year == 1950")["cinc"].round(3).item()
     0.284
     """
-    return cached_frame("nmc", _build_nmc, ["cow_nmc"], version=1)
+    ctx = default_context(context)
+    return cached_frame("nmc", partial(_build_nmc, ctx), ["cow_nmc"], version=1, context=ctx)
 
 
-def _build_gdppop() -> pd.DataFrame:
-    raw = int_keys(read_rda("cw_gdppop"), ["ccode", "year"])
+def _build_gdppop(ctx: DataContext) -> pd.DataFrame:
+    raw = int_keys(read_rda("cw_gdppop", context=ctx), ["ccode", "year"])
     out = pd.DataFrame(
         {
             "ccode": raw["ccode"],
@@ -60,7 +64,7 @@ def _build_gdppop() -> pd.DataFrame:
     return out.drop_duplicates(["ccode", "year"]).sort_values(["ccode", "year"], ignore_index=True)
 
 
-def gdp_pop() -> pd.DataFrame:
+def gdp_pop(*, context: DataContext | None = None) -> pd.DataFrame:
     """Latent GDP and population per COW state-year, 1816-2019 (Fariss et al. 2022).
 
     Returns
@@ -78,4 +82,7 @@ def gdp_pop() -> pd.DataFrame:
     >>> bool(f.query("ccode == 2 and year == 2019")["pop"].item() > 300)
     True
     """
-    return cached_frame("gdp_pop", _build_gdppop, ["cw_gdppop"], version=1)
+    ctx = default_context(context)
+    return cached_frame(
+        "gdp_pop", partial(_build_gdppop, ctx), ["cw_gdppop"], version=1, context=ctx
+    )

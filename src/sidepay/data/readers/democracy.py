@@ -23,11 +23,14 @@ state transformation, or a jump of |polity2| >= 3 from the previous year, or ent
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
+from sidepay.data.acquire import read_rda
 from sidepay.data.cache import cached_frame
-from sidepay.data.fetch import read_rda
+from sidepay.data.context import DataContext, default_context
 
 __all__ = ["GWF_COVERAGE", "coalition_size_w", "regime_years"]
 
@@ -109,16 +112,16 @@ def _one_per_state_year(frame: pd.DataFrame, entity: str) -> pd.DataFrame:
     return frame.drop_duplicates(["ccode", "year"], keep="last").drop(columns="_continues")
 
 
-def _polity() -> pd.DataFrame:
-    raw = read_rda("polity5").dropna(subset=["cown", "year"])
+def _polity(ctx: DataContext) -> pd.DataFrame:
+    raw = read_rda("polity5", context=ctx).dropna(subset=["cown", "year"])
     cols = list(POLITY_COLUMNS)
     out = raw[["cown", "year", "polity_annual_country", *cols]].rename(columns={"cown": "ccode"})
     out = out.astype({"ccode": "int64", "year": "int64"})
     return _one_per_state_year(out, "polity_annual_country").drop(columns="polity_annual_country")
 
 
-def _gwf() -> pd.DataFrame:
-    raw = read_rda("gwf_all").dropna(subset=["cown", "year"])
+def _gwf(ctx: DataContext) -> pd.DataFrame:
+    raw = read_rda("gwf_all", context=ctx).dropna(subset=["cown", "year"])
     rtype = raw["gwf_regimetype"].fillna(raw["gwf_nonautocracy"]).astype("string")
     autocracy = raw["gwf_regimetype"].notna()
     military = np.where(
@@ -139,8 +142,8 @@ def _gwf() -> pd.DataFrame:
     return _one_per_state_year(out, "gwf_case")
 
 
-def _vdem() -> pd.DataFrame:
-    raw = read_rda("vdem_simple").dropna(subset=["cown", "year"])
+def _vdem(ctx: DataContext) -> pd.DataFrame:
+    raw = read_rda("vdem_simple", context=ctx).dropna(subset=["cown", "year"])
     out = pd.DataFrame(
         {
             "ccode": raw["cown"].astype("int64"),
@@ -165,8 +168,8 @@ def _polity_change(p: pd.DataFrame) -> pd.Series:
     return change.where(known)
 
 
-def _build_regime_years() -> pd.DataFrame:
-    pol, gwf, vdem = _polity(), _gwf(), _vdem()
+def _build_regime_years(ctx: DataContext) -> pd.DataFrame:
+    pol, gwf, vdem = _polity(ctx), _gwf(ctx), _vdem(ctx)
     pol["polity_change"] = _polity_change(pol)
     out = pol.merge(gwf, on=["ccode", "year"], how="outer").merge(
         vdem, on=["ccode", "year"], how="outer"
@@ -202,7 +205,7 @@ def _build_regime_years() -> pd.DataFrame:
     return out[cols]
 
 
-def regime_years() -> pd.DataFrame:
+def regime_years(*, context: DataContext | None = None) -> pd.DataFrame:
     """Regime measures per COW state-year (union of Polity5, GWF and V-Dem coverage).
 
     Returns
@@ -221,9 +224,11 @@ def regime_years() -> pd.DataFrame:
     >>> int(r.query("ccode == 155 and year == 1973")["regime_change"].item())
     1
     """
+    ctx = default_context(context)
     return cached_frame(
         "regime_years",
-        _build_regime_years,
+        partial(_build_regime_years, ctx),
         ["polity5", "gwf_all", "vdem_simple"],
         version=1,
+        context=ctx,
     )

@@ -7,12 +7,14 @@ never zero (1964, when the General Assembly held no recorded votes, has no rows 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Literal
 
 import pandas as pd
 
+from sidepay.data.acquire import fetch
 from sidepay.data.cache import cached_frame
-from sidepay.data.fetch import fetch
+from sidepay.data.context import DataContext, default_context
 from sidepay.errors import InputError
 
 __all__ = ["ideal_points"]
@@ -24,8 +26,8 @@ _MEASURES = {
 }
 
 
-def _build() -> pd.DataFrame:
-    raw = pd.read_stata(fetch("unga_idealpoints"), convert_categoricals=False)
+def _build(ctx: DataContext) -> pd.DataFrame:
+    raw = pd.read_stata(fetch("unga_idealpoints", context=ctx), convert_categoricals=False)
     raw = raw.dropna(subset=["ccode", "year"])
     out = pd.DataFrame({"ccode": raw["ccode"].astype("int64"), "year": raw["year"].astype("int64")})
     for key, (point, votes) in _MEASURES.items():
@@ -35,7 +37,9 @@ def _build() -> pd.DataFrame:
     return out.sort_values(["ccode", "year"], ignore_index=True)
 
 
-def ideal_points(measure: Literal["fp", "all", "legacy"] = "fp") -> pd.DataFrame:
+def ideal_points(
+    measure: Literal["fp", "all", "legacy"] = "fp", *, context: DataContext | None = None
+) -> pd.DataFrame:
     """State ideal points from UNGA roll calls, one row per COW state-year.
 
     Parameters
@@ -62,7 +66,9 @@ def ideal_points(measure: Literal["fp", "all", "legacy"] = "fp") -> pd.DataFrame
     """
     if measure not in _MEASURES:
         raise InputError(f"ideal-point measure must be one of {sorted(_MEASURES)}; got {measure!r}")
-    frame = cached_frame("ideal_points", _build, ["unga_idealpoints"], version=1)
+    ctx = default_context(context)
+    build = partial(_build, ctx)
+    frame = cached_frame("ideal_points", build, ["unga_idealpoints"], version=1, context=ctx)
     frame.insert(2, "idealpoint", frame[f"idealpoint_{measure}"])
     frame.insert(3, "nvotes", frame[f"nvotes_{measure}"])
     return frame

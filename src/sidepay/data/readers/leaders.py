@@ -10,11 +10,14 @@ Leader change and regime change are different events: this module reports who go
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
+from sidepay.data.acquire import fetch, read_rda
 from sidepay.data.cache import cached_frame
-from sidepay.data.fetch import fetch, read_rda
+from sidepay.data.context import DataContext, default_context
 from sidepay.data.readers._common import expand_years
 from sidepay.data.readers.states import cow_gw_years
 
@@ -33,8 +36,8 @@ def _spell_years(spells: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def _build_leader_years() -> pd.DataFrame:
-    raw = read_rda("archigos")
+def _build_leader_years(ctx: DataContext) -> pd.DataFrame:
+    raw = read_rda("archigos", context=ctx)
     sp = pd.DataFrame(
         {
             "gwcode": raw["gwcode"].astype("int64"),
@@ -76,7 +79,7 @@ def _build_leader_years() -> pd.DataFrame:
         }
     )
     agg = agg.merge(lead, on=["gwcode", "year"], how="left", validate="one_to_one")
-    cw = cow_gw_years().dropna(subset=["gwcode"]).astype({"gwcode": "int64"})
+    cw = cow_gw_years(context=ctx).dropna(subset=["gwcode"]).astype({"gwcode": "int64"})
     # G-W 260 and 678 map to two COW states in 1990 (unification year): both get the row
     out = cw.merge(agg, on=["gwcode", "year"], how="inner", validate="many_to_one")
     out["leader_change"] = (out["n_entries"] > 0).astype("int8")
@@ -100,7 +103,7 @@ def _build_leader_years() -> pd.DataFrame:
     return out[cols].sort_values(["ccode", "year"], ignore_index=True)
 
 
-def leader_years() -> pd.DataFrame:
+def leader_years(*, context: DataContext | None = None) -> pd.DataFrame:
     """Leader turnover per COW state-year from Archigos 4.1 (to 2015).
 
     Rows exist for the years a state is both in Archigos (first leader spell to 2015) and in
@@ -128,18 +131,20 @@ def leader_years() -> pd.DataFrame:
     >>> ly.query("ccode == 770 and year == 1958")[["leader_change", "irregular_exit"]].values.tolist()
     [[1, 1]]
     """
-    return cached_frame("leader_years", _build_leader_years, ["archigos", "cw_gw_panel"], version=1)
+    ctx = default_context(context)
+    build = partial(_build_leader_years, ctx)
+    return cached_frame("leader_years", build, ["archigos", "cw_gw_panel"], version=1, context=ctx)
 
 
-def _build_chisols() -> pd.DataFrame:
+def _build_chisols(ctx: DataContext) -> pd.DataFrame:
     cols = ["ccode", "year", "solschange", "solschdum", "solsminchange", "leadertrans", "regtrans"]
-    raw = pd.read_csv(fetch("chisols"), usecols=cols, encoding="latin-1")
+    raw = pd.read_csv(fetch("chisols", context=ctx), usecols=cols, encoding="latin-1")
     out = raw.rename(columns={"solschdum": "solschange_any", "regtrans": "chisols_regtrans"})
     out = out.astype({c: "int64" for c in out.columns})
     return out.drop_duplicates(["ccode", "year"]).sort_values(["ccode", "year"], ignore_index=True)
 
 
-def chisols_years() -> pd.DataFrame:
+def chisols_years(*, context: DataContext | None = None) -> pd.DataFrame:
     """Changes in the source of leader support (CHISOLS 4.0), COW state-years 1919-2008.
 
     Returns
@@ -155,4 +160,6 @@ def chisols_years() -> pd.DataFrame:
     >>> ch.query("ccode == 155 and year == 1973")["solschange"].item()
     1
     """
-    return cached_frame("chisols_years", _build_chisols, ["chisols"], version=1)
+    ctx = default_context(context)
+    build = partial(_build_chisols, ctx)
+    return cached_frame("chisols_years", build, ["chisols"], version=1, context=ctx)

@@ -8,11 +8,14 @@ censored by the release date, not ended.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
+from sidepay.data.acquire import read_rda
 from sidepay.data.cache import cached_frame
-from sidepay.data.fetch import read_rda
+from sidepay.data.context import DataContext, default_context
 from sidepay.data.readers._common import expand_years, int_keys
 
 __all__ = ["cow_gw_years", "cow_states", "major_powers", "state_year_frame"]
@@ -49,12 +52,12 @@ def _spells(raw: pd.DataFrame, names: dict[str, pd.Series]) -> pd.DataFrame:
     return out.sort_values(["ccode", "styear"], ignore_index=True)
 
 
-def _build_states() -> pd.DataFrame:
-    raw = read_rda("cow_states")
+def _build_states(ctx: DataContext) -> pd.DataFrame:
+    raw = read_rda("cow_states", context=ctx)
     return _spells(raw, {"stateabb": raw["stateabb"], "statenme": raw["statenme"]})
 
 
-def cow_states() -> pd.DataFrame:
+def cow_states(*, context: DataContext | None = None) -> pd.DataFrame:
     """COW state-system member spells (one row per spell; 26 states have two).
 
     Returns
@@ -70,16 +73,21 @@ def cow_states() -> pd.DataFrame:
     >>> (row["stateabb"], int(row["styear"]))
     ('USA', 1816)
     """
-    return cached_frame("cow_states", _build_states, ["cow_states"], version=1)
+    ctx = default_context(context)
+    return cached_frame(
+        "cow_states", partial(_build_states, ctx), ["cow_states"], version=1, context=ctx
+    )
 
 
-def _build_majors() -> pd.DataFrame:
-    raw = read_rda("cow_majors")
-    names = read_rda("cow_states").drop_duplicates("ccode").set_index("ccode")["stateabb"]
+def _build_majors(ctx: DataContext) -> pd.DataFrame:
+    raw = read_rda("cow_majors", context=ctx)
+    names = (
+        read_rda("cow_states", context=ctx).drop_duplicates("ccode").set_index("ccode")["stateabb"]
+    )
     return _spells(raw, {"stateabb": raw["ccode"].map(names)})
 
 
-def major_powers() -> pd.DataFrame:
+def major_powers(*, context: DataContext | None = None) -> pd.DataFrame:
     """COW major-power spells (majors2016): the great powers that can act as patrons.
 
     Returns
@@ -94,7 +102,9 @@ def major_powers() -> pd.DataFrame:
     >>> m.loc[m.ccode == 2, "styear"].item()
     1898
     """
-    return cached_frame("major_powers", _build_majors, ["cow_majors", "cow_states"], version=1)
+    ctx = default_context(context)
+    build = partial(_build_majors, ctx)
+    return cached_frame("major_powers", build, ["cow_majors", "cow_states"], version=1, context=ctx)
 
 
 def state_year_frame(spells: pd.DataFrame, years: tuple[int, int] | None = None) -> pd.DataFrame:
@@ -121,8 +131,8 @@ def state_year_frame(spells: pd.DataFrame, years: tuple[int, int] | None = None)
     return out.drop_duplicates().sort_values(["ccode", "year"], ignore_index=True)
 
 
-def _build_crosswalk() -> pd.DataFrame:
-    raw = read_rda("cw_gw_panel")
+def _build_crosswalk(ctx: DataContext) -> pd.DataFrame:
+    raw = read_rda("cw_gw_panel", context=ctx)
     out = raw[["ccode", "year", "gwcode"]].dropna(subset=["ccode", "year"]).copy()
     out["ccode"] = out["ccode"].astype("int64")
     out["year"] = out["year"].astype("int64")
@@ -130,7 +140,7 @@ def _build_crosswalk() -> pd.DataFrame:
     return out.drop_duplicates(["ccode", "year"]).sort_values(["ccode", "year"], ignore_index=True)
 
 
-def cow_gw_years() -> pd.DataFrame:
+def cow_gw_years(*, context: DataContext | None = None) -> pd.DataFrame:
     """COW state-years with the matching Gleditsch-Ward code (isard ``cw_gw_panel``).
 
     Used to put G-W-coded sources (Archigos) on COW codes year by year (e.g. G-W 260 is COW
@@ -143,4 +153,6 @@ def cow_gw_years() -> pd.DataFrame:
     >>> int(cw.query("ccode == 255 and year == 2000")["gwcode"].item())
     260
     """
-    return cached_frame("cow_gw_years", _build_crosswalk, ["cw_gw_panel"], version=1)
+    ctx = default_context(context)
+    build = partial(_build_crosswalk, ctx)
+    return cached_frame("cow_gw_years", build, ["cw_gw_panel"], version=1, context=ctx)

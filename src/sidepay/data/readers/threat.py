@@ -8,13 +8,15 @@ latent external territorial threat, 1816-2010), all via peacesciencer.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from sidepay.data.acquire import read_rda
 from sidepay.data.cache import cached_frame
-from sidepay.data.fetch import read_rda
+from sidepay.data.context import DataContext, default_context
 from sidepay.data.readers._common import expand_years, int_keys
 from sidepay.errors import InputError
 
@@ -67,9 +69,9 @@ def _rivalry_spells(
     return out.sort_values(["ccode1", "ccode2", "styear"], ignore_index=True)
 
 
-def _build_td() -> pd.DataFrame:
+def _build_td(ctx: DataContext) -> pd.DataFrame:
     keys = ("ccode1", "ccode2", "styear", "endyear")
-    raw = int_keys(read_rda("td_rivalries"), list(keys))
+    raw = int_keys(read_rda("td_rivalries", context=ctx), list(keys))
     types = raw[["type1", "type2", "type3"]].astype("string")
     return _rivalry_spells(
         raw, keys, "rivalryno", "rivalryname",
@@ -79,9 +81,9 @@ def _build_td() -> pd.DataFrame:
     )  # fmt: skip
 
 
-def _build_tss() -> pd.DataFrame:
+def _build_tss(ctx: DataContext) -> pd.DataFrame:
     keys = ("ccode1", "ccode2", "start", "end")
-    raw = int_keys(read_rda("tss_rivalries"), list(keys))
+    raw = int_keys(read_rda("tss_rivalries", context=ctx), list(keys))
     return _rivalry_spells(
         raw, keys, "tssr_id", "rivalry",
         region=pd.Series(pd.NA, index=raw.index, dtype="string").astype(object),
@@ -90,7 +92,9 @@ def _build_tss() -> pd.DataFrame:
     )  # fmt: skip
 
 
-def rivalries(source: Literal["td", "tss"] = "td") -> pd.DataFrame:
+def rivalries(
+    source: Literal["td", "tss"] = "td", *, context: DataContext | None = None
+) -> pd.DataFrame:
     """Strategic rivalries as undirected spells (``ccode1 < ccode2``).
 
     Parameters
@@ -111,15 +115,21 @@ def rivalries(source: Literal["td", "tss"] = "td") -> pd.DataFrame:
     >>> r.query("ccode1 == 2 and ccode2 == 365")[["styear", "endyear"]].values.tolist()
     [[1945, 1989], [2007, 2010]]
     """
+    ctx = default_context(context)
     if source == "td":
-        return cached_frame("rivalries_td", _build_td, ["td_rivalries"], version=1)
+        build = partial(_build_td, ctx)
+        return cached_frame("rivalries_td", build, ["td_rivalries"], version=1, context=ctx)
     if source == "tss":
-        return cached_frame("rivalries_tss", _build_tss, ["tss_rivalries"], version=1)
+        build = partial(_build_tss, ctx)
+        return cached_frame("rivalries_tss", build, ["tss_rivalries"], version=1, context=ctx)
     raise InputError(f"rivalry source must be 'td' or 'tss'; got {source!r}")
 
 
 def rivalry_dyad_years(
-    source: Literal["td", "tss"] = "td", *, directed: bool = True
+    source: Literal["td", "tss"] = "td",
+    *,
+    directed: bool = True,
+    context: DataContext | None = None,
 ) -> pd.DataFrame:
     """Dyad-years inside a rivalry spell, clipped to 1816 onward.
 
@@ -132,7 +142,7 @@ def rivalry_dyad_years(
     >>> bool(((d.ccode1 == 365) & (d.ccode2 == 2) & (d.year == 1962)).any())
     True
     """
-    spells = rivalries(source)
+    spells = rivalries(source, context=context)
     lo, hi = RIVALRY_COVERAGE[source]
     idx, years = expand_years(
         spells["styear"].clip(lower=lo).to_numpy(), spells["endyear"].clip(upper=hi).to_numpy()
@@ -152,8 +162,8 @@ def rivalry_dyad_years(
     return out
 
 
-def _build_mid() -> pd.DataFrame:
-    raw = int_keys(read_rda("gml_mid_ddydisps"), ["ccode1", "ccode2", "year"])
+def _build_mid(ctx: DataContext) -> pd.DataFrame:
+    raw = int_keys(read_rda("gml_mid_ddydisps", context=ctx), ["ccode1", "ccode2", "year"])
     out = pd.DataFrame(
         {
             "ccode1": raw["ccode1"],
@@ -171,7 +181,7 @@ def _build_mid() -> pd.DataFrame:
     return out.sort_values(["ccode1", "ccode2", "year"], ignore_index=True)
 
 
-def mid_dyad_years() -> pd.DataFrame:
+def mid_dyad_years(*, context: DataContext | None = None) -> pd.DataFrame:
     """Directed dyad-years with a militarized interstate dispute (GML MID), 1816-2010.
 
     One row per directed dyad-year in a dispute (peacesciencer already reduced multiple
@@ -191,11 +201,13 @@ def mid_dyad_years() -> pd.DataFrame:
     >>> int(m.query("ccode1 == 2 and ccode2 == 365 and year == 1962")["midonset"].item())
     1
     """
-    return cached_frame("mid_dyad_years", _build_mid, ["gml_mid_ddydisps"], version=1)
+    ctx = default_context(context)
+    build = partial(_build_mid, ctx)
+    return cached_frame("mid_dyad_years", build, ["gml_mid_ddydisps"], version=1, context=ctx)
 
 
-def _build_terrthreat() -> pd.DataFrame:
-    raw = int_keys(read_rda("terrthreat"), ["ccode", "year"])
+def _build_terrthreat(ctx: DataContext) -> pd.DataFrame:
+    raw = int_keys(read_rda("terrthreat", context=ctx), ["ccode", "year"])
     out = pd.DataFrame(
         {
             "ccode": raw["ccode"],
@@ -209,7 +221,7 @@ def _build_terrthreat() -> pd.DataFrame:
     return out.drop_duplicates(["ccode", "year"]).sort_values(["ccode", "year"], ignore_index=True)
 
 
-def terrthreat() -> pd.DataFrame:
+def terrthreat(*, context: DataContext | None = None) -> pd.DataFrame:
     """Latent external territorial threat per COW state-year, 1816-2010 (Miller 2022).
 
     Returns
@@ -224,4 +236,6 @@ def terrthreat() -> pd.DataFrame:
     >>> list(t.columns[:3])
     ['ccode', 'year', 'lterrthreat']
     """
-    return cached_frame("terrthreat", _build_terrthreat, ["terrthreat"], version=1)
+    ctx = default_context(context)
+    build = partial(_build_terrthreat, ctx)
+    return cached_frame("terrthreat", build, ["terrthreat"], version=1, context=ctx)

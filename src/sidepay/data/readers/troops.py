@@ -21,16 +21,17 @@ from __future__ import annotations
 import pandas as pd
 
 from sidepay.data import codes
-from sidepay.data.fetch import read_rda
+from sidepay.data.acquire import read_rda
+from sidepay.data.context import DataContext, default_context
 
 __all__ = ["SOVEREIGN_PARTS", "us_troops", "us_troops_unassigned"]
 
 _READER_VERSION = 1
 
 
-def _last_reports() -> pd.DataFrame:
+def _last_reports(ctx: DataContext) -> pd.DataFrame:
     def build() -> pd.DataFrame:
-        raw = read_rda("troopdata_rebuild_long")
+        raw = read_rda("troopdata_rebuild_long", context=ctx)
         raw = raw[raw["year"].notna() & raw["countryname"].notna()].copy()
         raw["year"] = raw["year"].astype("int64")
         raw["quarter"] = raw["quarter"].fillna(0)
@@ -49,7 +50,9 @@ def _last_reports() -> pd.DataFrame:
 
     from sidepay.data.cache import cached_frame
 
-    return cached_frame("troops", build, ["troopdata_rebuild_long"], version=_READER_VERSION)
+    return cached_frame(
+        "troops", build, ["troopdata_rebuild_long"], version=_READER_VERSION, context=ctx
+    )
 
 
 #: Parts of a sovereign state that the source lists apart; troops there count for the state
@@ -58,19 +61,22 @@ def _last_reports() -> pd.DataFrame:
 SOVEREIGN_PARTS = {"Azores": "Portugal", "Greenland": "Denmark"}
 
 
-def _coded() -> pd.DataFrame:
+def _coded(ctx: DataContext) -> pd.DataFrame:
     def build() -> pd.DataFrame:
-        rows = _last_reports()
-        res = codes.resolve(rows["country"].replace(SOVEREIGN_PARTS), rows["year"])
+        rows = _last_reports(ctx)
+        hosts = rows["country"].replace(SOVEREIGN_PARTS)
+        res = codes.resolve(hosts, rows["year"], context=ctx)
         out = rows.copy()
         out["ccode"] = res["ccode"].to_numpy()
         out["status"] = res["status"].to_numpy()
         return out
 
-    return codes.cached_coded("troops-coded", build, ["troopdata_rebuild_long"], _READER_VERSION)
+    return codes.cached_coded(
+        "troops-coded", build, ["troopdata_rebuild_long"], _READER_VERSION, context=ctx
+    )
 
 
-def us_troops() -> pd.DataFrame:
+def us_troops(*, context: DataContext | None = None) -> pd.DataFrame:
     """US active-duty troops in each host state-year: ``[ccode, year, us_troops]``.
 
     Returns
@@ -84,7 +90,7 @@ def us_troops() -> pd.DataFrame:
     >>> bool(tr.loc[(tr.ccode == 740) & (tr.year == 1970), "us_troops"].iloc[0] > 10000)
     True
     """
-    coded = _coded()
+    coded = _coded(default_context(context))
     keep = (coded["status"] == "state") & (coded["ccode"] != 2)
     grouped = coded[keep].groupby(["ccode", "year"], as_index=False)
     out = grouped[["us_troops"]].sum(min_count=1)
@@ -93,7 +99,7 @@ def us_troops() -> pd.DataFrame:
     return out.sort_values(["ccode", "year"], ignore_index=True)
 
 
-def us_troops_unassigned() -> pd.DataFrame:
+def us_troops_unassigned(*, context: DataContext | None = None) -> pd.DataFrame:
     """Troop rows whose host is not a COW state that year: ``[country, year, status, us_troops]``.
 
     Examples
@@ -102,6 +108,6 @@ def us_troops_unassigned() -> pd.DataFrame:
     >>> "Guam" in set(un["country"])
     True
     """
-    coded = _coded()
+    coded = _coded(default_context(context))
     rest = coded[coded["status"] != "state"]
     return rest[["country", "year", "status", "us_troops"]].reset_index(drop=True)

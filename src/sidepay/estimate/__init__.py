@@ -1,0 +1,60 @@
+"""Structural estimation of the trade-off theory (issue 12): the model fitted to a panel.
+
+- :class:`FormationModel` (formation stage by maximum likelihood, :mod:`.formation`);
+- :func:`price_of_ally`, :func:`predicted_required_payment` (the price of an ally, :mod:`.price`);
+- :func:`forecast` (out-of-sample termination and realignment forecasts, :mod:`.forecast`);
+- :data:`SYMBOLS` (symbols to panel columns, :mod:`.mapping`).
+
+Everything here reads any table in the panel schema and never imports :mod:`sidepay.data`.
+Names are imported lazily (module ``__getattr__``), so ``import sidepay.estimate`` is cheap.
+
+Examples
+--------
+>>> import sidepay.estimate as est
+>>> "FormationModel" in est.__all__
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = [
+    "SYMBOLS",
+    "AllyPrice",
+    "EstimationError",
+    "ForecastResult",
+    "FormationModel",
+    "forecast",
+    "formation_design",
+    "formation_test_panel",
+    "predicted_required_payment",
+    "price_of_ally",
+    "simulate_formation",
+]
+
+_WHERE = {
+    "SYMBOLS": "mapping",
+    "formation_design": "mapping",
+    "EstimationError": "formation",
+    "FormationModel": "formation",
+    "formation_test_panel": "simulate",
+    "simulate_formation": "simulate",
+    "AllyPrice": "price",
+    "predicted_required_payment": "price",
+    "price_of_ally": "price",
+    "ForecastResult": "forecast",
+    "forecast": "forecast",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        module = importlib.import_module(f"sidepay.estimate.{_WHERE[name]}")
+        return getattr(module, name)
+    raise AttributeError(f"module 'sidepay.estimate' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

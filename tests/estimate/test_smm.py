@@ -1,0 +1,119 @@
+"""The maintenance stage by simulated moments: recovery, inference, output, errors."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import Executor
+
+import numpy as np
+import pytest
+
+from sidepay.errors import InputError, SidepayError
+from sidepay.estimate.smm import NotConvergedError, fit_maintenance, simulated_panel, world_toml
+from sidepay.sim.world import World, default_world
+
+TRUTH = {"s_d": 0.03, "mu_r": 0.15, "stickiness": 0.5}
+
+
+@pytest.fixture(scope="module")
+def world():
+    return default_world().updated({"small_states.n": 60})
+
+
+@pytest.fixture(scope="module")
+def data(world):
+    return simulated_panel(world, seed=2024, periods=50)
+
+
+@pytest.fixture(scope="module")
+def fit(world, data):
+    # start away from the truth, so that the test checks the minimiser moves to it
+    return fit_maintenance(
+        data, seed=9, params=tuple(TRUTH), world=world, reps=6, bootstrap=150,
+        divergence_unit=1.0, start={"s_d": 0.045, "mu_r": 0.08, "stickiness": 0.3},
+    )  # fmt: skip
+
+
+def test_recovers_known_parameters_within_their_standard_errors(fit):
+    assert fit.converged_ and fit.n_iter_ >= 1
+    for name, truth in TRUTH.items():
+        assert abs(fit.params_[name] - truth) < 3 * fit.se_[name], name
+        assert 0 < fit.se_[name] < 0.5 * max(truth, 0.05), name
+
+
+def test_sensitivity_has_the_shape_and_signs_theory_gives(fit):
+    lam = fit.sensitivity_
+    assert lam.shape == (len(TRUTH), len(fit.moments_data_))
+    assert list(lam.columns) == list(fit.moments_data_.index)
+    # a larger divergence jump at regime changes in the data means a larger mu_r; a larger
+    # variance of divergence drift a larger s_d
+    assert lam.loc["mu_r", "dd_regime"] > 0
+    assert lam.loc["s_d", "drift_var"] > 0
+    # the Jacobian: more drift raises the drift variance, a larger jump the termination
+    # hazard at regime changes
+    assert fit.jacobian_.loc["drift_var", "s_d"] > 0
+    assert fit.jacobian_.loc["haz_regime", "mu_r"] > 0
+    # the sandwich: A S A' (1 + 1/R) is what cov_ holds
+    A = lam.to_numpy()
+    cov = (1 + 1 / fit.r_eff_) * A @ fit.moment_cov_.to_numpy() @ A.T
+    np.testing.assert_allclose(cov, fit.cov_.to_numpy(), rtol=1e-10)
+
+
+def test_outputs_are_json_safe_and_the_world_round_trips(fit, tmp_path):
+    d = fit.to_dict()
+    text = json.dumps(d, allow_nan=False)
+    assert json.loads(text)["params"]["mu_r"]["estimate"] == pytest.approx(fit.params_["mu_r"])
+    assert set(fit.summary.columns) >= {"estimate", "se", "lower_95", "upper_95"}
+    w = fit.to_world()
+    assert w.params.mu_r == pytest.approx(fit.params_["mu_r"])
+    path = tmp_path / "world.toml"
+    path.write_text(world_toml(fit))
+    assert World.from_toml(path) == w
+    assert "MaintenanceFit" in repr(fit) and "<table" in fit._repr_html_()
+    assert fit.moment_fit["simulated"].notna().all()
+
+
+def test_same_seed_same_bytes(world, data):
+    kw = dict(seed=4, params=("s_d",), world=world, reps=3, bootstrap=40, divergence_unit=1.0)
+    a = fit_maintenance(data, **kw)
+    b = fit_maintenance(data, **kw)
+    assert a.params_.to_numpy().tobytes() == b.params_.to_numpy().tobytes()
+    assert a.cov_.to_numpy().tobytes() == b.cov_.to_numpy().tobytes()
+
+
+def test_dask_local_cluster_gives_the_serial_result(world, data):
+    distributed = pytest.importorskip("distributed")
+    kw = dict(seed=4, params=("s_d",), world=world, reps=3, bootstrap=40, divergence_unit=1.0)
+    serial = fit_maintenance(data, **kw)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster:  # fmt: skip
+        with distributed.Client(cluster) as client:
+            ex = client.get_executor(pure=False)
+            assert isinstance(ex, Executor)
+            on_dask = fit_maintenance(data, executor=ex, **kw)
+    assert on_dask.params_.to_numpy().tobytes() == serial.params_.to_numpy().tobytes()
+    assert on_dask.n_evals_ == serial.n_evals_
+
+
+def test_non_convergence_is_an_error(world, data):
+    with pytest.raises(NotConvergedError, match="max_iter=1") as info:
+        fit_maintenance(data, seed=1, params=("s_d", "mu_r"), world=world, reps=3,
+                        bootstrap=40, divergence_unit=1.0, max_iter=1,
+                        start={"s_d": 0.09, "mu_r": 0.5})  # fmt: skip
+    assert isinstance(info.value, SidepayError) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "param"),
+    [
+        ({"params": ("nope",)}, "params="),
+        ({"weighting": "best"}, "weighting="),
+        ({"reps": 0}, "reps="),
+        ({"start": {"mu_d": 0.1}, "params": ("s_d",)}, "start="),
+        ({"payment": "no_such_column"}, "payment="),
+        ({"executor": "tcp://nowhere"}, "executor="),
+    ],
+)
+def test_bad_arguments_name_the_parameter(data, kwargs, param):
+    with pytest.raises(InputError, match=param):
+        fit_maintenance(data, seed=1, **kwargs)
