@@ -54,7 +54,7 @@ from sidepay.sim.world import World, default_world
 from sidepay.theory.dynamics import regime_law, step
 
 _spec = importlib.util.spec_from_file_location(
-    "sim_oracle", Path(__file__).resolve().parents[1] / "tests" / "sim_oracle.py"
+    "sim_oracle", Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sim_oracle.py"
 )
 assert _spec and _spec.loader
 _oracle = importlib.util.module_from_spec(_spec)

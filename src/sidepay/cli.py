@@ -10,6 +10,8 @@ so ``sidepay --help`` starts fast.
 from __future__ import annotations
 
 import sys
+import warnings
+from typing import Any
 
 import typer
 
@@ -18,7 +20,9 @@ from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
 from sidepay import __version__
 from sidepay.commands import case, data, estimate, forecast, model, price, run, simulate, test
-from sidepay.errors import SidepayError, for_cli
+from sidepay.errors import SidepayError, SidepayWarning, for_cli, is_disk_full
+
+_python_showwarning = warnings.showwarning
 
 #: parameters whose command-line spelling is not ``--name-with-dashes``
 CLI_FLAGS: dict[str, str] = {
@@ -70,6 +74,30 @@ app.command(name="price")(price.price_command)
 app.command(name="forecast")(forecast.forecast_command)
 
 
+def _os_error_line(exc: OSError) -> str:
+    """One line for an operating-system error no command turned into its own message."""
+    what = exc.strerror or type(exc).__name__
+    where = f" ({exc.filename})" if exc.filename else ""
+    if is_disk_full(exc):
+        return f"{what}{where}; nothing was half-written: free some space and run again"
+    return f"{what}{where}"
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """Show sidepay's own warnings as one line; others as Python would."""
+    if issubclass(category, SidepayWarning):
+        print(f"sidepay: warning: {' '.join(str(message).split())}", file=sys.stderr)
+    else:
+        _python_showwarning(message, category, filename, lineno, file, line)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code.
 
@@ -82,10 +110,22 @@ def main(argv: list[str] | None = None) -> int:
         from sidepay.stamps import check_source_date_epoch
 
         check_source_date_epoch()  # before numpy reads it at import
-        result = app(args=argv, standalone_mode=False, prog_name="sidepay")
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            result = app(args=argv, standalone_mode=False, prog_name="sidepay")
     except SidepayError as exc:
         print(f"sidepay: error: {for_cli(exc, CLI_FLAGS)}", file=sys.stderr)
         return 2
+    except MemoryError:
+        print(
+            "sidepay: error: out of memory; give smaller sizes (fewer --reps, states or "
+            "periods) or run on a machine with more memory",
+            file=sys.stderr,
+        )
+        return 1
+    except OSError as exc:  # the environment, not the input: a full disk, an I/O error
+        print(f"sidepay: error: {_os_error_line(exc)}", file=sys.stderr)
+        return 1
     except NoArgsIsHelpError:
         return 0  # the help was printed
     except UsageError as exc:

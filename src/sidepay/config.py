@@ -48,7 +48,7 @@ def read_toml(path: str | Path, what: str) -> dict[str, Any]:
     p = Path(path)
     try:
         with p.open("rb") as fh:
-            return tomllib.load(fh)
+            parsed = tomllib.load(fh)
     except FileNotFoundError:
         raise InputError(f"{what} {p} does not exist; pass a readable .toml file") from None
     except OSError as exc:
@@ -57,6 +57,41 @@ def read_toml(path: str | Path, what: str) -> dict[str, Any]:
         raise InputError(f"{what} {p.name} is not valid TOML: {exc}") from None
     except UnicodeDecodeError:
         raise InputError(f"{what} {p.name} is not valid TOML: not UTF-8 text") from None
+    _check_integers(parsed, f"{what} {p.name}")
+    return parsed
+
+
+#: whole numbers in a TOML file must fit a signed 64-bit integer (what numpy stores)
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+
+
+def _check_integers(value: object, where: str, key: str = "") -> None:
+    """Refuse whole numbers outside 64 bits, naming the key (a file is read once, here).
+
+    Examples
+    --------
+    >>> _check_integers({"world": {"seed": 2**70}}, "world file w.toml")
+    ... # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    sidepay.errors.InputError: world file w.toml: world.seed = 1180591620717411303424 ...
+    """
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _check_integers(v, where, f"{key}.{k}" if key else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_integers(v, where, f"{key}[{i}]")
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if not INT_MIN <= value <= INT_MAX:
+            shown = (
+                str(value)
+                if len(str(value)) <= 40
+                else f"{str(value)[:20]}... ({len(str(value))} digits)"
+            )
+            raise InputError(
+                f"{where}: {key} = {shown} is out of range; whole numbers must lie in "
+                f"{INT_MIN}..{INT_MAX}"
+            )
 
 
 def load_params(path: str | Path) -> ModelParams:
@@ -75,6 +110,45 @@ def load_params(path: str | Path) -> ModelParams:
     unknown parameter 'ignored_never' in p.toml
     """
     return ModelParams.from_toml_mapping(read_toml(path, "parameter file"), Path(path).name)
+
+
+def check_cache_dir(path: str | os.PathLike[str], where: str = "cache_dir") -> Path:
+    """The cache folder, refused when it cannot be a writable folder.
+
+    It may not exist yet (it is created on first write), but then the nearest existing
+    folder above it must be writable. ``where`` is ``"cache_dir"`` for a Python caller
+    (the message names ``cache_dir=``, the CLI shows ``SIDEPAY_DATA_DIR``) or
+    ``"SIDEPAY_DATA_DIR"`` when the value came from the environment.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> check_cache_dir(d / "new" / "cache") == d / "new" / "cache"
+    True
+    >>> _ = (d / "f").write_text("x")
+    >>> check_cache_dir(d / "f")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    sidepay.errors.InputError: cache_dir= .../f is a file; give a folder for the data cache
+    """
+    p = Path(path).expanduser()
+    env = where != "cache_dir"
+
+    def refuse(problem: str) -> InputError:
+        if env:
+            return InputError(f"{where}={p} {problem}; set it to a writable folder, or unset it")
+        return InputError(f"cache_dir= {p} {problem}", param="cache_dir")
+
+    probe = p
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        shown = "is a file" if probe == p else f"cannot be created ({probe} is a file)"
+        raise refuse(f"{shown}; give a folder for the data cache")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        shown = "is not writable" if probe == p else f"cannot be created ({probe} is not writable)"
+        raise refuse(shown)
+    return p
 
 
 def data_context(
@@ -107,12 +181,16 @@ def data_context(
     from sidepay.data.context import DataContext
 
     env_mirror = None if mirror is not None else os.environ.get("SIDEPAY_MIRROR") or None
+    from_env = cache_dir is None and bool(os.environ.get("SIDEPAY_DATA_DIR"))
     if cache_dir is None:
         cache_dir = os.environ.get("SIDEPAY_DATA_DIR") or None
+    elif not str(cache_dir).strip():
+        raise InputError("cache_dir= is empty; give a folder", param="cache_dir")
     if cache_dir is None:
         import pooch
 
         cache_dir = pooch.os_cache("sidepay")
+    check_cache_dir(cache_dir, "SIDEPAY_DATA_DIR" if from_env else "cache_dir")
     if base_url is None:
         base_url = os.environ.get("SIDEPAY_BASE_URL") or None
     chosen = mirror if mirror is not None else env_mirror

@@ -7,6 +7,8 @@ both audiences.
 
 from __future__ import annotations
 
+import errno
+
 
 class SidepayError(Exception):
     """Base class for errors a user can fix: bad input, missing data, bad configuration.
@@ -45,6 +47,40 @@ class InputError(SidepayError, ValueError):
 
 class DataUnavailableError(SidepayError, RuntimeError):
     """A dataset is neither cached nor reachable (no network, no mirror)."""
+
+
+class SidepayWarning(UserWarning):
+    """Something the user should know that did not stop the job (a cache repaired, ...).
+
+    The command line prints it as one ``sidepay: warning: ...`` line on stderr.
+    """
+
+
+class DiskFullError(SidepayError, RuntimeError):
+    """A write ran out of space (or hit the file-size limit); nothing half-written was left.
+
+    Examples
+    --------
+    >>> isinstance(DiskFullError("no space"), SidepayError)
+    True
+    """
+
+
+#: errno values that mean "no room to write": no space, quota, file-size limit
+_NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` is an ``OSError`` saying the disk (or quota, or size limit) is full.
+
+    Examples
+    --------
+    >>> is_disk_full(OSError(errno.ENOSPC, "No space left on device"))
+    True
+    >>> is_disk_full(OSError(errno.ENOENT, "No such file"))
+    False
+    """
+    return isinstance(exc, OSError) and exc.errno in _NO_ROOM
 
 
 def bad_param(param: str, problem: str) -> InputError:

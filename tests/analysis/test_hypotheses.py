@@ -98,10 +98,37 @@ def test_missing_column_is_inconclusive(panel: pd.DataFrame) -> None:
     assert r.estimate is None and r.p_value is None
 
 
-def test_missing_control_is_dropped_with_a_note(panel: pd.DataFrame) -> None:
+def test_missing_control_changes_the_model_and_the_verdict(panel: pd.DataFrame) -> None:
+    """A control of the declared model that drops out makes the result inconclusive
+    (the model changed), keeps the reduced model's estimate for display and says why."""
+    (full,) = run_hypotheses(panel, only="H2")
     (r,) = run_hypotheses(panel.drop(columns=["gdp_client"]), only="H2")
-    assert r.verdict == "supported"
-    assert any("log_gdp_client" in n for n in r.notes)
+    assert full.verdict == "supported" and not full.model_changed
+    assert r.verdict == "inconclusive" and r.model_changed
+    assert r.reason.startswith("inconclusive because the pre-declared model changed")
+    assert "log_gdp_client" in r.reason and r.estimate is not None
+    assert r.to_dict()["details"]["model_changed"] is True
+
+
+def test_control_without_coverage_changes_the_model(panel: pd.DataFrame) -> None:
+    """A source that does not cover the years asked for (divergence all missing, as for
+    1900-1939) makes H6 and H7 inconclusive rather than a verdict on another model."""
+    q = panel.assign(divergence=np.nan)
+    for r in run_hypotheses(q, only="H7"):
+        assert r.verdict == "inconclusive", r
+        assert "divergence" in r.reason and "never observed" in r.reason
+
+
+def test_misspelt_control_is_an_error_naming_it(panel: pd.DataFrame) -> None:
+    from sidepay.analysis.hypotheses import with_options
+    from sidepay.errors import InputError
+
+    bad = {"H2": with_options(HYPOTHESES["H2"], controls=("divergnce", "W"))}
+    with pytest.raises(InputError) as err:
+        run_hypotheses(panel, specs=bad)
+    msg = str(err.value)
+    assert "divergnce" in msg and "allowed:" in msg and "divergence" in msg
+    assert err.value.param == "specs"
 
 
 def test_no_events_is_inconclusive(panel: pd.DataFrame) -> None:

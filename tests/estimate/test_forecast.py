@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from sidepay.cli import main
-from sidepay.estimate.forecast import (
+from sidepay.estimate.outofsample import (
     auc,
     bivariate_normal_cdf,
     end_probability,

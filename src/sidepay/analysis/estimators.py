@@ -79,6 +79,8 @@ class ModelFit:
     df_t: float | None = None
     fixed_effects: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
+    influence: pd.DataFrame | None = None
+    not_identified: tuple[str, ...] = ()
 
     @property
     def std_error(self) -> pd.Series:
@@ -120,8 +122,34 @@ class ModelFit:
         return self.contrast({name: 1.0})
 
     def terms(self) -> tuple[Term, ...]:
-        """Inference on every coefficient; raises if any term's variance is not positive."""
-        return tuple(Term(str(n), *astuple(self.term(str(n)))) for n in self.coef.index)
+        """Inference on every coefficient; raises if any term's variance is not positive.
+
+        A term listed in ``not_identified`` (its coefficient diverges: separation, or no
+        event where it varies) carries ``identified=False``: tables print it without stars.
+        """
+        return tuple(
+            Term(str(n), *astuple(self.term(str(n))), identified=str(n) not in self.not_identified)
+            for n in self.coef.index
+        )
+
+    def contrast_influence(self, weights: dict[str, float]) -> pd.Series | None:
+        """Per-cluster influence of a linear combination (None without clustered scores).
+
+        ``influence`` holds one row per cluster and one column per coefficient, scaled so
+        that ``influence.T @ influence`` equals ``vcov``; the multiplier bootstrap of the
+        specification curve (:mod:`sidepay.analysis.curve`) draws weights on these rows.
+
+        Examples
+        --------
+        >>> fit = ModelFit("ols", "", pd.Series({"a": 1.0}), pd.DataFrame([[4.0]],
+        ...     index=["a"], columns=["a"]), 2, influence=pd.DataFrame({"a": [2.0, 0.0]}))
+        >>> fit.contrast_influence({"a": 1.0}).tolist()
+        [2.0, 0.0]
+        """
+        if self.influence is None:
+            return None
+        w = pd.Series(weights).reindex(self.influence.columns, fill_value=0.0)
+        return self.influence @ w
 
     def summary(self) -> pd.DataFrame:
         """One row per term: estimate, std_error, conf_low, conf_high, p_value."""
@@ -178,13 +206,20 @@ def _check_separation(fit: ModelFit, sub: pd.DataFrame, names: Sequence[str]) ->
             continue
         if name in names:
             raise EstimationProblem(
-                f"perfect separation: {name} (nearly) predicts the outcome; "
+                f"not identified: perfect separation, {name} (nearly) predicts the outcome; "
                 "its coefficient diverges"
             )
-        fit.notes.append(
-            f"control {name}: coefficient diverges (quasi-separation); its estimate is "
-            "meaningless, the key estimate is kept"
+        flag_not_identified(
+            fit, name, "coefficient diverges (quasi-separation); its estimate is meaningless"
         )
+
+
+def flag_not_identified(fit: ModelFit, name: str, why: str) -> None:
+    """Mark a control's coefficient as not identified (no stars, never a finding)."""
+    if name in fit.not_identified:
+        return
+    fit.not_identified = (*fit.not_identified, name)
+    fit.notes.append(f"control {name} not identified: {why}; the key estimate is kept")
 
 
 def _check_binary_separation(sub: pd.DataFrame, outcome: str, names: Sequence[str]) -> None:
@@ -214,6 +249,14 @@ def _from_pyfixest(
     vcov = pd.DataFrame(np.asarray(model._vcov, float), index=names, columns=names)
     coef = pd.Series(np.asarray(model._beta_hat, float), index=names)
     df_t = getattr(model, "_df_t", None)
+    influence = None
+    if cluster:
+        influence = cluster_influence(
+            np.asarray(model._scores, float) @ np.asarray(model._bread, float),
+            _model_rows(model, sub)[cluster].to_numpy(),
+            vcov.to_numpy(),
+            names,
+        )
     return ModelFit(
         estimator=estimator,
         formula=formula,
@@ -223,7 +266,48 @@ def _from_pyfixest(
         n_clusters=int(sub[cluster].nunique()) if cluster else None,
         vcov_type=f"CRV1 by {cluster}" if cluster else "iid",
         df_t=float(df_t) if df_t is not None and estimator == "feols" else None,
+        influence=influence,
     )
+
+
+def _model_rows(model: Any, sub: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``sub`` a pyfixest model kept (it drops singletons and missing rows)."""
+    na = getattr(model, "_na_index", None)
+    if na is not None and len(na):
+        return sub.loc[~sub.index.isin(list(na))]
+    return sub
+
+
+def cluster_influence(
+    row_influence: np.ndarray, clusters: np.ndarray, vcov: np.ndarray, names: Sequence[str]
+) -> pd.DataFrame | None:
+    """Sum per-row influence (score times bread) by cluster, scaled to match ``vcov``.
+
+    The scaling puts the small-sample factor of the reported variance on the rows, so that
+    ``influence.T @ influence`` reproduces the diagonal of ``vcov`` exactly.
+
+    Examples
+    --------
+    >>> inf = cluster_influence(np.array([[1.0], [1.0], [-2.0]]), np.array([1, 1, 2]),
+    ...     np.array([[8.0]]), ["x"])
+    >>> inf["x"].tolist()
+    [2.0, -2.0]
+    """
+    if len(row_influence) != len(clusters):
+        return None
+    codes, uniques = pd.factorize(clusters)
+    summed = np.zeros((len(uniques), row_influence.shape[1]))
+    np.add.at(summed, codes, row_influence)
+    raw = (summed**2).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(raw > 0, np.sqrt(np.diag(vcov) / raw), 0.0)
+    return pd.DataFrame(summed * scale, index=uniques, columns=list(names))
+
+
+PATCH_GONE = (
+    "pyfixest.estimation.formula.model_matrix._encode_fixed_effects is gone: this pyfixest "
+    "is not the one sidepay's determinism patch was written for; install pyfixest>=0.60,<0.61"
+)
 
 
 @contextmanager
@@ -238,15 +322,15 @@ def _fixed_effects_in_formula_order() -> Iterator[None]:
     NUMBA_NUM_THREADS=1 did not help, PYTHONHASHSEED=0 did). This swaps in an ordered
     copy of that one helper for the duration of the call.
     """
+    # fail loudly, not silently nondeterministic, if pyfixest moved what this patches
+    # (pyproject bounds pyfixest below its next minor for this reason)
     try:
         import pyfixest.estimation.formula.model_matrix as mm
-    except ImportError:  # a future layout: nothing to patch
-        yield
-        return
+    except ImportError:
+        raise RuntimeError(PATCH_GONE) from None
     original = getattr(mm, "_encode_fixed_effects", None)
     if original is None:
-        yield
-        return
+        raise RuntimeError(PATCH_GONE)
 
     def ordered(fixed_effects: str, data: pd.DataFrame) -> str:
         fes = list(dict.fromkeys(re.split(r"\s*\+\s*", fixed_effects)))
@@ -475,7 +559,8 @@ def logit_average_marginal_effect(fit: ModelFit, data: pd.DataFrame, name: str) 
 
     Computed from the linear predictor of the fitted coefficients on ``data`` (rows with
     every term observed); fixed effects, if any, are not included in the index, so the
-    number is then an approximation documented as such.
+    number is then an approximation documented as such. Its delta-method standard error
+    is :func:`logit_ame_with_se`.
 
     Examples
     --------
@@ -484,10 +569,41 @@ def logit_average_marginal_effect(fit: ModelFit, data: pd.DataFrame, name: str) 
     >>> round(logit_average_marginal_effect(fit, pd.DataFrame({"x": [0.0, 0.0]}), "x"), 2)
     0.25
     """
-    terms = [str(n) for n in fit.coef.index if n != "Intercept"]
+    return logit_ame_with_se(fit, data, name)[0]
+
+
+def logit_ame_with_se(fit: ModelFit, data: pd.DataFrame, name: str) -> tuple[float, float]:
+    """Average marginal effect of ``name`` and its delta-method standard error.
+
+    With ``p_i = F(x_i'b)`` and ``F' = p(1-p)``, the AME is ``b_k mean_i p_i(1-p_i)``; its
+    gradient in ``b`` is ``g_j = b_k mean_i p_i(1-p_i)(1-2p_i) x_ij + 1[j=k] mean_i
+    p_i(1-p_i)``, and the standard error is ``sqrt(g' V g)`` with the model's (clustered)
+    covariance ``V`` (as Stata's ``margins, dydx()`` and R's ``marginaleffects``).
+
+    Examples
+    --------
+    >>> fit = ModelFit("logit", "", pd.Series({"Intercept": 0.0, "x": 1.0}),
+    ...     pd.DataFrame(np.eye(2) * 0.04, index=["Intercept", "x"],
+    ...     columns=["Intercept", "x"]), 2)
+    >>> ame, se = logit_ame_with_se(fit, pd.DataFrame({"x": [0.0, 0.0]}), "x")
+    >>> round(ame, 3), round(se, 3)
+    (0.25, 0.05)
+    """
+    names = [str(n) for n in fit.coef.index]
+    terms = [n for n in names if n != "Intercept"]
     sub = data[terms].dropna().astype(float)
-    eta = sub.to_numpy() @ fit.coef[terms].to_numpy(float)
-    if "Intercept" in fit.coef.index:
-        eta = eta + float(fit.coef["Intercept"])
-    p = 1 / (1 + np.exp(-eta))
-    return float(np.mean(p * (1 - p)) * float(fit.coef[name]))
+    X = sub.to_numpy()
+    if "Intercept" in names:
+        X = np.column_stack([np.ones(len(sub)), X])
+        cols = ["Intercept", *terms]
+    else:
+        cols = terms
+    b = fit.coef[cols].to_numpy(float)
+    p = 1 / (1 + np.exp(-(X @ b)))
+    dens = p * (1 - p)
+    k = cols.index(name)
+    ame = float(b[k] * dens.mean())
+    grad = b[k] * (dens * (1 - 2 * p)) @ X / len(p)
+    grad[k] += dens.mean()
+    V = fit.vcov.loc[cols, cols].to_numpy(float)
+    return ame, float(np.sqrt(max(float(grad @ V @ grad), 0.0)))

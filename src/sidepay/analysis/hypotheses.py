@@ -30,10 +30,10 @@ from sidepay.analysis.estimators import (
     ModelFit,
     fit_feglm,
     fit_feols,
-    logit_average_marginal_effect,
+    logit_ame_with_se,
     peace_years_splines,
 )
-from sidepay.analysis.prepare import derive, needed_panel_columns
+from sidepay.analysis.prepare import DERIVED, derive, needed_panel_columns
 from sidepay.analysis.result import (
     Coverage,
     HypothesisResult,
@@ -58,7 +58,7 @@ from sidepay.analysis.specs import (
 from sidepay.analysis.survival import fit_cox
 from sidepay.analysis.verdict import combine_verdicts, verdict
 from sidepay.errors import InputError
-from sidepay.schema import validate_panel
+from sidepay.schema import COLUMNS, validate_panel
 
 __all__ = [
     "ALTERNATIVES",
@@ -71,6 +71,7 @@ __all__ = [
     "Estimator",
     "HypothesisSpec",
     "Sample",
+    "check_spec_columns",
     "estimation_sample",
     "parse_only",
     "run_hypotheses",
@@ -173,6 +174,37 @@ def _spec_columns(spec: HypothesisSpec) -> list[str]:
     return cols
 
 
+def check_spec_columns(spec: HypothesisSpec, panel: pd.DataFrame) -> None:
+    """Refuse a spec that names a column no panel can have (a misspelt control, say).
+
+    A name is known if it is a panel-schema column, a derived variable
+    (:data:`sidepay.analysis.prepare.DERIVED`) or a column of ``panel``. A known column the
+    panel lacks is not an error: the result is then inconclusive, naming the column.
+
+    Examples
+    --------
+    >>> check_spec_columns(with_options(HYPOTHESES["H2"], controls=("divergnce",)),
+    ...     pd.DataFrame({"patron": [2]}))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sidepay.errors.InputError: specs= H2 names unknown column(s) divergnce; allowed: W, ...
+    """
+    names = [*spec.regressors, *spec.controls, *spec.fixed_effects, *spec.strata]
+    names += [spec.outcome, *([spec.cluster] if spec.cluster else [])]
+    names += [spec.peace_years] if spec.peace_years else []
+    known = {*COLUMNS, *DERIVED, *map(str, panel.columns)}
+    known |= {"log_payment_received_lag", "leader_tenure_lag"}  # H8's client-year lags
+    bad = [n for n in dict.fromkeys(names) if n not in known]
+    if bad:
+        allowed = ", ".join(sorted(known, key=str.lower))
+        raise InputError(
+            f"{spec.id} names unknown column(s) {', '.join(bad)}; allowed: {allowed}",
+            param="specs",
+        )
+    for s in spec.secondary:
+        check_spec_columns(s, panel)
+
+
 def _controls_available(spec: HypothesisSpec, panel: pd.DataFrame) -> tuple[list[str], list[str]]:
     """Controls whose panel columns exist (kept) and those that do not (dropped)."""
     kept: list[str] = []
@@ -256,7 +288,9 @@ def estimation_sample(
     sidepay.errors.InputError: H2 needs panel column(s) side_payment, W, year, client, allied
     """
     validate_panel(panel, required=())
-    return _estimation_sample(panel, HYPOTHESES[spec] if isinstance(spec, str) else spec)
+    spec = HYPOTHESES[spec] if isinstance(spec, str) else spec
+    check_spec_columns(spec, panel)
+    return _estimation_sample(panel, spec)
 
 
 def _estimation_sample(
@@ -290,17 +324,32 @@ def _model_summary(fit: ModelFit, spec: HypothesisSpec) -> ModelSummary:
     )  # fmt: skip
 
 
-def _marginal_effect(spec: HypothesisSpec, fit: ModelFit, data: pd.DataFrame) -> float | None:
-    """Average marginal effect of the key regressor of a logit without fixed effects."""
+def _marginal_effect(
+    spec: HypothesisSpec, fit: ModelFit, data: pd.DataFrame
+) -> tuple[float, float] | None:
+    """Average marginal effect of the key regressor of a logit without fixed effects,
+    with its delta-method standard error."""
     if spec.estimator != "logit" or spec.fixed_effects:
         return None
     try:
         if spec.peace_years:
             sp = peace_years_splines(data[spec.peace_years].astype("float64"))
             data = pd.concat([data, sp], axis=1)
-        return logit_average_marginal_effect(fit, data, spec.regressors[0])
+        return logit_ame_with_se(fit, data, spec.regressors[0])
     except (KeyError, ValueError):
         return None
+
+
+def _changed_model(notes: Sequence[str]) -> str:
+    """The reason a pre-declared model changed (controls dropped), or ''."""
+    dropped = [n for n in notes if n.startswith("control ") and " dropped: " in n]
+    if not dropped:
+        return ""
+    return (
+        "inconclusive because the pre-declared model changed: "
+        + "; ".join(dropped)
+        + " (the estimate shown is from the model without it and is not counted)"
+    )
 
 
 def _run_one(spec: HypothesisSpec, panel: pd.DataFrame, world: str) -> HypothesisResult:
@@ -333,13 +382,20 @@ def _run_one(spec: HypothesisSpec, panel: pd.DataFrame, world: str) -> Hypothesi
             reason=str(exc), notes=tuple(notes), coverage=coverage,
         )  # fmt: skip
     v: Verdict = verdict(est.estimate, est.p_value, spec.expected_sign)
+    reason = _reason(v, spec)
+    changed = _changed_model(notes)
+    if changed:
+        v, reason = "inconclusive", changed
+    ame = _marginal_effect(spec, fit, data)
     return HypothesisResult(
         **base, estimate=est.estimate, std_error=est.std_error, conf_low=est.conf_low,
         conf_high=est.conf_high, p_value=est.p_value, n_obs=fit.n_obs, n_events=fit.n_events,
-        verdict=v, reason=_reason(v, spec), model=model, controls=tuple(controls),
-        notes=(*notes, *fit.notes), average_marginal_effect=_marginal_effect(spec, fit, data),
+        verdict=v, reason=reason, model=model, controls=tuple(controls),
+        notes=(*notes, *fit.notes),
+        average_marginal_effect=None if ame is None else ame[0],
+        ame_std_error=None if ame is None else ame[1],
         hazard_ratio=float(np.exp(est.estimate)) if spec.estimator == "cox" else None,
-        coverage=coverage,
+        coverage=coverage, model_changed=bool(changed),
     )  # fmt: skip
 
 
@@ -458,6 +514,8 @@ def run_hypotheses(
     """
     validate_panel(panel)
     specs = specs or HYPOTHESES
+    for spec in specs.values():
+        check_spec_columns(spec, panel)
     if specs is HYPOTHESES:
         ids = parse_only(only)
     else:

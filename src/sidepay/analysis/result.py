@@ -46,16 +46,24 @@ class Term:
     conf_low: float
     conf_high: float
     p_value: float
+    identified: bool = True
 
-    def to_dict(self) -> dict[str, float]:
-        """The term's numbers (not its name), as in ``details["terms"][name]`` of the JSON."""
-        return {
+    def to_dict(self) -> dict[str, Any]:
+        """The term's numbers (not its name), as in ``details["terms"][name]`` of the JSON.
+
+        A term that is not identified (its coefficient diverges) says so under
+        ``"identified": false``; tables print it without stars.
+        """
+        out: dict[str, Any] = {
             "estimate": float(self.estimate),
             "std_error": float(self.std_error),
             "conf_low": float(self.conf_low),
             "conf_high": float(self.conf_high),
             "p_value": float(self.p_value),
         }
+        if not self.identified:
+            out["identified"] = False
+        return out
 
 
 @dataclass(frozen=True)
@@ -180,12 +188,14 @@ class HypothesisResult:
     controls: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     average_marginal_effect: float | None = None
+    ame_std_error: float | None = None
     hazard_ratio: float | None = None
     secondary: tuple[HypothesisResult, ...] = ()
     parts: tuple[Part, ...] = ()
     primary_verdict: Verdict | None = None
     coverage: Coverage = field(default_factory=Coverage)
     missing_columns: tuple[str, ...] = ()
+    model_changed: bool = False
 
     def __repr__(self) -> str:
         if self.estimate is None:
@@ -226,6 +236,10 @@ class HypothesisResult:
             out["terms"] = {t.name: t.to_dict() for t in self.model.terms}
         if self.average_marginal_effect is not None:
             out["average_marginal_effect"] = self.average_marginal_effect
+        if self.ame_std_error is not None:
+            out["ame_std_error"] = self.ame_std_error
+        if self.model_changed:
+            out["model_changed"] = True
         if self.hazard_ratio is not None:
             out["hazard_ratio"] = self.hazard_ratio
         if self.parts:

@@ -30,7 +30,48 @@ from sidepay.analysis.estimators import (
     _check_varies,
     _complete_cases,
     _rhs,
+    flag_not_identified,
 )
+
+
+def monotone_covariates(
+    X: np.ndarray,
+    start: np.ndarray,
+    stop: np.ndarray,
+    event: np.ndarray,
+    strata: np.ndarray,
+    names: list[str],
+) -> list[str]:
+    """Covariates whose Cox coefficient is not identified (monotone partial likelihood).
+
+    If at every event time the dying rows hold the smallest value of a covariate in their
+    risk set (or at every event time the largest), and the covariate varies in some risk
+    set, the partial likelihood keeps rising as that coefficient goes to minus (plus)
+    infinity: the estimate is not finite. The simplest case is a covariate that is zero at
+    every event and positive elsewhere. R's ``coxph`` then warns "Loglik converged before
+    variable ...; coefficient may be infinite".
+
+    Examples
+    --------
+    >>> x = np.array([[0.0], [0.0], [1.0], [2.0]])
+    >>> monotone_covariates(x, np.zeros(4), np.array([1.0, 2, 3, 4]),
+    ...     np.array([True, True, False, False]), np.zeros(4, int), ["threat"])
+    ['threat']
+    """
+    p = X.shape[1]
+    at_min, at_max, varies = np.ones(p, bool), np.ones(p, bool), np.zeros(p, bool)
+    for code in np.unique(strata):
+        g = strata == code
+        xs, st, sp, ev = X[g], start[g], stop[g], event[g]
+        for t in np.unique(sp[ev]):
+            risk = (st < t) & (sp >= t)
+            dead = risk & ev & (sp == t)
+            lo, hi = xs[risk].min(axis=0), xs[risk].max(axis=0)
+            xd = xs[dead]
+            at_min &= (xd <= lo + 1e-12 * (1 + abs(lo))).all(axis=0)
+            at_max &= (xd >= hi - 1e-12 * (1 + abs(hi))).all(axis=0)
+            varies |= hi > lo
+    return [n for n, flag in zip(names, varies & (at_min | at_max), strict=True) if flag]
 
 
 def _efron_terms(
@@ -204,6 +245,16 @@ def fit_cox(
         strata_codes = pd.MultiIndex.from_frame(sub[list(strata)]).factorize()[0]
     else:
         strata_codes = np.zeros(len(sub), int)
+    monotone = monotone_covariates(
+        X, sub[start].to_numpy(), sub[stop].to_numpy(), sub[event].to_numpy() == 1,
+        strata_codes, rhs,
+    )  # fmt: skip
+    key_monotone = [c for c in monotone if c in regressors]
+    if key_monotone:
+        raise EstimationProblem(
+            f"not identified: {key_monotone[0]} takes its extreme value at every event "
+            "(monotone likelihood); its coefficient is infinite"
+        )
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         beta, info, _ll = _cox_newton(
             X, sub[start].to_numpy(), sub[stop].to_numpy(), sub[event].to_numpy() == 1, strata_codes
@@ -226,6 +277,9 @@ def fit_cox(
         np.add.at(summed, codes, dfbeta)
         vcov = summed.T @ summed
         vcov_type = f"robust by {cluster}"
+    influence = None
+    if cluster:
+        influence = pd.DataFrame(summed, index=pd.factorize(sub[cluster])[1], columns=rhs)
     fit = ModelFit(
         estimator="cox",
         formula=f"Surv({start}, {stop}, {event}) ~ {' + '.join(rhs)}"
@@ -240,6 +294,12 @@ def fit_cox(
         notes=[
             f"{c} does not vary in the sample: absorbed by the baseline hazard" for c in constant
         ],
+        influence=influence,
     )
+    for c in monotone:
+        flag_not_identified(
+            fit, c, "no event where it leaves its extreme value (monotone likelihood; "
+            "the coefficient is infinite)",
+        )  # fmt: skip
     _check_separation(fit, sub, regressors)
     return fit

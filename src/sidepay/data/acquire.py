@@ -1,10 +1,19 @@
 """Verified local copies of the registered sources: cache, else mirror, else download.
 
-Every file that enters the cache has the registered size and sha256. A download goes to a
-temporary file in the cache folder and is moved into place (``os.replace``) only after it
-verifies, so a half-downloaded file never enters the cache. A cached file is re-verified when
-its size or modification time differs from the last verification (a small stat memo keeps
-repeated fetches cheap), so a corrupted or truncated cache file is fetched again.
+Every file that enters the cache has the registered size and sha256, and a cached file is
+re-hashed every time it is used (for a build, a pull or ``data list``): hashing all 84
+sources (31.5 MB) takes about 0.1 s, so there is no stat memo to trust (a memo keyed on
+size and mtime let a file whose bytes changed under an unchanged size and mtime pass, as
+bit rot or ``cp -p`` leave it). A download goes to a temporary ``.part-<pid>-*`` file in
+the cache folder and is moved into place (``os.replace``) only after it verifies, so a
+half-downloaded file never enters the cache; ``.part-*`` files left by a killed process
+are removed by the next fetch into that folder.
+
+Downloads are bounded (:class:`DownloadBudget`): the body may not exceed the registered
+size (reading stops there), each source has an overall deadline and each pull another, a
+server that stalls past the socket timeout is not retried and the rest of the pull skips
+its host, and a mirror file of the wrong size is refused before a byte is copied. A full
+disk is one :class:`~sidepay.errors.DiskFullError` line, with nothing half-written.
 
 Where files come from and go to is the :class:`~sidepay.data.context.DataContext` each
 function takes as ``context=``: its ``cache_dir``, its ``mirror`` (a folder laid out like
@@ -16,37 +25,85 @@ environment is read there, never here).
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import hashlib
-import json
 import os
 import shutil
 import tempfile
-import threading
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from sidepay.atomic import write_text_atomic
 from sidepay.data.context import DataContext, default_context
 from sidepay.data.sources import SOURCES, Source, get_source
-from sidepay.errors import DataUnavailableError, InputError
+from sidepay.errors import (
+    DataUnavailableError,
+    DiskFullError,
+    InputError,
+    bad_param,
+    is_disk_full,
+)
+from sidepay.outpaths import remove_stale, stale_prefix
 
-__all__ = ["fetch", "flush_memo", "is_cached", "pull", "read_rda", "source_url"]
+__all__ = ["DownloadBudget", "fetch", "is_cached", "pull", "read_rda", "source_url"]
 
 _CHUNK = 1 << 16
 _COPY_CHUNK = 1 << 20
-_MEMO_NAME = ".verified.json"
-# the stat memo is a cache of verifications per cache folder, not configuration
-_memo_lock = threading.Lock()
-_memo: dict[str, dict[str, list[Any]]] = {}
-_dirty: set[str] = set()
+_PART = ".part-"
+#: an archive's own size is not registered (only its member's): its body may be this many
+#: times the member's size, and at least ``_ARCHIVE_FLOOR`` bytes
+_ARCHIVE_FACTOR, _ARCHIVE_FLOOR = 8, 64 << 20
+
+
+@dataclass
+class DownloadBudget:
+    """Time limits of the downloads of one pull, shared by its sources.
+
+    Parameters
+    ----------
+    timeout : float
+        Socket timeout in seconds (connect, and each read): a server silent this long has
+        stalled; it is not retried, and later sources on the same host are skipped.
+    source_seconds : float
+        Overall deadline of one source's download, retries included (a server trickling
+        bytes never trips the socket timeout; this stops it).
+    pull_seconds : float
+        Overall deadline of the whole pull; sources not started by then fail at once.
+
+    Examples
+    --------
+    >>> b = DownloadBudget(timeout=5, source_seconds=60, pull_seconds=600)
+    >>> b.remaining() <= 600
+    True
+    >>> DownloadBudget(timeout=0)  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    sidepay.errors.InputError: timeout= must be a number of seconds > 0; got 0
+    """
+
+    timeout: float = 30.0
+    source_seconds: float = 300.0
+    pull_seconds: float = 3600.0
+    started: float = field(default_factory=time.monotonic)
+    stalled_hosts: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("timeout", "source_seconds", "pull_seconds"):
+            value = getattr(self, name)
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            if not ok or not 0 < value < float("inf"):
+                raise bad_param(name, f"must be a number of seconds > 0; got {value!r}")
+
+    def remaining(self) -> float:
+        """Seconds left of the pull's overall deadline."""
+        return self.pull_seconds - (time.monotonic() - self.started)
 
 
 def source_url(source: Source, context: DataContext | None = None) -> str | None:
@@ -78,72 +135,21 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _memo_for(root: Path) -> dict[str, list[Any]]:
-    key = str(root)
-    if key not in _memo:
-        try:
-            _memo[key] = json.loads((root / _MEMO_NAME).read_text("utf-8"))
-        except (OSError, ValueError):
-            _memo[key] = {}
-    return _memo[key]
-
-
-def _remember(root: Path, relpath: str, path: Path, sha: str) -> None:
-    st = path.stat()
-    with _memo_lock:
-        _memo_for(root)[relpath] = [st.st_size, st.st_mtime_ns, sha]
-        _dirty.add(str(root))
-
-
-def flush_memo() -> None:
-    """Write the verification memo of every touched cache folder (merged with the disk copy).
-
-    Called after :func:`pull` and at interpreter exit; losing it only costs a re-hash.
-
-    Examples
-    --------
-    >>> flush_memo()
-    """
-    with _memo_lock:
-        for key in list(_dirty):
-            root = Path(key)
-            try:
-                on_disk = json.loads((root / _MEMO_NAME).read_text("utf-8"))
-            except (OSError, ValueError):
-                on_disk = {}
-            on_disk.update(_memo.get(key, {}))
-            _memo[key] = on_disk
-            with contextlib.suppress(OSError):
-                write_text_atomic(root / _MEMO_NAME, json.dumps(on_disk, sort_keys=True))
-            _dirty.discard(key)
-
-
-atexit.register(flush_memo)
-
-
 def _verified(root: Path, source: Source) -> bool:
-    """Whether ``root/relpath`` exists with the registered size and sha256 (stat memo first)."""
+    """Whether ``root/relpath`` exists with the registered size and sha256 (hashed now)."""
     path = root / source.relpath
     try:
-        st = path.stat()
-    except OSError:
+        if path.stat().st_size != source.bytes:
+            return False
+        return _sha256(path) == source.sha256
+    except OSError:  # missing or unreadable: not a verified copy (it is fetched again)
         return False
-    if st.st_size != source.bytes:
-        return False
-    with _memo_lock:
-        seen = _memo_for(root).get(source.relpath)
-    if seen == [st.st_size, st.st_mtime_ns, source.sha256]:
-        return True
-    if _sha256(path) != source.sha256:
-        return False
-    _remember(root, source.relpath, path, source.sha256)
-    return True
 
 
 def is_cached(
     name: str, *, sources: dict[str, Source] | None = None, context: DataContext | None = None
 ) -> bool:
-    """Whether a verified copy of ``name`` is in the context's cache folder.
+    """Whether a verified copy of ``name`` is in the context's cache folder (re-hashed now).
 
     Examples
     --------
@@ -157,7 +163,7 @@ def is_cached(
 def _temp_in(folder: Path, suffix: str = "") -> Iterator[Path]:
     """A temporary path in ``folder`` that is removed unless it was moved away."""
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".part-", suffix=suffix)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=stale_prefix(_PART), suffix=suffix)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -166,9 +172,7 @@ def _temp_in(folder: Path, suffix: str = "") -> Iterator[Path]:
             os.unlink(tmp)
 
 
-def _install(
-    tmp: Path, dest: Path, source: Source, root: Path, origin: str, sha: str | None = None
-) -> None:
+def _install(tmp: Path, dest: Path, source: Source, origin: str, sha: str | None = None) -> None:
     size = tmp.stat().st_size
     sha = sha or _sha256(tmp)
     if size != source.bytes or sha != source.sha256:
@@ -177,11 +181,21 @@ def _install(
             f"bytes with sha256 {source.sha256[:12]}..."
         )
     os.replace(tmp, dest)
-    _remember(root, source.relpath, dest, sha)
 
 
 class _Mismatch(Exception):
     pass
+
+
+class _Stalled(Exception):
+    """The server did not answer within the socket timeout, or the deadline passed."""
+
+
+def _disk_full(exc: OSError, root: Path) -> DiskFullError:
+    return DiskFullError(
+        f"the cache folder {root} is full ({exc.strerror or exc}); nothing was half-written: "
+        "free some space or set SIDEPAY_DATA_DIR to a folder with room"
+    )
 
 
 # --------------------------------------------------------------------------- transports
@@ -205,33 +219,55 @@ def _new_bar() -> Any:
     )
 
 
-def _download(url: str, tmp: Path, *, label: str, progress: Any, timeout: float) -> None:
-    """Stream ``url`` into ``tmp``; raise when the transfer ends short of Content-Length.
+def _body_limit(source: Source, from_archive: bool) -> int:
+    if from_archive:
+        return max(_ARCHIVE_FACTOR * source.bytes, _ARCHIVE_FLOOR)
+    return source.bytes
 
-    ``progress`` is False (no bar), True (a bar of its own) or a running
-    ``rich.progress.Progress`` to add a task to.
+
+def _download(
+    url: str, tmp: Path, *, label: str, progress: Any, timeout: float, limit: int, ends: float
+) -> None:
+    """Stream ``url`` into ``tmp``: at most ``limit`` bytes, finished by ``ends`` (monotonic).
+
+    Raises ``_Mismatch`` for a body longer than ``limit`` (reading stops there) or ending
+    short of Content-Length, ``_Stalled`` past the deadline. ``progress`` is False (no bar),
+    True (a bar of its own) or a running ``rich.progress.Progress`` to add a task to.
     """
     req = urllib.request.Request(url, headers={"User-Agent": "sidepay"})
-    with urllib.request.urlopen(req, timeout=timeout) as resp, open(tmp, "wb") as out:
+    wait = max(0.001, min(timeout, ends - time.monotonic()))
+    with urllib.request.urlopen(req, timeout=wait) as resp:
         length = resp.headers.get("Content-Length")
-        total = int(length) if length and length.isdigit() else None
+        total = int(length) if length and length.isascii() and length.isdigit() else None
+        if total is not None and total > limit:
+            raise _Mismatch(
+                f"{url} announced {total} bytes, more than the registered {limit}; not read"
+            )
         if hasattr(progress, "add_task"):
             bar_ctx: Any = contextlib.nullcontext(progress)
         elif progress:
             bar_ctx = _new_bar()
         else:
             bar_ctx = contextlib.nullcontext(None)
-        with bar_ctx as bar:
+        with bar_ctx as bar, open(tmp, "wb") as out:
             task = bar.add_task(label, total=total) if bar is not None else None
             got = 0
             while True:
-                chunk = resp.read(_CHUNK)
+                # read1 returns what has arrived: a trickling server cannot hold one call
+                # past the socket timeout, so the deadline below is checked between calls
+                chunk = resp.read1(_CHUNK)
                 if not chunk:
                     break
-                out.write(chunk)
                 got += len(chunk)
+                if got > limit:
+                    raise _Mismatch(
+                        f"{url} sent more than the registered {limit} bytes; stopped reading"
+                    )
+                out.write(chunk)
                 if task is not None:
                     bar.update(task, advance=len(chunk))
+                if time.monotonic() > ends:
+                    raise _Stalled(f"{url} did not finish before its deadline ({got} bytes)")
             if task is not None and bar is progress:
                 bar.update(task, visible=False)  # keep a shared display tidy
     if total is not None and got != total:
@@ -251,46 +287,86 @@ def _from_mirror(source: Source, root: Path, dest: Path, mirror: Path | None) ->
     if mirror is None:
         return "no mirror configured"
     src = mirror / source.relpath
-    if not src.is_file():
-        return f"mirror {mirror} has no {source.relpath}"
+    try:
+        if not src.is_file():
+            return f"mirror {mirror} has no {source.relpath}"
+        size = src.stat().st_size
+    except OSError as exc:
+        return f"mirror file {src} cannot be read ({exc.strerror or exc})"
+    if size != source.bytes:  # refused before a byte is copied
+        return f"mirror file {src} has {size} bytes, expected {source.bytes}; not copied"
     with _temp_in(dest.parent, suffix=dest.suffix) as tmp:
         h = hashlib.sha256()
-        with open(src, "rb") as fin, open(tmp, "wb") as fout:
-            for chunk in iter(lambda: fin.read(_COPY_CHUNK), b""):
-                h.update(chunk)
-                fout.write(chunk)
         try:
-            _install(tmp, dest, source, root, f"mirror file {src}", sha=h.hexdigest())
+            with open(src, "rb") as fin, open(tmp, "wb") as fout:
+                for chunk in iter(lambda: fin.read(_COPY_CHUNK), b""):
+                    h.update(chunk)
+                    fout.write(chunk)
+            _install(tmp, dest, source, f"mirror file {src}", sha=h.hexdigest())
         except _Mismatch as exc:
             return str(exc)
+        except OSError as exc:
+            if is_disk_full(exc):
+                raise _disk_full(exc, root) from None
+            return f"mirror file {src} cannot be copied ({exc.strerror or exc})"
     return None
 
 
+def _timed_out(exc: BaseException) -> bool:
+    reason = getattr(exc, "reason", None)
+    return isinstance(exc, TimeoutError) or isinstance(reason, TimeoutError)
+
+
 def _from_network(
-    source: Source, root: Path, dest: Path, progress: Any, timeout: float, ctx: DataContext
+    source: Source,
+    root: Path,
+    dest: Path,
+    progress: Any,
+    budget: DownloadBudget,
+    ctx: DataContext,
 ) -> str | None:
     if not ctx.download:
         return "downloads are off in this data context (download=False)"
     url = source_url(source, ctx)
     if url is None:
         return f"{source.name} is mirror-only ({source.note or 'no public address'})"
+    host = urllib.parse.urlsplit(url).netloc
+    if host in budget.stalled_hosts:
+        return f"not tried: {budget.stalled_hosts[host]} earlier in this pull"
     # a base address serves every file as the mirror lays it out: archives come unzipped
+    if budget.remaining() <= 0:
+        return f"not tried: the pull's overall deadline ({budget.pull_seconds:g} s) passed"
     from_archive = source.archive_member is not None and not ctx.base_url
+    ends = time.monotonic() + min(budget.source_seconds, budget.remaining())
     last = "not attempted"
     for _attempt in range(2):  # one retry: transient resets are common on large files
+        if time.monotonic() >= ends:
+            return f"{last}; deadline passed"
         with _temp_in(dest.parent, suffix=".download") as tmp:
             try:
-                _download(url, tmp, label=source.name, progress=progress, timeout=timeout)
+                _download(
+                    url, tmp, label=source.name, progress=progress, timeout=budget.timeout,
+                    limit=_body_limit(source, from_archive), ends=ends,
+                )  # fmt: skip
                 if from_archive:
                     with _temp_in(dest.parent, suffix=dest.suffix) as member:
                         _extract_member(tmp, str(source.archive_member), member)
-                        _install(member, dest, source, root, f"{url} ({source.archive_member})")
+                        _install(member, dest, source, f"{url} ({source.archive_member})")
                 else:
-                    _install(tmp, dest, source, root, url)
+                    _install(tmp, dest, source, url)
                 return None
             except _Mismatch as exc:
                 last = str(exc)
+            except _Stalled as exc:
+                return str(exc)  # a deadline is not retried
             except (urllib.error.URLError, OSError, ValueError) as exc:
+                if isinstance(exc, OSError) and is_disk_full(exc):
+                    raise _disk_full(exc, root) from None
+                if _timed_out(exc):  # a stalled server: no retry, skip its host from now on
+                    budget.stalled_hosts[host] = (
+                        f"{host} gave no answer within {budget.timeout:g} s"
+                    )
+                    return f"download from {url} stalled (no answer within {budget.timeout:g} s)"
                 # http.client.IncompleteRead and socket errors are OSError/ValueError kin
                 reason = getattr(exc, "reason", None) or exc
                 last = f"download from {url} failed: {type(exc).__name__}: {reason}"
@@ -307,14 +383,17 @@ def fetch(
     *,
     progress: Any = False,
     sources: dict[str, Source] | None = None,
-    timeout: float = 60.0,
+    timeout: float = 30.0,
+    deadline: float = 300.0,
     context: DataContext | None = None,
+    budget: DownloadBudget | None = None,
 ) -> Path:
     """A verified local copy of a registered source.
 
     Looks in the context's cache folder, then its mirror, then (when the context allows
     downloads) downloads from the public address (the context's ``base_url`` overrides it);
-    every copy that enters the cache is checked against the registered size and sha256.
+    every copy that enters the cache is checked against the registered size and sha256,
+    and a cached copy is re-hashed on every call.
 
     Parameters
     ----------
@@ -326,9 +405,13 @@ def fetch(
     sources : dict, optional
         A registry to use instead of :data:`sidepay.data.sources.SOURCES`.
     timeout : float
-        Socket timeout in seconds for a download.
+        Socket timeout in seconds; a server silent this long is not retried.
+    deadline : float
+        Overall seconds the download of this source may take, retries included.
     context : DataContext, optional
         Mirror, cache folder and download policy; default :func:`sidepay.config.data_context`.
+    budget : DownloadBudget, optional
+        Shared limits of a pull (replaces ``timeout`` and ``deadline``).
 
     Returns
     -------
@@ -340,6 +423,8 @@ def fetch(
     DataUnavailableError
         Neither cache, mirror nor download gave the registered bytes (one line saying what
         to run).
+    DiskFullError
+        The cache folder ran out of space (nothing half-written is left).
 
     Examples
     --------
@@ -348,15 +433,25 @@ def fetch(
     """
     source = get_source(name, sources)
     ctx = default_context(context)
+    budget = budget or DownloadBudget(timeout=timeout, source_seconds=deadline)
     root = ctx.cache_dir
     dest = root / source.relpath
     if _verified(root, source):
         return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise _disk_full(exc, root) from None
+        raise DataUnavailableError(
+            f"cannot create {dest.parent} in the cache folder ({exc.strerror or exc}); "
+            "set SIDEPAY_DATA_DIR to a writable folder"
+        ) from None
+    remove_stale(dest.parent, _PART)  # .part-* files of killed pulls
     why_mirror = _from_mirror(source, root, dest, ctx.mirror)
     if why_mirror is None:
         return dest
-    why_net = _from_network(source, root, dest, progress, timeout, ctx)
+    why_net = _from_network(source, root, dest, progress, budget, ctx)
     if why_net is None:
         return dest
     with contextlib.suppress(OSError):  # leave no empty folder behind
@@ -374,10 +469,13 @@ def pull(
     progress: Any = False,
     sources: dict[str, Source] | None = None,
     context: DataContext | None = None,
+    budget: DownloadBudget | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """Fetch several sources; return the names verified and the failures with reasons.
 
-    Unknown names raise :class:`InputError` before anything is fetched.
+    Unknown names raise :class:`InputError` before anything is fetched. ``budget`` bounds
+    the downloads (default :class:`DownloadBudget`: 30 s socket timeout, 300 s per source,
+    an hour for the pull). A full disk stops the pull with :class:`DiskFullError`.
 
     Examples
     --------
@@ -388,6 +486,7 @@ def pull(
     registry = SOURCES if sources is None else sources
     chosen = list(registry) if not names else [get_source(n, registry).name for n in names]
     ctx = default_context(context)
+    budget = budget or DownloadBudget()
     done: list[str] = []
     failed: dict[str, str] = {}
     bar_ctx: Any = _new_bar() if progress is True else contextlib.nullcontext(None)
@@ -396,13 +495,12 @@ def pull(
         for name in chosen:
             try:
                 shown = bar if bar is not None else progress
-                fetch(name, progress=shown, sources=registry, context=ctx)
+                fetch(name, progress=shown, sources=registry, context=ctx, budget=budget)
                 done.append(name)
             except DataUnavailableError as exc:
                 failed[name] = str(exc)
             if overall is not None:
                 bar.advance(overall)
-    flush_memo()
     return done, failed
 
 

@@ -1,9 +1,11 @@
-"""Alliance spells and the panel's alliance columns (ATOP 4.01, COW v4.1 as a second coding).
+"""Alliance spells and the panel's alliance columns (ATOP 4.01 + 5.1, COW v4.1 second coding).
 
-A **spell** is a maximal run of consecutive allied years of a pair of states over the whole
-ATOP history (1815-2016), so a spell begun before the first panel year keeps its true
-start; its entry and exit dates and manner of termination come from ATOP's member-level
-rows of both states. Choices are documented in ``docs/data.md`` (section "Panel").
+A **spell** is a maximal run of consecutive years in which a pair of states has a tie of
+the chosen definition (:mod:`sidepay.data.pacts`: ``security`` by default, ``defense``,
+``any``) over the whole ATOP history (1815-2016 from 4.01, 2017-2018 from 5.1), so a spell
+begun before the first panel year keeps its true start; its entry and exit dates and manner
+of termination come from ATOP 4.01's member-level rows of both states. Choices are
+documented in ``docs/data.md`` (section "Alliances").
 """
 
 from __future__ import annotations
@@ -14,24 +16,30 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sidepay.data import dyads
+from sidepay.data import dyads, pacts
 from sidepay.data.context import DataContext, default_context
-from sidepay.data.merge import CODE_SPACE, as_dyads, from_dyads
+from sidepay.data.merge import CODE_SPACE, as_dyads, attach_dyadic, from_dyads, prepare_dyadic
 from sidepay.data.readers import alliances
 from sidepay.data.readers._common import expand_years
 
 __all__ = ["add_alliance_status", "alliance_spells"]
 
+_SPELL_VERSION = 2  # 2: spells per definition, ATOP 5.1 years 2017-2018
 
-def alliance_spells(*, context: DataContext | None = None) -> pd.DataFrame:
-    """ATOP alliance spells of every pair of states (both orders), 1815-2016.
 
-    A spell is a maximal run of consecutive years in which any ATOP alliance links the two.
+def alliance_spells(
+    alliance: str = "any", *, context: DataContext | None = None
+) -> pd.DataFrame:
+    """ATOP alliance spells of every pair of states (both orders), 1815-2018.
+
+    A spell is a maximal run of consecutive years in which a tie of the definition
+    ``alliance`` (``security``, ``defense`` or ``any``; :mod:`sidepay.data.pacts`) links
+    the two.
 
     Returns
     -------
     DataFrame
-        ``ccode1, ccode2, spell_start, spell_end`` (NA when in force at the end of 2016),
+        ``ccode1, ccode2, spell_start, spell_end`` (NA when in force at the end of 2018),
         ``atop_entry``, ``atop_exit`` (ISO dates; exit NA when in force), ``atopids``
         (";"-joined) and ``manner`` of termination (``abrogation`` when any alliance ending
         with the spell was abrogated, else ``expiry``, ``replaced``, ``other``).
@@ -43,13 +51,15 @@ def alliance_spells(*, context: DataContext | None = None) -> pd.DataFrame:
     >>> int(row.spell_start), int(row.spell_end), row.manner
     (1974, 1977, 'abrogation')
     """
+    pacts.check_definition(alliance)
     ctx = default_context(context)
-    build = partial(_build_spells, ctx)
-    return alliances.cached("atop_spells", build, [alliances.ATOP_MEMBER], context=ctx)
+    build = partial(_build_spells, ctx, alliance)
+    key = f"atop_spells_{alliance}_v{_SPELL_VERSION}"
+    return alliances.cached(key, build, [alliances.ATOP_MEMBER], context=ctx)
 
 
-def _build_spells(ctx: DataContext) -> pd.DataFrame:
-    d = alliances.atop_dyad_years(context=ctx)
+def _build_spells(ctx: DataContext, alliance: str) -> pd.DataFrame:
+    d = pacts.tie_years(alliance, context=ctx)
     yrs = (
         d[["ccode1", "ccode2", "year"]].drop_duplicates().sort_values(["ccode1", "ccode2", "year"])
     )
@@ -65,7 +75,7 @@ def _build_spells(ctx: DataContext) -> pd.DataFrame:
     )
     # which alliances, entry and exit dates: from the member rows of both states
     m = alliances.atop_members(context=ctx)
-    link = d.merge(
+    link = d[d["atopid"] > 0].merge(
         pd.DataFrame({"ccode1": c1, "ccode2": c2, "year": y, "sid": sid}),
         on=["ccode1", "ccode2", "year"],
     )[["sid", "atopid", "ccode1", "ccode2"]].drop_duplicates()
@@ -89,9 +99,11 @@ def _build_spells(ctx: DataContext) -> pd.DataFrame:
     spells["atop_entry"] = entry
     spells["atop_exit"] = exit_date
     spells["manner"] = manner
-    # in force when the data end (not an exit in the last coded year): censored
-    in_force = both.groupby("sid")["in_force"].max().reindex(spells.index).fillna(1)
-    censored = (spells["last"] >= alliances.ATOP_END) & (in_force == 1)
+    # in force when the data end (2018, ATOP 5.1) is censored; a 4.01 pact "in force" in
+    # 2016 whose tie 5.1 no longer shows in 2017 ended in 2016 (manner unknown)
+    censored = spells["last"] >= pacts.ATOP51_END
+    unknown_end = spells["last"] == alliances.ATOP_END
+    spells.loc[unknown_end, ["atop_exit", "manner"]] = pd.NA
     spells["spell_end"] = spells["last"].where(~censored).astype("Int64")
     spells.loc[censored, ["atop_exit", "manner"]] = pd.NA
     for c in ("atopids", "atop_entry", "atop_exit", "manner"):
@@ -101,35 +113,72 @@ def _build_spells(ctx: DataContext) -> pd.DataFrame:
     return spells.reset_index(drop=True)
 
 
-def add_alliance_status(panel: pd.DataFrame, *, context: DataContext | None = None) -> pd.DataFrame:
-    """Add alliance status and spells to a panel (``patron, client, year``).
+def _obligation_source(ctx: DataContext) -> Any:
+    """Either member's obligations per dyad-year: ATOP 4.01 to 2016, 5.1 in 2017-2018."""
+    obs = list(alliances.OBLIGATIONS)
+    early = pacts.pact_years(context=ctx)
+    early = early.groupby(["ccode1", "ccode2", "year"], as_index=False, sort=False)[obs].max()
+    late = pacts.atop51_dyad_years(context=ctx)
+    late = late[late[obs].max(axis=1) > 0]
+    both = pd.concat([early, late[["ccode1", "ccode2", "year", *obs]]], ignore_index=True)
+    return prepare_dyadic(both, obs)
 
-    ``defense ... consul`` are the ATOP 4.01 obligations of either member, ``allied`` any
-    of them (missing after 2016), ``cow_alliance`` any COW v4.1 alliance (missing after
-    2012); the spell containing an allied year gives ``spell_id``, ``spell_start``,
-    ``spell_end``, ``spell_year``, ``spell_manner``, ``atop_entry``, ``atop_exit`` and
-    ``atopids`` (:func:`alliance_spells`). Rows and their order are kept.
+
+_PREPARED: dict[tuple[str, DataContext], Any] = {}
+
+
+def _prepared(name: str, ctx: DataContext, build: Any) -> Any:
+    if (name, ctx) not in _PREPARED:
+        _PREPARED[name, ctx] = build()
+    return _PREPARED[name, ctx]
+
+
+def add_alliance_status(
+    panel: pd.DataFrame, *, alliance: str = "security", context: DataContext | None = None
+) -> pd.DataFrame:
+    """Add alliance status, spells and pact-level events to a panel (``patron, client, year``).
+
+    ``defense ... consul`` are the ATOP obligations of either member (4.01 to 2016, 5.1 in
+    2017-2018; missing after 2018) and ``alliance_source`` says which; ``allied_security``
+    (defense or offense), ``allied_defense``, ``allied_any`` the three definitions and
+    ``allied`` the chosen one (``alliance=``); ``cow_alliance`` any COW v4.1 alliance
+    (missing after 2012). The spell of the chosen definition containing an allied year
+    gives ``spell_id``, ``spell_start``, ``spell_end``, ``spell_year``, ``spell_manner``,
+    ``atop_entry``, ``atop_exit`` and ``atopids`` (:func:`alliance_spells`);
+    ``pacts_joined``, ``pacts_left``, ``pact_size`` and ``bipolar_pact`` come from
+    :func:`sidepay.data.pacts.pact_events` (missing after 2016). Rows and order are kept.
 
     Examples
     --------
-    >>> p = pd.DataFrame({"patron": [2, 2], "client": [770, 770], "year": [1954, 2018]})
+    >>> p = pd.DataFrame({"patron": [2, 2], "client": [770, 770], "year": [1954, 2019]})
     >>> add_alliance_status(p)["allied"].tolist()  # schema.conform makes it Int8 later
-    [True, nan]
+    [1.0, nan]
     """
+    pacts.check_definition(alliance)
     ctx = default_context(context)
     d = as_dyads(panel)
-    d.attrs["directed"] = False  # obligations of either member
-    d = dyads.add_atop_alliance(d, context=ctx)
+    span = (alliances.ATOP_START, pacts.ATOP51_END)
+    prep = _prepared("obligations", ctx, partial(_obligation_source, ctx))
+    obs = list(alliances.OBLIGATIONS)
+    d = attach_dyadic(d, prep, obs, span, complete=True)
     d = dyads.add_cow_alliance(d, context=ctx)
+    ev_cols = ["pacts_joined", "pacts_left", "pact_size", "bipolar_pact"]
+    ev = _prepared(f"events-{alliance}", ctx, lambda: _event_source(alliance, ctx, ev_cols))
+    d = attach_dyadic(d, ev, ev_cols, (alliances.ATOP_START, alliances.ATOP_END), complete=True)
     out = from_dyads(d)
-    for ob in alliances.OBLIGATIONS:
-        out[ob] = out.pop(f"atop_{ob}")
-    out["allied"] = (out.pop("atop_n") > 0).where(out["defense"].notna())
+    yr = out["year"].to_numpy()
+    out.loc[yr >= alliances.ATOP_END, "pacts_left"] = np.nan  # the next year is unknown
+    label = np.where(yr <= alliances.ATOP_END, "atop4.01", np.where(yr <= span[1], "atop5.1", None))
+    out["alliance_source"] = pd.array(np.where(yr >= span[0], label, None), dtype="string")
+    known = out["defense"].notna()
+    for name, need in pacts.DEFINITIONS.items():
+        out[f"allied_{name}"] = (out[list(need)].max(axis=1) > 0).astype(float).where(known)
+    out["allied"] = out[f"allied_{alliance}"]
     cow = out[["cow_defense", "cow_neutral", "cow_nonagg", "cow_entente"]]
     out["cow_alliance"] = cow.max(axis=1).where(cow.notna().all(axis=1))
     out = out.drop(columns=list(cow.columns))
+    sp = alliance_spells(alliance, context=ctx)
     # spells: attach the spell that contains each allied year
-    sp = alliance_spells(context=ctx)
     idx, yrs = expand_years(sp["spell_start"].to_numpy(), sp["last"].to_numpy())
     c1, c2 = sp["ccode1"].to_numpy()[idx], sp["ccode2"].to_numpy()[idx]
     key = (yrs * CODE_SPACE + c1) * CODE_SPACE + c2
@@ -157,3 +206,7 @@ def add_alliance_status(panel: pd.DataFrame, *, context: DataContext | None = No
     out["spell_year"] = (out["year"] - out["spell_start"]).astype("Int64")
     out = out.rename(columns={"manner": "spell_manner"})
     return out
+
+
+def _event_source(alliance: str, ctx: DataContext, cols: list[str]) -> Any:
+    return prepare_dyadic(pacts.pact_events(alliance, context=ctx), cols)

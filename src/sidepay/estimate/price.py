@@ -156,14 +156,21 @@ def price_of_ally(
 
     Parameters
     ----------
-    fit : a fitted :class:`FormationModel`.
-    panel : a table in the panel schema holding the dyad-year.
-    patron, client : COW codes (``2``, ``"770"``; patron abbreviations such as ``"USA"``).
-    year : calendar year.
-    what_if : covariate changes: a number or ``"0.8"`` / ``"=0.8"`` sets, ``"+0.1"`` /
+    fit
+        A fitted :class:`FormationModel`.
+    panel
+        A table in the panel schema holding the dyad-year.
+    patron, client
+        COW codes (``2``, ``"770"``; patron abbreviations such as ``"USA"``).
+    year
+        Calendar year.
+    what_if
+        Covariate changes: a number or ``"0.8"`` / ``"=0.8"`` sets, ``"+0.1"`` /
         ``"-0.1"`` shifts. Keys: ``divergence`` (or ``d``), ``W``, the threat column (or
         ``T``), ``cinc_patron``, ``cinc_client``.
 
+    Notes
+    -----
     Intervals are by the delta method (numerical derivatives of each quantity in the
     parameters, the clustered covariance): a* has a kink at D = 0 where it is not smooth.
     """

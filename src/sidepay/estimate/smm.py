@@ -52,7 +52,8 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
-from sidepay.errors import SidepayError, bad_param
+from sidepay.errors import bad_param
+from sidepay.estimate.formation import EstimationError
 from sidepay.estimate.moments import (
     MOMENTS,
     MomentSpec,
@@ -98,8 +99,10 @@ WEIGHTINGS = ("optimal", "diagonal")
 MIN_SHOCK = 1e-4
 
 
-class NotConvergedError(SidepayError, RuntimeError):
-    """The simulated-moments estimator did not converge (never a silent number)."""
+class NotConvergedError(EstimationError):
+    """The simulated-moments estimator did not converge (never a silent number); an
+    :class:`~sidepay.estimate.formation.EstimationError`, so one ``except`` catches the
+    failures of both stages."""
 
 
 # ---------------------------------------------------------------- simulation at a point

@@ -40,6 +40,7 @@ from numpy.typing import NDArray
 
 from sidepay.errors import bad_param
 from sidepay.options import parse_count, parse_seed
+from sidepay.sim.draws import fill_shocks, rep_key
 from sidepay.sim.history import History, SimResult
 from sidepay.sim.kernel import (
     Draws,
@@ -47,6 +48,7 @@ from sidepay.sim.kernel import (
     Record,
     Span,
     Statics,
+    Stream,
     WorldLaw,
     kernel_params,
     run_periods,
@@ -73,8 +75,6 @@ __all__ = [
 #: The longest history ``simulate`` accepts.
 MAX_PERIODS = 10_000
 
-#: Shocks of one replication block are kept below this many bytes (``step_function`` path).
-_BLOCK_BYTES = 64 * 2**20
 #: Dyads per block: 16384 float64 = 128 KiB per array, cache-friendly and below numpy's
 #: 256 KiB threshold for eliding temporaries (whose check calls the slow ``backtrace``).
 _BLOCK_DYADS = 16_384
@@ -207,11 +207,6 @@ def run_history(
         "sigma": np.empty((reps, K, N)),
         **{name: np.empty((reps, N)) for name in ("T", "B", "Y", "h")},
     }
-    per_rep_bytes = P_all * (K * N + 2 * N) * 8
-    if step_function is None:  # the kernel: one replication per call (its jump stream)
-        block = 1
-    else:
-        block = max(1, min(reps, _BLOCK_BYTES // max(per_rep_bytes, 1), _BLOCK_DYADS // (K * N)))
     v = np.array([g.v for g in world.great_powers])
     k = np.array([g.k for g in world.great_powers])
     # the state of every replication: drawn below, then played (in place, by the kernel)
@@ -225,50 +220,37 @@ def run_history(
         holdup=np.zeros((reps, N), dtype=np.int64),
         tenure=np.zeros((reps, N)),
     )
-    prm = kernel_params(world.params)
-    w_levels, w_cum = regime_law(levels, probs)
-    law = WorldLaw(float(world.offer_rate), w_levels, w_cum)
-    # one set of shock buffers for all blocks (fresh memory costs page faults)
-    normals = np.empty((block, P_all, K, N))
-    uniforms = np.empty((2, block, P_all, N))
-    no_jumps = np.zeros((1, 1, K, N))  # the kernel draws its jump normals itself
-    for b0 in range(0, reps, block):
-        b1 = min(reps, b0 + block)
-        Rb = b1 - b0
-        e_drift = normals[:Rb]
-        u_change, u_offer = uniforms[0, :Rb], uniforms[1, :Rb]
-        # replication r's stream: its system, then its shocks, then (on demand, while the
-        # periods are played) the normals of its divergence jumps
-        rngs = []
-        for j in range(Rb):
-            rng = rep_generator(seed, rep_start + b0 + j)
-            drawn = world.draw_system(rng)
-            for key in static:
-                static[key][b0 + j] = drawn[key]
-            work.d[b0 + j] = drawn["d"]
-            work.W[b0 + j] = drawn["W"]
-            rng.standard_normal(out=e_drift[j])
-            rng.random(out=u_change[j])
-            rng.random(out=u_offer[j])
-            rngs.append(rng)
-        blk = {key: arr[b0:b1] for key, arr in static.items()}
-        if step_function is None:
-            run_periods(
-                KernelState(*(arr[b0:b1] for arr in work)),
-                Statics(blk["x"], blk["sigma"], blk["T"], blk["B"], blk["Y"], blk["h"], v, k),
-                Draws(e_drift, no_jumps, u_change, u_offer, v_scale),
-                rngs[0],
-                True,
-                prm,
-                law,
-                Span(t0=0, burn_in=burn_in, r_off=b0),
-                rec,
-            )
-            continue
-        _play_steps(
-            step_function, world, work, blk, v, k, (e_drift, u_change, u_offer), rngs,
-            v_scale, (levels, probs), burn_in, (b0, b1), rec,
+    # replication r: its small states from its numpy stream, its dynamics from its key
+    keys = np.empty(reps, dtype=np.uint64)
+    for j in range(reps):
+        drawn = world.draw_system(rep_generator(seed, rep_start + j))
+        for key in static:
+            static[key][j] = drawn[key]
+        work.d[j] = drawn["d"]
+        work.W[j] = drawn["W"]
+        keys[j] = rep_key(seed, rep_start + j)
+    if step_function is None:  # the kernel, every replication in one call
+        no_draws = np.zeros((1, 1, 1, 1))
+        run_periods(
+            work,
+            Statics(static["x"], static["sigma"], static["T"], static["B"], static["Y"],
+                    static["h"], v, k),
+            Draws(no_draws, no_draws, no_draws[0], no_draws[0], v_scale),
+            Stream(keys, 0, N),
+            kernel_params(world.params),
+            WorldLaw(float(world.offer_rate), *regime_law(levels, probs)),
+            Span(t0=0, burn_in=burn_in, r_off=0),
+            rec,
         )  # fmt: skip
+    else:
+        block = max(1, min(reps, _BLOCK_DYADS // (K * N)))
+        for b0 in range(0, reps, block):
+            b1 = min(reps, b0 + block)
+            blk = {key: arr[b0:b1] for key, arr in static.items()}
+            _play_steps(
+                step_function, world, work, blk, v, k, keys[b0:b1], v_scale,
+                (levels, probs), burn_in, (b0, b1), rec,
+            )  # fmt: skip
     return History(
         world=world,
         periods=P,
@@ -300,17 +282,19 @@ def _play_steps(
     blk: dict[str, NDArray[np.float64]],
     v: NDArray[np.float64],
     k: NDArray[np.float64],
-    shocks: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]],
-    rngs: list[np.random.Generator],
+    keys: NDArray[np.uint64],
     v_scale: NDArray[np.float64],
     law: tuple[NDArray[np.float64], NDArray[np.float64]],
     burn_in: int,
     rows: tuple[int, int],
     rec: Record,
 ) -> None:
-    """Play a block of replications period by period with ``step_function``."""
+    """Play a block of replications period by period with ``step_function``, fed each
+    period the kernel's own draws (:func:`sidepay.sim.draws.fill_shocks`)."""
     b0, b1 = rows
-    e_drift, u_change, u_offer = shocks
+    Rb, K, N = b1 - b0, len(v), work.d.shape[2]
+    e_drift, e_jump = np.empty((Rb, K, N)), np.empty((Rb, K, N))
+    u_change, u_offer = np.empty((Rb, N)), np.empty((Rb, N))
     state: SystemState = initial_state(
         d=work.d[b0:b1], W=work.W[b0:b1], x=blk["x"], sigma=blk["sigma"],
         T=blk["T"], v=v, k=k, B=blk["B"], Y=blk["Y"], h=blk["h"],
@@ -320,9 +304,8 @@ def _play_steps(
             rec.init_ally[b0:b1] = state.ally
             rec.init_pay[b0:b1] = state.pay
             rec.init_spell_start[b0:b1] = state.spell_start
-        step_shocks = Shocks(
-            e_drift[:, t], None, u_change[:, t], u_offer[:, t], jump_rngs=tuple(rngs)
-        )
+        fill_shocks(keys, t, 0, N, e_drift, e_jump, u_change, u_offer)
+        step_shocks = Shocks(e_drift, e_jump, u_change, u_offer)  # read, never written
         state, ev = step_function(
             state,
             world.params,

@@ -6,16 +6,17 @@ small state) loads its ``K`` divergences once, computes everything in one pass a
 the results, where the numpy ``step`` makes about 25 array passes per dyad. The rules
 themselves are not written here: the loop calls the scalar rules of
 :mod:`sidepay.theory.rules`, which this module compiles (and ``step`` calls on arrays).
-It consumes shocks pre-drawn with the numpy Generator and draws the jump normals on demand
-from the replication's Generator, in ``step``'s order (so seeds, streams and output bytes
-are those of ``step``), and reproduces ``step`` bit for bit: same operations in the same
+The engine's runs draw every random number inline, from its counter (period, client,
+slot: :mod:`sidepay.sim.draws`), with no arrays of shocks; given the same numbers (the
+engine feeds ``step`` those of :func:`sidepay.sim.draws.fill_shocks`), it reproduces
+``step`` bit for bit: same operations in the same
 order, no fast-math (no reassociation, no fused multiply-add), and numpy's tie rules for
 ``maximum`` (``b`` when ``a == b``), ``minimum`` and ``clip`` (inputs are never NaN:
 parameters and worlds are validated). The tests check identity to ``step`` over random
 parameters, states and whole runs, down to the sign of zero.
 
 The kernel takes named bundles (namedtuples, which numba compiles): :class:`KernelState`
-(updated in place), :class:`Statics`, :class:`Draws`, the parameters
+(updated in place), :class:`Statics`, :class:`Draws` and :class:`Stream`, the parameters
 (:func:`kernel_params`: every ``ModelParams`` field, by name), :class:`WorldLaw`,
 :class:`Span` and :class:`Record` (the output arrays).
 
@@ -50,6 +51,8 @@ from numba import njit as _numba_njit
 from numba.extending import overload, register_jitable
 from numpy.typing import ArrayLike, NDArray
 
+from sidepay.sim import draws as _draws
+from sidepay.sim.draws import counter, normal, uniform
 from sidepay.theory import rules
 from sidepay.theory.dynamics import (
     DynamicsParams,
@@ -66,8 +69,10 @@ __all__ = [
     "Draws",
     "KernelState",
     "Record",
+    "NO_STREAM",
     "Span",
     "Statics",
+    "Stream",
     "WorldLaw",
     "fused_step",
     "kernel_params",
@@ -105,7 +110,9 @@ class Statics(NamedTuple):
 
 
 class Draws(NamedTuple):
-    """Pre-drawn shocks (R, P, ...) of the block and the epochs ``v_scale`` (P, K)."""
+    """Pre-drawn shocks (R, P, ...) of the block (read only without a :class:`Stream`'s
+    keys; else any arrays of the right number of dimensions) and the epochs ``v_scale``
+    (P, K), whose length is the number of periods played."""
 
     e_drift: Array
     e_jump: Array
@@ -120,6 +127,22 @@ class WorldLaw(NamedTuple):
     offer_rate: float
     w_levels: Array
     w_cum: Array
+
+
+class Stream(NamedTuple):
+    """Where the draws come from: ``keys`` (R,) uint64, one per replication of the block,
+    for counter-based draws inline (:mod:`sidepay.sim.draws`), the block's clients being
+    ``n_off ..`` of the world's ``n_total``; with no keys (length 0) the kernel reads the
+    pre-drawn ``Draws`` instead."""
+
+    keys: Array
+    n_off: int
+    n_total: int
+
+
+#: No keys: read the pre-drawn shocks.
+NO_STREAM = Stream(np.zeros(0, np.uint64), 0, 0)
+_NO_KEY = np.uint64(0)
 
 
 class Span(NamedTuple):
@@ -197,15 +220,16 @@ for _name in rules.__all__:
 
 # numba's on-disk cache checks this file only, not the rules it compiles in: the rules'
 # source digest names the cache entry, so that a changed rule is compiled afresh
-_RULES_DIGEST = hashlib.sha256(inspect.getsource(rules).encode()).hexdigest()[:12]
+_RULES_DIGEST = hashlib.sha256(
+    (inspect.getsource(rules) + inspect.getsource(_draws)).encode()
+).hexdigest()[:12]
 
 
 def _run_periods(
     state: KernelState,
     statics: Statics,
     draws: Draws,
-    jump_rng: Any,
-    draw_jumps: bool,
+    stream: Stream,
     p: Any,
     law: WorldLaw,
     span: Span,
@@ -216,21 +240,23 @@ def _run_periods(
     ``state`` (``d`` (R, K, N); the others (R, N)) holds the state before the first
     period and is left holding the state after the last. Period ``q >= burn_in`` is
     recorded at ``record.*[q - burn_in, r_off + r]``; the state before period ``burn_in``
-    at ``record.init_*[r_off + r]``. ``p`` is :func:`kernel_params`. With ``draw_jumps``
-    the jump normals are drawn on demand from the numpy Generator ``jump_rng`` (numba runs
-    numpy's own algorithm on its bit generator: the same numbers, and the generator
-    advances), ``K`` per state with a regime or leader change, in the order of
-    ``Shocks.jumps``; then ``R`` must be 1 and ``draws.e_jump`` is not read. Otherwise
-    they are read from ``draws.e_jump`` (R, P, K, N). Every formula is a rule of
-    :mod:`sidepay.theory.rules`; this loop only says which dyad, in which order.
+    at ``record.init_*[r_off + r]``. ``p`` is :func:`kernel_params`. With the keys of
+    ``stream`` every random number is computed inline from its counter
+    (:mod:`sidepay.sim.draws`: period ``t0 + q``, client ``stream.n_off + n``), the
+    jump normals only for states with a regime or leader change and the offer uniform
+    only for non-aligned states; without keys they are read from ``draws`` (R, P, ...).
+    Every formula is a rule of :mod:`sidepay.theory.rules`; this loop only says which
+    dyad, in which order.
     """
     d, W, ally, pay, need, spell_start, holdup, tenure = state
     x, sigma, T, B, Y, h, v, k = statics
     e_drift, e_jump, u_change, u_offer, v_scale = draws
+    keys, n_off, n_total = stream
     offer_rate, w_levels, w_cum = law
     t0, burn_in, r_off = span
     R, K, N = d.shape
-    P = e_drift.shape[1]
+    P = v_scale.shape[0]
+    inline = keys.shape[0] > 0  # draw by counter (sidepay.sim.draws), else read draws
     dd = np.empty(K)
     Dg = np.empty(K)
     ag = np.empty(K)
@@ -248,8 +274,13 @@ def _run_periods(
         x_r, sigma_r, T_r, B_r, Y_r, h_r = x[r], sigma[r], T[r], B[r], Y[r], h[r]
         for q in range(P):
             rec = q - burn_in
-            ed, uc, uo = e_drift[r, q], u_change[r, q], u_offer[r, q]
-            ej = e_jump[0, 0] if draw_jumps else e_jump[r, q]
+            if inline:
+                key = keys[r]
+                ed, ej, uc, uo = e_drift[0, 0], e_jump[0, 0], u_change[0, 0], u_offer[0, 0]
+            else:
+                key = _NO_KEY
+                ed, ej, uc, uo = e_drift[r, q], e_jump[r, q], u_change[r, q], u_offer[r, q]
+            tq = t0 + q
             if rec >= 0:
                 orc = record.regime_change[rec, ro]
                 olc = record.leader_change[rec, ro]
@@ -271,8 +302,10 @@ def _run_periods(
                 W0 = W_r[n]
                 pay0 = pay_r[n]
                 # 1. divergence drift
+                ng = n_off + n
                 for g in range(K):
-                    dd[g] = rules.drifted(d_r[g, n], ed[g, n], p)
+                    e = normal(key, counter(tq, ng, n_total, K, g)) if inline else ed[g, n]
+                    dd[g] = rules.drifted(d_r[g, n], e, p)
                 # the leader's extraction and hazard at the start of the period
                 rho = rules.concession_salience(hn, p)
                 lam = rules.concession_weight(W0, rho, p)
@@ -283,7 +316,7 @@ def _run_periods(
                     E = rules.allied_extraction(E, D0, pay0)
                 hL = rules.deposition_hazard(E, Y_r[n], p)
                 # 2-3. regime change, else leader change (one uniform)
-                u = uc[n]
+                u = uniform(key, counter(tq, ng, n_total, K, K)) if inline else uc[n]
                 rc = rules.regime_changes(u, hn)
                 renew = rules.leader_changes(u, hn, hL)
                 Wn = W0
@@ -295,7 +328,8 @@ def _run_periods(
                 if renew:
                     sd = rules.jump_scale(rc, W0, p)
                     for g in range(K):
-                        e = jump_rng.standard_normal() if draw_jumps else ej[g, n]
+                        c = counter(tq, ng, n_total, K, K + 2 + g)
+                        e = normal(key, c) if inline else ej[g, n]
                         a = rules.jumped(dd[g], sd, e)
                         if rc and g == g0:
                             a = rules.distanced(a, p)
@@ -305,7 +339,11 @@ def _run_periods(
                     for g in range(K):
                         dd[g] = rules.clip01(dd[g])
                         d_r[g, n] = dd[g]
-                offer = rules.offered(uo[n], offer_rate)
+                # only a non-aligned state uses its offer uniform (an allied one is not drawn)
+                offer = False
+                if not allied:
+                    uo_n = uniform(key, counter(tq, ng, n_total, K, K + 1)) if inline else uo[n]
+                    offer = rules.offered(uo_n, offer_rate)
                 if not allied and not offer:
                     # no alliance and no offer: nothing to bargain over this period
                     ally_r[n] = -1
@@ -393,10 +431,12 @@ def fused_step(
 ) -> tuple[SystemState, StepEvents]:
     """``step`` (same arguments, same results bit for bit) through the compiled kernel.
 
-    The kernel knows the discrete regime law only: without ``w_levels``/``w_probs`` (the
-    Beta law) this calls ``step`` itself, as it does for jump normals drawn on demand
-    (``shocks.jump_rngs``) with more than one replication (the kernel draws from one
-    stream per call; the engine calls it once per replication).
+    The kernel reads pre-drawn shocks here (``shocks.e_jump`` for every dyad) and knows
+    the discrete regime law only: without ``w_levels``/``w_probs`` (the Beta law), or
+    with jump normals streamed on demand (``shocks.jump_rngs``), this calls ``step``
+    itself. (The engine calls the kernel with counter-based draws instead,
+    :mod:`sidepay.sim.draws`; ``run_history(..., step_function=fused_step)`` feeds it
+    those same numbers through ``Shocks``.)
     """
     R, K, N = state.shape
     if shocks is None:
@@ -405,23 +445,17 @@ def fused_step(
         shocks = draw_shocks(rng, R, K, N)
     if w_levels is None or w_probs is None:
         return step(state, params, shocks=shocks, v_scale=v_scale, offer_rate=offer_rate)
-    levels, cum = regime_law(w_levels, w_probs)
-    if shocks.jump_rngs is not None and R != 1:  # the kernel draws from one stream per call
+    if shocks.jump_rngs is not None:  # streamed on demand: numpy's business, not the kernel's
         return step(
             state, params, shocks=shocks, v_scale=v_scale, offer_rate=offer_rate,
             w_levels=w_levels, w_probs=w_probs,
         )  # fmt: skip
+    if shocks.e_jump is None:
+        raise ValueError("Shocks needs e_jump or jump_rngs")
+    levels, cum = regime_law(w_levels, w_probs)
 
     def c(a: ArrayLike, dtype: type = np.float64) -> Any:
         return np.array(a, dtype=dtype, order="C")  # a fresh copy: the input stays intact
-
-    draw = shocks.jump_rngs is not None
-    if draw:
-        jump_rng, jumps = shocks.jump_rngs[0], np.zeros((1, K, N))  # type: ignore[index]
-    elif shocks.e_jump is None:
-        raise ValueError("Shocks needs e_jump or jump_rngs")
-    else:
-        jump_rng, jumps = np.random.default_rng(0), c(shocks.e_jump)  # not drawn from
 
     work = KernelState(
         c(state.d), c(state.W), c(state.ally, np.int64), c(state.pay), c(state.need),
@@ -438,12 +472,12 @@ def fused_step(
         c(state.v), c(state.k),
     )  # fmt: skip
     draws = Draws(
-        c(shocks.e_drift)[:, None], jumps[:, None], c(shocks.u_change)[:, None],
+        c(shocks.e_drift)[:, None], c(shocks.e_jump)[:, None], c(shocks.u_change)[:, None],
         c(shocks.u_offer)[:, None], c(np.broadcast_to(np.asarray(v_scale, np.float64), (1, K))),
     )  # fmt: skip
     law = WorldLaw(float(offer_rate), levels, cum)
     run_periods(
-        work, statics, draws, jump_rng, draw, kernel_params(params), law,
+        work, statics, draws, NO_STREAM, kernel_params(params), law,
         Span(int(state.t), 0, 0), rec,
     )  # fmt: skip
     nxt = replace(state, **work._asdict(), t=state.t + 1)
