@@ -152,6 +152,11 @@ def test_run_without_data_says_what_to_do_in_one_line(tmp_path: Path, empty_serv
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in proc.stderr
     assert "--mirror DIR" in lines[0] and "--world simulated" in lines[0]
+    # short and actionable: how many are missing, the one pull command (issue 13 item 7)
+    from sidepay.data.sources import SOURCES
+
+    assert f"{len(SOURCES)} of {len(SOURCES)} data sources are missing" in lines[0]
+    assert "`sidepay data pull`" in lines[0] and len(lines[0]) < 320
     assert not (tmp_path / "r").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".r.")] == []
 

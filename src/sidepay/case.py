@@ -67,8 +67,36 @@ def draw_case(
             f"no {p_abb}-{c_abb} rows in {lo}:{hi}: the patron must be a state and "
             "the client a minor power (not a COW major power) in the system in those years"
         ) from None
+    _refuse_uncovered(panel, p_code, c_code, f"{p_abb}-{c_abb}", opts.years, fig)
     _save(fig, path)
     return path
+
+
+#: what the chart draws: side payments, divergence, the alliance, domestic change
+CHART_MEASURES = (
+    "aid_econ", "aid_mil", "aid_other", "arms_tiv", "side_payment", "divergence",
+    "allied", "W", "regime_change", "leader_change",
+)  # fmt: skip
+
+
+def _refuse_uncovered(
+    panel: Any, patron: int, client: int, pair: str, years: tuple[int, int], fig: Any
+) -> None:
+    """Refuse a chart on which every measure is missing: no source covers those years."""
+    rows = panel[(panel["patron"] == patron) & (panel["client"] == client)]
+    measured = [c for c in CHART_MEASURES if c in rows.columns]
+    if measured and rows[measured].notna().to_numpy().any():
+        return
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    lo, hi = years
+    raise InputError(
+        f"years= {lo}:{hi}: no source covers {pair} in those years (every measure the "
+        f"chart draws, {', '.join(measured or CHART_MEASURES)}, is missing); give years "
+        "inside the sources' coverage (see `sidepay data list`)",
+        param="years",
+    )
 
 
 def _save(fig: Any, path: Path) -> None:

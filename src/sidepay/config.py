@@ -129,7 +129,7 @@ def check_cache_dir(path: str | os.PathLike[str], where: str = "cache_dir") -> P
     >>> _ = (d / "f").write_text("x")
     >>> check_cache_dir(d / "f")  # doctest: +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):
-    sidepay.errors.InputError: cache_dir= .../f is a file; give a folder for the data cache
+    sidepay.errors.InputError: cache_dir= .../f is a file; give a writable folder
     """
     p = Path(path).expanduser()
     env = where != "cache_dir"
@@ -137,14 +137,14 @@ def check_cache_dir(path: str | os.PathLike[str], where: str = "cache_dir") -> P
     def refuse(problem: str) -> InputError:
         if env:
             return InputError(f"{where}={p} {problem}; set it to a writable folder, or unset it")
-        return InputError(f"cache_dir= {p} {problem}", param="cache_dir")
+        return InputError(f"cache_dir= {p} {problem}; give a writable folder", param="cache_dir")
 
     probe = p
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
     if probe.exists() and not probe.is_dir():
         shown = "is a file" if probe == p else f"cannot be created ({probe} is a file)"
-        raise refuse(f"{shown}; give a folder for the data cache")
+        raise refuse(shown)
     if not os.access(probe, os.W_OK | os.X_OK):
         shown = "is not writable" if probe == p else f"cannot be created ({probe} is not writable)"
         raise refuse(shown)

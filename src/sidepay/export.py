@@ -22,7 +22,9 @@ run --out`` and the panels ``sidepay run`` writes. The suffix picks the format:
     pandas' writers (no index).
 
 Every file is written atomically: a temporary file beside the target, moved into place only
-when writing succeeded. Any other suffix is refused with one line naming the allowed ones.
+when writing succeeded, and the same table gives the same bytes (the Stata header's time
+stamp is fixed at 1 Jan 2000 and the gzip header of ``.rds`` carries no time). Any other
+suffix is refused with one line naming the allowed ones.
 
 Examples
 --------
@@ -36,11 +38,13 @@ Examples
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import os
 import struct
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -66,6 +70,7 @@ NAME_COLUMNS: dict[str, str] = {
 
 _STATA_LABEL_MAX = 80  # characters in a Stata variable label
 _STATA_NAME_MAX = 32
+_FIXED_STAMP = datetime.datetime(2000, 1, 1)  # Stata's header time stamp
 
 
 def check_table_path(path: str | os.PathLike[str], *, param: str = "out") -> Path:
@@ -82,9 +87,7 @@ def check_table_path(path: str | os.PathLike[str], *, param: str = "out") -> Pat
     return check_out_file(path, FORMATS, param=param)
 
 
-def column_labels(
-    frame: pd.DataFrame, labels: Mapping[str, str] | None = None
-) -> dict[str, str]:
+def column_labels(frame: pd.DataFrame, labels: Mapping[str, str] | None = None) -> dict[str, str]:
     """Variable labels: ``labels`` first, then the schema's description and unit.
 
     Examples
@@ -168,13 +171,15 @@ def _stata_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def _write_dta(frame: pd.DataFrame, tmp: Path, labels: dict[str, str]) -> None:
     data = _stata_frame(frame)
     variable_labels = {k: v[:_STATA_LABEL_MAX] for k, v in labels.items()}
+    labelled: dict[Any, Any] = dict(value_labels(frame))
     data.to_stata(
         tmp,
         write_index=False,
         version=118,
         variable_labels=variable_labels,
-        value_labels=value_labels(frame),
+        value_labels=labelled,
         data_label="sidepay",
+        time_stamp=_FIXED_STAMP,  # not the clock: the same table gives the same bytes
     )
 
 
@@ -185,7 +190,7 @@ _LGLSXP, _INTSXP, _REALSXP, _STRSXP, _VECSXP = 10, 13, 14, 16, 19
 _IS_OBJECT, _HAS_ATTR, _HAS_TAG = 1 << 8, 1 << 9, 1 << 10
 _UTF8 = 1 << 3 << 12  # the CHARSXP's UTF8_MASK in the levels bits
 _NA_INT = -(2**31)
-_NA_REAL = struct.pack(">Q", 0x7FF00000000007A2)  # R's NA_real_: a NaN with payload 1954
+_NA_REAL_BITS = np.uint64(0x7FF00000000007A2)  # R's NA_real_: a NaN with payload 1954
 _INT_MIN, _INT_MAX = -(2**31) + 1, 2**31 - 1
 
 
@@ -201,7 +206,7 @@ def _charsxp(text: str | None) -> bytes:
     return struct.pack(">ii", flags, len(raw)) + raw
 
 
-def _strsxp(values: list[str | None], attrs: bytes = b"") -> bytes:
+def _strsxp(values: Sequence[str | None], attrs: bytes = b"") -> bytes:
     head = _flags(_STRSXP, attr=bool(attrs)) + struct.pack(">i", len(values))
     return head + b"".join(_charsxp(v) for v in values) + attrs
 
@@ -250,10 +255,8 @@ def _rds_column(series: pd.Series, label: str | None) -> bytes:
         dtype = np.dtype("float64")  # beyond R's integers: doubles, as R itself would
     if pd.api.types.is_numeric_dtype(dtype):
         vals = series.to_numpy(dtype="float64", na_value=np.nan)
-        body = bytearray(vals.astype(">f8").tobytes())
-        for i in np.flatnonzero(np.isnan(vals)).tolist():
-            body[8 * i : 8 * i + 8] = _NA_REAL
-        return _flags(_REALSXP, attr=bool(attrs)) + n + bytes(body) + tail
+        bits = np.where(np.isnan(vals), _NA_REAL_BITS, vals.view("uint64")).astype(">u8")
+        return _flags(_REALSXP, attr=bool(attrs)) + n + bits.tobytes() + tail
     return _strsxp(_texts(series), tail)  # text, dates and anything else: character
 
 
@@ -274,7 +277,11 @@ def _rds_bytes(frame: pd.DataFrame, labels: dict[str, str]) -> bytes:
 
 
 def _write_rds(frame: pd.DataFrame, tmp: Path, labels: dict[str, str]) -> None:
-    with gzip.open(tmp, "wb", compresslevel=6) as fh:
+    # mtime=0 and no file name in the gzip header: the same table gives the same bytes
+    with (
+        tmp.open("wb") as raw,
+        gzip.GzipFile("", "wb", compresslevel=6, fileobj=raw, mtime=0) as fh,
+    ):
         fh.write(_rds_bytes(frame, labels))
 
 

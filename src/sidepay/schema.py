@@ -44,7 +44,17 @@ COLUMNS: dict[str, Column] = {
     "client": Column("int64", "COW ccode", "minor power (client)"),
     "year": Column("int64", "year", "calendar year (simulated: period)"),
     # alliance
-    "allied": Column("Int8", "0/1", "an alliance links patron and client this year"),
+    "allied": Column(
+        "Int8", "0/1", "a tie of the chosen definition (real: alliance=, default security)"
+    ),
+    "allied_security": Column("Int8", "0/1", "ATOP defense or offense obligation (either member)"),
+    "allied_defense": Column("Int8", "0/1", "ATOP defense obligation (either member)"),
+    "allied_any": Column("Int8", "0/1", "any ATOP obligation (either member)"),
+    "alliance_source": Column("string", "category", "atop4.01 (to 2016) or atop5.1 (2017-18)"),
+    "bipolar_pact": Column("Int8", "0/1", "a pact linking the two includes the US and USSR/Russia"),
+    "pact_size": Column("Int64", "states", "members of the largest pact linking the two (0: none)"),
+    "pacts_joined": Column("Int64", "count", "pacts of the definition linking them from this year"),
+    "pacts_left": Column("Int64", "count", "pacts of the definition linking them to this year only"),
     "spell_id": Column("string", "id", "alliance spell identifier (patron-client-start)"),
     "spell_start": Column("Int64", "year", "first year of the current spell"),
     "spell_year": Column("Int64", "years", "years since the spell began (0 in the first year)"),
@@ -57,12 +67,24 @@ COLUMNS: dict[str, Column] = {
     # side payments
     "side_payment": Column(
         "float64",
-        "model units (sim) / SIPRI TIV millions (real)",
+        "model units (sim) / the payment= measure (real; default aid, 2022 USD millions)",
         "main side-payment measure from patron to client",
     ),
+    "aid": Column(
+        "float64", "constant 2022 USD millions", "patron's aid, best series (missing: USSR)"
+    ),
+    "aid_us": Column("float64", "constant 2022 USD millions", "US econ + mil aid (Greenbook)"),
+    "aid_dac": Column(
+        "float64", "constant 2022 USD millions", "DAC patron's bilateral aid (spliced 2009)"
+    ),
+    "aid_dac_commit": Column("float64", "constant 2022 USD millions", "AidData commitments"),
+    "aid_dac_disb": Column("float64", "constant 2022 USD millions", "DAC2a gross disbursements"),
+    "aid_dac_source": Column("string", "category", "aiddata_commit or dac2a_disb"),
+    "finance_china": Column("float64", "constant 2022 USD millions", "Chinese official finance"),
+    "any_payment": Column("Int8", "0/1", "aid or arms > 0 (where either is observed)"),
     "arms_tiv": Column("float64", "SIPRI TIV millions", "arms transfers patron -> client"),
-    "aid_econ": Column("float64", "constant 2020 USD millions", "US economic aid (Greenbook)"),
-    "aid_mil": Column("float64", "constant 2020 USD millions", "US military aid (Greenbook)"),
+    "aid_econ": Column("float64", "constant 2022 USD millions", "US economic aid (Greenbook)"),
+    "aid_mil": Column("float64", "constant 2022 USD millions", "US military aid (Greenbook)"),
     "aid_other": Column("float64", "constant USD millions", "patron's aid from other sources"),
     "rival_payment": Column(
         "float64", "as side_payment", "largest side payment to the client by another patron"
@@ -76,22 +98,31 @@ COLUMNS: dict[str, Column] = {
     "polyarchy": Column("float64", "[0, 1]", "V-Dem electoral democracy index"),
     "regime_type": Column("string", "category", "GWF regime type"),
     "regime_change": Column("Int8", "0/1", "the client's regime changed this year"),
+    "regime_change_source": Column("string", "category", "gwf (to 2010) or polity (rule)"),
+    "W_components": Column("Int8", "3 or 4", "indicators in W (4 with GWF, to 2010)"),
     "leader_change": Column("Int8", "0/1", "the client's leader changed this year (any cause)"),
     "leader_tenure": Column("float64", "years", "years the client's current leader has served"),
     # capabilities and threat
     "cinc_patron": Column("float64", "CINC share", "patron's capabilities"),
     "cinc_client": Column("float64", "CINC share", "client's capabilities"),
+    "capability_ratio": Column("float64", "ratio", "cinc_client / cinc_patron"),
     "gdp_client": Column("float64", "USD (model units in sim)", "client's GDP"),
     "pop_client": Column("float64", "persons", "client's population"),
     "threat": Column("float64", "count (sim: T)", "external threat to the client"),
     "common_threat": Column(
-        "float64", "count (sim: sigma*T)", "threat shared by patron and client"
+        "float64",
+        "count (sim: sigma*T)",
+        "states that are rivals or MID opponents (5 years) of both patron and client",
     ),
+    "client_threat": Column("float64", "count", "the client's rivals or MID opponents (5 years)"),
     # events
     "formation": Column("Int8", "0/1", "first year of an alliance spell"),
     "termination": Column("Int8", "0/1", "last year of an alliance spell"),
     "termination_manner": Column("string", "category", "expiry, abrogation, ... where known"),
     "realignment": Column("Int8", "0/1", "client left this patron for a rival within the window"),
+    "main_supplier": Column("Int64", "COW ccode", "great power with the largest 3-year arms sum"),
+    "realignment_arms": Column("Int8", "0/1", "sustained switch of main arms supplier"),
+    "realignment_arms_bloc": Column("Int8", "0/1", "that switch crosses the Cold War blocs"),
     "payment_increase": Column("Int8", "0/1", "side payment rose from last year"),
     "payment_decrease": Column("Int8", "0/1", "side payment fell from last year"),
 }

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -83,26 +83,53 @@ def data_context(mirror: str | os.PathLike[str] | None = None) -> DataContext:
 
 def pull_sources(context: DataContext, stages: Stages | None = None) -> list[str]:
     """Verify or fetch every registered source; one clear error when one is unavailable."""
-    from sidepay.data.acquire import fetch
+    from sidepay.data.acquire import DownloadBudget, fetch
     from sidepay.data.sources import SOURCES
 
     names = list(SOURCES)
     stages = stages or Stages(quiet=True)
+    budget = DownloadBudget()  # one deadline and one record of stalled hosts for the pull
+    missing: list[str] = []
     with stages.stage("data: verify or fetch", total=len(names)) as advance:
         for name in names:
             try:
                 # the stage's own bar counts files; fetch's download bar would be a second
                 # live display, which rich refuses while this one runs
-                fetch(name, context=context, progress=False)
-            except DataUnavailableError as exc:
-                raise DataUnavailableError(
-                    f"the real data are not available: {exc}. Either give a mirror "
-                    "(`sidepay run --mirror DIR`), pull the data with network access "
-                    "(`sidepay data pull`), or run offline on the model alone "
-                    "(`sidepay run --world simulated`)"
-                ) from None
+                fetch(name, context=context, progress=False, budget=budget)
+            except DataUnavailableError:
+                # count the rest from the cache and the mirror only: one failed download
+                # says the network is out, and waiting on each source would tell no more
+                missing.append(name)
+                context = replace(context, download=False)
             advance(1)
+    if missing:
+        raise DataUnavailableError(offline_message(missing, len(names)))
     return names
+
+
+def offline_message(missing: list[str], total: int) -> str:
+    """The one line ``sidepay run`` prints when real data are missing: how many, what to do.
+
+    Examples
+    --------
+    >>> offline_message(["cow_states", "cow_nmc"], 84)[:60]
+    '2 of 84 data sources are missing (first: cow_states; not cac'
+    """
+    return (
+        f"{len(missing)} of {total} data sources are missing (first: {missing[0]}; not cached, "
+        "not in a mirror, not downloadable). Give a mirror: `sidepay run --mirror DIR`; or "
+        "fetch them once: `sidepay data pull`; or run the model alone: "
+        "`sidepay run --world simulated`"
+    )
+
+
+def check_simulated(reps: int, periods: int | None = None) -> None:
+    """Refuse, before any work, a simulated world too large for memory (one line with the
+    estimate and the limit; ``simulate`` builds it in chunks of replications)."""
+    from sidepay.sim.engine import check_simulation
+    from sidepay.sim.world import default_world
+
+    check_simulation(default_world(), 75 if periods is None else periods, reps)
 
 
 def simulated_panel(seed: int, reps: int, periods: int | None = None) -> tuple[Any, Any]:
@@ -209,6 +236,8 @@ def run_all(
     from sidepay.report.provenance import collect_provenance, sources_for
 
     generated = generation_time()  # checks SOURCE_DATE_EPOCH before any work
+    if opts.world in ("simulated", "both"):
+        check_simulated(opts.reps, opts.periods)  # its memory, before any work
     started = time.perf_counter()
     results: list[HypothesisResult] = []
     panels: dict[str, pd.DataFrame] = {}
@@ -291,30 +320,67 @@ def run_all(
             "world": opts.world,
             "sidepay": provenance["software"]["sidepay"],
         }
+        _check_panels(panels)  # a panel is written only in the schema
         with stages.stage("report: write", total=1), atomic_directory(opts.out) as tmp:
             files = write_report_files(tmp, content, results, panels, provenance, meta)
     stages.timings["total"] = time.perf_counter() - started
     return RunSummary(opts.out, results, dict(stages.timings), files)
 
 
+def _check_panels(panels: dict[str, pd.DataFrame]) -> None:
+    """Every panel about to be written is in the schema (the real one has every column)."""
+    from sidepay.schema import COLUMNS, KEYS, validate_panel
+
+    for world, frame in panels.items():
+        required = tuple(COLUMNS) if world == "real" else KEYS
+        validate_panel(frame, required=required, param=f"{world}_panel")
+
+
+#: file endings a saved panel may have, and the reader of each
+PANEL_SUFFIXES = (".parquet", ".pq", ".csv")
+
+
 def read_panel_file(path: str | os.PathLike[str], param: str = "panel") -> pd.DataFrame:
-    """A saved panel (Parquet or CSV); one clear error for a file that is neither.
+    """A saved panel (Parquet or CSV); one clear error for a file that is not a panel.
+
+    The one loader of saved panels: the suffix picks the reader (``.parquet``/``.pq`` or
+    ``.csv``; any other is refused), and the table must be a panel: rows, the keys
+    ``patron``, ``client``, ``year`` and at least one schema column beyond them, each of
+    its schema kind (:func:`sidepay.schema.validate_panel`).
 
     Examples
     --------
     >>> read_panel_file("/nonexistent.parquet")  # doctest: +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):
     sidepay.errors.InputError: panel= /nonexistent.parquet: cannot read it ...
+    >>> read_panel_file("/etc/hostname")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    sidepay.errors.InputError: panel= /etc/hostname: must end in .parquet, .pq or .csv
     """
     import pandas as pd
 
+    from sidepay.schema import COLUMNS, KEYS, TRUTH_COLUMNS, validate_panel
+
     p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in PANEL_SUFFIXES:
+        raise bad_param(param, f"{p}: must end in .parquet, .pq or .csv (a saved panel)")
+    kind = "CSV" if suffix == ".csv" else "Parquet"
     try:
-        return pd.read_csv(p) if p.suffix.lower() == ".csv" else pd.read_parquet(p)
-    except (OSError, ValueError) as exc:
-        kind = "CSV" if p.suffix.lower() == ".csv" else "Parquet"
-        reason = " ".join(str(exc).split())[:120]
+        frame = pd.read_csv(p) if suffix == ".csv" else pd.read_parquet(p)
+    except Exception as exc:  # pyarrow, the CSV parser and the OS each raise their own
+        reason = " ".join(str(exc).split())[:120] or type(exc).__name__
         raise bad_param(param, f"{p}: cannot read it as a {kind} panel file ({reason})") from None
+    validate_panel(frame, required=KEYS, param=param)
+    measured = (set(COLUMNS) | set(TRUTH_COLUMNS)) - set(KEYS)
+    if frame.empty or not measured & set(frame.columns):
+        raise bad_param(
+            param,
+            f"{p}: is not a panel ({len(frame)} rows, no schema column besides "
+            f"{', '.join(KEYS)}); give a panel written by `sidepay data panel` or "
+            "`sidepay simulate run`",
+        )
+    return frame
 
 
 def run_tests(options: TestOptions | None = None, **kwargs: Any) -> list[HypothesisResult]:
@@ -343,6 +409,8 @@ def run_tests(options: TestOptions | None = None, **kwargs: Any) -> list[Hypothe
     from sidepay.analysis.hypotheses import parse_only, run_hypotheses
 
     ids = parse_only(opts.only)  # validate before the (slow) panel is built
+    if opts.panel is None and opts.world == "simulated":
+        check_simulated(opts.reps)  # its memory, before any work
     if opts.panel is not None:
         frame = read_panel_file(opts.panel)
     elif opts.world == "real":

@@ -102,19 +102,24 @@ def test_missing_control_changes_the_model_and_the_verdict(panel: pd.DataFrame) 
     """A control of the declared model that drops out makes the result inconclusive
     (the model changed), keeps the reduced model's estimate for display and says why."""
     (full,) = run_hypotheses(panel, only="H2")
-    (r,) = run_hypotheses(panel.drop(columns=["gdp_client"]), only="H2")
     assert full.verdict == "supported" and not full.model_changed
+    # a column the panel does not have at all: the verdict stands, the change comes first
+    (r,) = run_hypotheses(panel.drop(columns=["gdp_client"]), only="H2")
+    assert r.verdict == "supported" and r.model_changed
+    assert r.reason.startswith("MODEL CHANGED (control log_gdp_client dropped")
+    assert r.to_dict()["details"]["model_changed"] is True
+    # a column without coverage in the sample: the declared model cannot be estimated
+    (r,) = run_hypotheses(panel.assign(gdp_client=np.nan), only="H2")
     assert r.verdict == "inconclusive" and r.model_changed
     assert r.reason.startswith("inconclusive because the pre-declared model changed")
     assert "log_gdp_client" in r.reason and r.estimate is not None
-    assert r.to_dict()["details"]["model_changed"] is True
 
 
 def test_control_without_coverage_changes_the_model(panel: pd.DataFrame) -> None:
     """A source that does not cover the years asked for (divergence all missing, as for
     1900-1939) makes H6 and H7 inconclusive rather than a verdict on another model."""
     q = panel.assign(divergence=np.nan)
-    for r in run_hypotheses(q, only="H7"):
+    for r in run_hypotheses(q, only="H6,H7"):
         assert r.verdict == "inconclusive", r
         assert "divergence" in r.reason and "never observed" in r.reason
 

@@ -62,7 +62,7 @@ def test_solve_params_file_and_override(tmp_path, capsys):
         ),
         (
             ["model", "statics", "--vary", "W", "--points", "1", "--out", "OUT"],
-            "points must be in [2,",
+            "--points must be a whole number in 2..10000000; got '1'",
         ),
         (["model", "statics", "--vary", "d", "--to", "3", "--out", "OUT"], "parameter 'd' = 3.0"),
     ],
@@ -136,7 +136,28 @@ def test_out_is_a_file_exit_2(tmp_path, capsys):
     f = tmp_path / "file"
     f.write_text("x")
     assert main(["model", "statics", "--vary", "W", "--points", "5", "--out", str(f)]) == 2
-    assert "is not a folder" in capsys.readouterr().err
+    assert "is a file; give a folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("out", ["", "  "])
+def test_statics_empty_out_refused_not_the_current_folder(out, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["model", "statics", "--vary", "W", "--points", "5", "--out", out]) == 2
+    err = capsys.readouterr().err
+    assert err == "sidepay: error: --out is empty; give a folder\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_solve_json_is_strict(capsys):
+    argv = ["model", "solve", "--json", "--threat", "0", "--goods", "1e308", "--income", "1e308"]
+    assert main([*argv, "--eta", "1e308"]) == 0
+    text = capsys.readouterr().out
+    assert "NaN" not in text and "Infinity" not in text
+    assert json.loads(text)["equilibrium"]["hazard_alone"] is None
+    big = ["--threat", "1e308", "--value", "1e308", "--cost", "1e308", "--goods", "1e308"]
+    assert main(["model", "solve", "--json", *big]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "overflows 64-bit floats" in err
 
 
 def test_subprocess_exit_code():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import http.server
-import json
+import os
 import socket
 import threading
 import zipfile
@@ -18,7 +18,7 @@ import pytest
 import sidepay.data.acquire as fetch_mod
 from sidepay.config import data_context
 from sidepay.data.acquire import fetch, is_cached, pull, read_rda
-from sidepay.data.cache import cached_frame, frame_path
+from sidepay.data.cache import FrameRepairWarning, cached_frame, frame_path
 from sidepay.data.context import DataContext
 from sidepay.data.sources import Source
 from sidepay.errors import DataUnavailableError, InputError
@@ -153,23 +153,25 @@ def test_server_dies_mid_transfer(env: tuple[_Server, Path]) -> None:
     assert _leftovers(cache) == []
 
 
-@pytest.mark.parametrize("damage", ["flip", "truncate"])
+@pytest.mark.parametrize("damage", ["flip", "truncate", "flip-keep-stat"])
 def test_corrupted_cache_file_is_fetched_again(env: tuple[_Server, Path], damage: str) -> None:
     server, _cache = env
     reg = {"good": _src("good", server.url("fam/good.bin"))}
     path = fetch("good", sources=reg)
+    before = path.stat()
     data = bytearray(path.read_bytes())
-    if damage == "flip":
+    if damage == "truncate":
+        path.write_bytes(bytes(data[:-10]))
+    else:
         data[500] ^= 0xFF
         path.write_bytes(bytes(data))
-    else:
-        path.write_bytes(bytes(data[:-10]))
-    fetch_mod.flush_memo()
-    memo = json.loads((_cache / ".verified.json").read_text())
-    assert memo["fam/good.bin"][2] == _sha(PAYLOAD)  # the stat memo persisted for next runs
-    fetch_mod._memo.clear()  # a fresh process: the memo on disk is what remains
+    if damage == "flip-keep-stat":  # what bit rot or `cp -p` leaves: same size, same mtime
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert path.stat().st_mtime_ns == before.st_mtime_ns
+    assert not is_cached("good", sources=reg)  # re-hashed, not trusted on its stat
     assert fetch("good", sources=reg).read_bytes() == PAYLOAD
     assert server.hits == ["/fam/good.bin"] * 2
+    assert not (_cache / ".verified.json").exists()  # no stat memo is kept
 
 
 def test_no_network_no_mirror_message(env: tuple[_Server, Path]) -> None:
@@ -282,7 +284,8 @@ def test_cached_frame_builds_once_and_recovers(tmp_path: Path) -> None:
     path = frame_path("demo", ["cow_majors"], 1, context=ctx)
     assert path.parent == tmp_path / "frames"
     path.write_bytes(b"PAR1 garbage")
-    again = cached_frame("demo", build, ["cow_majors"], version=1, context=ctx)
+    with pytest.warns(FrameRepairWarning, match="cannot be read"):
+        again = cached_frame("demo", build, ["cow_majors"], version=1, context=ctx)
     pd.testing.assert_frame_equal(again, first)
     assert len(calls) == 2
     assert [p for p in path.parent.iterdir() if p.name.startswith(".tmp-")] == []

@@ -206,8 +206,8 @@ def _check_separation(fit: ModelFit, sub: pd.DataFrame, names: Sequence[str]) ->
             continue
         if name in names:
             raise EstimationProblem(
-                f"not identified: perfect separation, {name} (nearly) predicts the outcome; "
-                "its coefficient diverges"
+                f"perfect separation: {name} (nearly) predicts the outcome; "
+                "its coefficient diverges (not identified)"
             )
         flag_not_identified(
             fit, name, "coefficient diverges (quasi-separation); its estimate is meaningless"

@@ -187,7 +187,7 @@ def check_spec_columns(spec: HypothesisSpec, panel: pd.DataFrame) -> None:
     ...     pd.DataFrame({"patron": [2]}))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    sidepay.errors.InputError: specs= H2 names unknown column(s) divergnce; allowed: W, ...
+    sidepay.errors.InputError: H2 names unknown column(s) divergnce; allowed: ...
     """
     names = [*spec.regressors, *spec.controls, *spec.fixed_effects, *spec.strata]
     names += [spec.outcome, *([spec.cluster] if spec.cluster else [])]
@@ -223,6 +223,10 @@ def _controls_available(spec: HypothesisSpec, panel: pd.DataFrame) -> tuple[list
 
 def _estimate(spec: HypothesisSpec, data: pd.DataFrame, controls: list[str]) -> ModelFit:
     if spec.estimator == "feols":
+        if spec.peace_years:  # a linear probability model of a binary outcome
+            splines = peace_years_splines(data[spec.peace_years].astype("float64"))
+            data = data.assign(**{c: splines[c] for c in splines.columns})
+            controls = [*controls, *splines.columns]
         return fit_feols(
             data, spec.outcome, spec.regressors, controls, spec.fixed_effects, spec.cluster
         )
@@ -340,16 +344,26 @@ def _marginal_effect(
         return None
 
 
-def _changed_model(notes: Sequence[str]) -> str:
-    """The reason a pre-declared model changed (controls dropped), or ''."""
+def _changed_model(notes: Sequence[str]) -> tuple[str, bool]:
+    """How a declared model changed (controls dropped), and whether that voids the verdict.
+
+    A control never observed in the sample (its source does not cover these years or
+    clients) voids the verdict: the declared model cannot be estimated, and a verdict on a
+    smaller model would be a verdict on another hypothesis test. A control whose column the
+    panel does not have at all (a simulated world has no GDP) keeps the verdict, with the
+    change said first in the reason.
+    """
     dropped = [n for n in notes if n.startswith("control ") and " dropped: " in n]
     if not dropped:
-        return ""
-    return (
-        "inconclusive because the pre-declared model changed: "
-        + "; ".join(dropped)
-        + " (the estimate shown is from the model without it and is not counted)"
-    )
+        return "", False
+    uncovered = [n for n in dropped if "never observed" in n]
+    if uncovered:
+        return (
+            "inconclusive because the pre-declared model changed: "
+            + "; ".join(uncovered)
+            + " (the estimate shown is from the model without it and is not counted)"
+        ), True
+    return "MODEL CHANGED (" + "; ".join(dropped) + "): ", False
 
 
 def _run_one(spec: HypothesisSpec, panel: pd.DataFrame, world: str) -> HypothesisResult:
@@ -383,9 +397,11 @@ def _run_one(spec: HypothesisSpec, panel: pd.DataFrame, world: str) -> Hypothesi
         )  # fmt: skip
     v: Verdict = verdict(est.estimate, est.p_value, spec.expected_sign)
     reason = _reason(v, spec)
-    changed = _changed_model(notes)
-    if changed:
+    changed, voids = _changed_model(notes)
+    if voids:
         v, reason = "inconclusive", changed
+    elif changed:
+        reason = changed + reason
     ame = _marginal_effect(spec, fit, data)
     return HypothesisResult(
         **base, estimate=est.estimate, std_error=est.std_error, conf_low=est.conf_low,

@@ -163,6 +163,9 @@ DERIVED: dict[str, Derived] = {
         lambda d: _recent(d.assign(_lo=_leader_only(d)), "_lo"),
         "leader-only change in t or t-1",
     ),
+    "payment_at_formation": Derived(
+        ("side_payment",), _window_max, "largest side payment in t-1, t, t+1 (levels)"
+    ),
     "paid_at_formation": Derived(
         ("side_payment",), _paid_at_formation, "side payment > 0 in t-1, t or t+1"
     ),

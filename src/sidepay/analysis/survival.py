@@ -252,8 +252,8 @@ def fit_cox(
     key_monotone = [c for c in monotone if c in regressors]
     if key_monotone:
         raise EstimationProblem(
-            f"not identified: {key_monotone[0]} takes its extreme value at every event "
-            "(monotone likelihood); its coefficient is infinite"
+            f"perfect separation (monotone likelihood): {key_monotone[0]} takes its extreme "
+            "value at every event; its coefficient is infinite (not identified)"
         )
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         beta, info, _ll = _cox_newton(

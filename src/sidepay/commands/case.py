@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,14 +10,15 @@ import typer
 def case_command(
     patron: Annotated[str, typer.Argument(help="Great power: COW abbreviation or code (USA, 2).")],
     client: Annotated[str, typer.Argument(help="Client: COW abbreviation or code (PAK, 770).")],
+    # str, not Path: typer turns '' into Path('.'); as typed, '' is refused by CaseOptions
     out: Annotated[
-        Path | None, typer.Option("--out", help="Output file, .png or .svg (default case-P-C.png).")
+        str | None, typer.Option("--out", help="Output file, .png or .svg (default case-P-C.png).")
     ] = None,
     years: Annotated[
         str, typer.Option("--years", help="Years FIRST:LAST, inclusive.")
     ] = "1946:2020",
     mirror: Annotated[
-        Path | None,
+        str | None,
         typer.Option("--mirror", help="Folder laid out like the shared data mirror (offline)."),
     ] = None,
 ) -> None:

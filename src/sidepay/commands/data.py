@@ -64,9 +64,12 @@ def list_command() -> None:
 
 @app.command("cite")
 def cite_command(
-    names: Annotated[list[str] | None, typer.Argument(help="Registry names; default: all.")] = None,
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(help="Source names or verb names (add_nmc, ...); default: all sources."),
+    ] = None,
 ) -> None:
-    """Print BibTeX entries for the given sources (all when none is named)."""
+    """Print BibTeX entries for the given sources or verbs (all sources when none is named)."""
     from sidepay.data.sources import bibtex
 
     typer.echo(bibtex(names or None), nl=False)
@@ -74,30 +77,79 @@ def cite_command(
 
 @app.command("panel")
 def panel_command(
-    out: Annotated[Path, typer.Option("--out", help="Output file: .parquet or .csv.")],
+    out: Annotated[
+        Path, typer.Option("--out", help="Output file: .dta (Stata), .rds (R), .csv or .parquet.")
+    ],
     years: Annotated[str, typer.Option("--years", help="first:last, inclusive.")] = "1946:2020",
     patrons: Annotated[
         str | None,
         typer.Option("--patrons", help="COW codes/abbreviations, e.g. USA,RUS; default: majors"),
     ] = None,
+    alliance: Annotated[
+        str,
+        typer.Option(
+            "--alliance", help="security (ATOP defense or offense; default), defense or any."
+        ),
+    ] = "security",
+    payment: Annotated[
+        str,
+        typer.Option(
+            "--payment",
+            help="side_payment measure: aid (default), aid_us, aid_econ, aid_mil, aid_dac, "
+            "finance_china or arms_tiv.",
+        ),
+    ] = "aid",
+    asymmetry: Annotated[
+        float | None,
+        typer.Option(
+            "--asymmetry",
+            metavar="SHARE",
+            help="Keep dyad-years whose client has less than SHARE of the patron's CINC "
+            "(the documented choice is 0.25); default: keep all.",
+        ),
+    ] = None,
+    per_capita: Annotated[
+        bool,
+        typer.Option("--per-capita", help="Add <aid>_pc (USD per person) and <aid>_gdp."),
+    ] = False,
 ) -> None:
     """Build the asymmetric-alliance panel (patron, client, year) and write it atomically."""
     from sidepay.config import data_context
-    from sidepay.data.panel import build_panel, check_output_path, resolve_patrons, write_panel
+    from sidepay.data.names import add_country_names
+    from sidepay.data.panel import build_panel, resolve_patrons
     from sidepay.errors import DataUnavailableError
+    from sidepay.export import check_table_path, write_table
     from sidepay.options import parse_years
 
-    check_output_path(out, param="out")
+    from sidepay.data.pacts import check_definition
+    from sidepay.data.payments import PAYMENTS
+    from sidepay.errors import bad_param
+
+    check_table_path(out, param="out")
     span = parse_years(years)
+    check_definition(alliance)
+    if payment not in PAYMENTS:
+        raise bad_param("payment", f"must be one of {', '.join(PAYMENTS)}; got {payment!r}")
+    if asymmetry is not None and not 0 < asymmetry <= 1:
+        raise bad_param("asymmetry", f"must be a share in (0, 1], e.g. 0.25; got {asymmetry}")
     context = data_context()
     try:
         codes = resolve_patrons(patrons, context=context) if patrons is not None else None
-        panel = build_panel(span, codes, context=context)
+        built = build_panel(
+            span,
+            codes,
+            alliance=alliance,
+            payment=payment,
+            asymmetric=asymmetry,
+            per_capita=per_capita,
+            context=context,
+        )
+        panel = add_country_names(built, context=context)
     except DataUnavailableError as exc:
         # the panel reads some thirty sources: point at the command that fetches them all
         raise DataUnavailableError(
             f"{exc}. The panel needs every source: run `sidepay data pull --mirror DIR` "
             "(or `sidepay data pull` with network access) first"
         ) from None
-    write_panel(panel, out, param="out")
+    write_table(panel, out, param="out")
     typer.echo(f"wrote {out}")

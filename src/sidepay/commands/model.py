@@ -9,6 +9,10 @@ from typing import Any
 import typer
 
 from sidepay.errors import InputError
+from sidepay.options import parse_count, parse_seed
+
+#: the largest comparative-statics grid (a vectorised solve of 10^7 points fits in memory)
+MAX_POINTS = 10**7
 
 app = typer.Typer(help="model commands", no_args_is_help=True)
 
@@ -41,6 +45,36 @@ def _load(params_file: str | None, overrides: dict[str, float | None]) -> Any:
     base = ModelParams() if params_file is None else load_params(params_file)
     changes = {_SOLVE_OPTIONS[k]: v for k, v in overrides.items() if v is not None}
     return base.replace(**changes) if changes else base
+
+
+def _refuse_overflow(result: dict[str, Any]) -> None:
+    """One line naming the quantities that overflowed 64-bit floats (never ``-Infinity``).
+
+    Examples
+    --------
+    >>> _refuse_overflow({"payment": 1.0, "deficit": float("-inf")})
+    ... # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    sidepay.errors.InputError: the equilibrium overflows 64-bit floats at these parameters ...
+    """
+    over = [k for k, v in result.items() if isinstance(v, float) and math.isinf(v)]
+    if over:
+        raise InputError(
+            "the equilibrium overflows 64-bit floats at these parameters "
+            f"({', '.join(over)} = +/-inf); give smaller magnitudes (e.g. --threat, --value, "
+            "--goods, --income, --eta below 1e150)"
+        )
+
+
+def _nan_to_none(result: dict[str, Any]) -> dict[str, Any]:
+    """NaN (an undefined quantity) as ``None``, so that the JSON is strict.
+
+    Examples
+    --------
+    >>> _nan_to_none({"a": float("nan"), "b": 1.0, "c": "x"})
+    {'a': None, 'b': 1.0, 'c': 'x'}
+    """
+    return {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in result.items()}
 
 
 @app.command("solve")
@@ -76,11 +110,14 @@ def solve_command(
     as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
 ) -> int:
     """Solve the formation game: outcome, concession, side payment, each side's surplus."""
+    import numpy as np
+
     from sidepay.theory.formation import OUTCOME_NAMES
     from sidepay.theory.statics import solve_params
 
     p = _load(params_file, {k: v for k, v in locals().items() if k in _SOLVE_OPTIONS})
-    out = solve_params(p)
+    with np.errstate(all="ignore"):  # overflow is checked on the results below
+        out = solve_params(p)
     result: dict[str, Any] = {
         "outcome": OUTCOME_NAMES[int(out["outcome"])],
         "forms": bool(out["forms"]),
@@ -90,8 +127,11 @@ def solve_command(
                 "leader_gain", "extraction_alone", "extraction_allied", "hazard_alone",
                 "hazard_allied"):  # fmt: skip
         result[key] = float(out[key])
+    _refuse_overflow(result)
     if as_json:
-        typer.echo(json.dumps({"equilibrium": result, "parameters": p.model_dump()}, indent=2))
+        # strict JSON: an undefined quantity (NaN) is null, never the non-JSON NaN
+        payload = {"equilibrium": _nan_to_none(result), "parameters": p.model_dump()}
+        typer.echo(json.dumps(payload, indent=2, allow_nan=False))
         return 0
     from rich.console import Console
     from rich.table import Table
@@ -110,13 +150,18 @@ def statics_command(
     vary: str = typer.Option(..., "--vary", help="parameter to vary (e.g. W, d, T, v, beta, h)"),
     lo: float | None = typer.Option(None, "--from", help="grid start (default: range floor)"),
     hi: float | None = typer.Option(None, "--to", help="grid end (default: range ceiling)"),
-    points: int = typer.Option(200, "--points", help="grid points, 2 .. 10^7"),
+    # whole numbers as typed, parsed strictly (click's int() takes '1_0' and other digits)
+    points: str = typer.Option("200", "--points", metavar="INTEGER", help="grid points, 2 .. 10^7"),
     out: str = typer.Option(..., "--out", help="output folder (CSV, PNG, SVG)"),
     params_file: str | None = typer.Option(
         None, "--params", help="TOML file of the other parameters"
     ),
 ) -> int:
     """Comparative statics of the equilibrium against one parameter: CSV and figure."""
+    from sidepay.outpaths import check_out_dir
+
+    out_dir = check_out_dir(out, "out", marker=None)  # '' is refused: never the current folder
+    n_points = parse_count(points, "points", low=2, high=MAX_POINTS)
     from sidepay.config import load_params
     from sidepay.report.figures_model import write_statics
     from sidepay.theory.params import ModelParams, param_bounds
@@ -138,8 +183,8 @@ def statics_command(
         hi = (b_hi if hi_inc else b_hi - 1e-6) if math.isfinite(b_hi) else max(1.0, 2.0 * current)
         if vary == "h0":
             hi = min(hi, p.h_cap - 1e-6)
-    cs = comparative_statics(vary, lo, hi, points, p)
-    for path in write_statics(cs, vary, out):
+    cs = comparative_statics(vary, lo, hi, n_points, p)
+    for path in write_statics(cs, vary, out_dir):
         typer.echo(f"wrote {path}")
     return 0
 
@@ -147,7 +192,9 @@ def statics_command(
 @app.command("propositions")
 def propositions_command(
     only: str | None = typer.Option(None, "--only", help="comma-separated ids, e.g. P2,P6"),
-    seed: int | None = typer.Option(None, "--seed", help="seed for every proposition's sample"),
+    seed: str | None = typer.Option(
+        None, "--seed", metavar="INTEGER", help="seed for every proposition's sample"
+    ),
     params_file: str | None = typer.Option(None, "--params", help="TOML file (P6, P7 dynamics)"),
     as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
 ) -> int:
@@ -160,12 +207,11 @@ def propositions_command(
     bad = [i for i in ids if i not in PROPOSITIONS]
     if bad:
         raise InputError(f"--only {bad[0]!r} is not a proposition: choose from P1..P8")
-    if seed is not None and seed < 0:
-        raise InputError(f"--seed must be >= 0; got {seed}")
+    seed_value = None if seed is None else parse_seed(seed)
     p = ModelParams() if params_file is None else load_params(params_file)
     results = []
     for i in ids:
-        kwargs: dict[str, Any] = {} if seed is None else {"seed": seed}
+        kwargs: dict[str, Any] = {} if seed_value is None else {"seed": seed_value}
         if i in ("P6", "P7"):
             kwargs["params"] = p
         results.append(PROPOSITIONS[i](**kwargs))

@@ -2,35 +2,46 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 
 def run_command(
+    # str, not Path: typer turns '' into Path('.'), the current folder, which a report swap
+    # would replace; as typed, '' is refused by RunOptions
     out: Annotated[
-        Path, typer.Option("--out", help="Report folder (replaced if it holds a previous report).")
-    ] = Path("sidepay-report"),
+        str, typer.Option("--out", help="Report folder (replaced if it holds a previous report).")
+    ] = "sidepay-report",
     mirror: Annotated[
-        Path | None,
+        str | None,
         typer.Option("--mirror", help="Folder laid out like the shared data mirror (offline)."),
     ] = None,
     years: Annotated[
         str, typer.Option("--years", help="Real-data years FIRST:LAST, inclusive.")
     ] = "1946:2020",
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the simulated world.")] = 1,
+    # whole numbers arrive as typed and are parsed by sidepay.options (ASCII digits only:
+    # click's int() would take '1_000', ' 7 ' or Arabic-Indic digits)
+    seed: Annotated[
+        str, typer.Option("--seed", metavar="INTEGER", help="Seed of the simulated world.")
+    ] = "1",
     world: Annotated[
         str,
         typer.Option("--world", help="real, simulated (offline) or both."),
     ] = "both",
     reps: Annotated[
-        int | None,
-        typer.Option("--reps", help="Replications of the simulated world (default 20)."),
+        str | None,
+        typer.Option(
+            "--reps", metavar="INTEGER", help="Replications of the simulated world (default 20)."
+        ),
     ] = None,
     periods: Annotated[
-        int | None,
-        typer.Option("--periods", help="Periods of each simulated history (default: the world's)."),
+        str | None,
+        typer.Option(
+            "--periods",
+            metavar="INTEGER",
+            help="Periods of each simulated history (default: the world's).",
+        ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress display.")] = False,
 ) -> None:

@@ -9,19 +9,29 @@ app = typer.Typer(help="simulate commands", no_args_is_help=True)
 
 @app.command("run")
 def run_command(
-    out: str = typer.Option(..., "--out", help="panel Parquet file (events go beside it)"),
+    out: str = typer.Option(
+        ..., "--out", help="panel file, .parquet/.pq/.csv/.dta/.rds (events go beside it)"
+    ),
     world: str | None = typer.Option(None, "--world", help="world TOML (default: built-in)"),
     periods: int = typer.Option(75, "--periods", help="periods to simulate (>= 1)"),
     years: int | None = typer.Option(
         None, "--years", hidden=True, help="deprecated spelling of --periods"
     ),
-    reps: int = typer.Option(100, "--reps", help="replications (>= 1)"),
+    reps: int = typer.Option(100, "--reps", help="replications (1..1000000)"),
     seed: int = typer.Option(1, "--seed", help="seed (>= 0); same seed, same bytes"),
     burn_in: int = typer.Option(
-        0, "--burn-in", help="periods played before the first year and not recorded (>= 0)"
+        0, "--burn-in", help="periods played before the first year and not recorded (0..10000)"
+    ),
+    max_memory: str | None = typer.Option(
+        None,
+        "--max-memory",
+        help="refuse a run whose estimated peak memory is above this (e.g. 8G; default: "
+        "half the physical memory)",
     ),
 ) -> int:
-    """Simulate a world and write its dyad-year panel and event log (Parquet, atomically)."""
+    """Simulate a world and write its dyad-year panel and event log atomically; the suffix
+    of --out is the format (.parquet/.pq streamed by chunks of replications, .csv, .dta,
+    .rds)."""
     from sidepay.sim.engine import write_simulation
     from sidepay.sim.world import World, default_world
 
@@ -30,7 +40,7 @@ def run_command(
         periods = years
     w = default_world() if world is None else World.from_toml(world)
     panel_path, events_path, n_rows, n_events = write_simulation(
-        w, out, periods=periods, reps=reps, seed=seed, burn_in=burn_in
+        w, out, periods=periods, reps=reps, seed=seed, burn_in=burn_in, max_memory=max_memory
     )
     typer.echo(f"wrote {panel_path} ({n_rows} dyad-years) and {events_path} ({n_events} events)")
     return 0

@@ -80,7 +80,13 @@ def test_command(
 
     # the options object takes the strings as typed and checks and normalises them
     opts = TestOptions(
-        world=world, only=only, panel=panel, mirror=mirror, seed=seed, reps=reps, out=out  # type: ignore[arg-type]
+        world=world,
+        only=only,
+        panel=panel,
+        mirror=mirror,
+        seed=seed,
+        reps=reps,
+        out=out,  # type: ignore[arg-type]
     )
     results = run_tests(opts)
     if as_json:

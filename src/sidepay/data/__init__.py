@@ -25,8 +25,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sidepay.data.acquire import fetch, is_cached, pull, read_rda
     from sidepay.data.codes import name_to_cow, resolve
+    from sidepay.data.conflict import add_cow_wars, add_gml_mids, add_spells
     from sidepay.data.context import DataContext
     from sidepay.data.covariates import add_capabilities, add_client_politics, add_threat
+    from sidepay.data.custom import add_custom
     from sidepay.data.dyads import (
         add_atop_alliance,
         add_cow_alliance,
@@ -39,6 +41,8 @@ if TYPE_CHECKING:
         state_years,
     )
     from sidepay.data.events import detect_events
+    from sidepay.data.geography import add_capital_distance, add_contiguity, add_minimum_distance
+    from sidepay.data.names import add_country_names
     from sidepay.data.panel import (
         build_panel,
         create_patron_client_years,
@@ -48,6 +52,7 @@ if TYPE_CHECKING:
     from sidepay.data.payments import add_side_payments
     from sidepay.data.sources import SOURCES, Source, bibtex, get_source
     from sidepay.data.spells import add_alliance_status, alliance_spells
+    from sidepay.data.trade import add_cow_trade
 
 #: public name -> module that defines it
 _EXPORTS: dict[str, str] = {
@@ -82,6 +87,15 @@ _EXPORTS: dict[str, str] = {
     "add_capabilities": "covariates",
     "add_threat": "covariates",
     "detect_events": "events",
+    "add_contiguity": "geography",
+    "add_minimum_distance": "geography",
+    "add_capital_distance": "geography",
+    "add_gml_mids": "conflict",
+    "add_cow_wars": "conflict",
+    "add_spells": "conflict",
+    "add_cow_trade": "trade",
+    "add_custom": "custom",
+    "add_country_names": "names",
 }
 
 __all__ = [
@@ -91,14 +105,23 @@ __all__ = [
     "add_alliance_status",
     "add_atop_alliance",
     "add_capabilities",
+    "add_capital_distance",
     "add_client_politics",
+    "add_contiguity",
+    "add_country_names",
     "add_cow_alliance",
     "add_cow_majors",
+    "add_cow_trade",
+    "add_cow_wars",
+    "add_custom",
     "add_democracy",
+    "add_gml_mids",
     "add_ideal_points",
+    "add_minimum_distance",
     "add_nmc",
     "add_rivalries",
     "add_side_payments",
+    "add_spells",
     "add_threat",
     "alliance_spells",
     "bibtex",

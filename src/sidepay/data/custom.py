@@ -207,10 +207,14 @@ def add_custom(
     """
     on = list(on)
     if len(on) not in (2, 3):
-        raise bad_param("on", f"must name 2 (state, year) or 3 (state1, state2, year) columns; got {on}")
+        raise bad_param(
+            "on", f"must name 2 (state, year) or 3 (state1, state2, year) columns; got {on}"
+        )
     missing = [c for c in on if c not in data.columns]
     if missing:
-        raise bad_param("on", f"columns {missing} are not in data (it has {list(data.columns)[:8]})")
+        raise bad_param(
+            "on", f"columns {missing} are not in data (it has {list(data.columns)[:8]})"
+        )
     cols = [c for c in data.columns if c not in on] if columns is None else list(columns)
     absent = [c for c in cols if c not in data.columns]
     if absent or not cols:
@@ -227,28 +231,33 @@ def add_custom(
     span = _coverage(data, on[-1], coverage)
     frame = key_frame(panel)
     std = ["ccode", "year"] if len(on) == 2 else ["ccode1", "ccode2", "year"]
-    src = data[on + cols].rename(columns=dict(zip(on, std, strict=True)))
-    src[std] = src[std].astype("int64")
-    src = src[(src["year"] >= span[0]) & (src["year"] <= span[1])]
-    listed = src.assign(_listed=1.0)
+    # values under internal names: a value column may be called like a key ("year")
+    inner = {c: f"_v{i}_" for i, c in enumerate(cols)}
+    src = pd.DataFrame({k: data[o].to_numpy(dtype="int64") for k, o in zip(std, on, strict=True)})
+    for c, v in inner.items():
+        src[v] = data[c].to_numpy()
+    src = src[(src["year"] >= span[0]) & (src["year"] <= span[1])].assign(_listed=1.0)
     if len(on) == 2:
-        out = attach_monadic(frame, listed, {c: c for c in [*cols, "_listed"]})
+        out = attach_monadic(frame, src, {v: v for v in [*inner.values(), "_listed"]})
         suffixes = [""] if unit_of(frame) == "state" else ["1", "2"]
-        _fill(out, frame, [c + s for c in cols for s in suffixes], suffixes, span, fill)
-        return put_back(panel, out, monadic=cols)
+        named = [v + s for v in inner.values() for s in suffixes]
+        _fill(out, frame, named, suffixes, span, fill)
+        added = {c + s: out[v + s] for c, v in inner.items() for s in suffixes}
+        return put_back(panel, pd.DataFrame(added), monadic=cols)
     if unit_name(panel) == "state":
         raise bad_param("panel", "is state-years; dyad-year data need dyad-years or the panel")
-    text = [c for c in cols if not pd.api.types.is_numeric_dtype(src[c])]
+    text = [c for c, v in inner.items() if not pd.api.types.is_numeric_dtype(src[v])]
     if text:
         raise bad_param("columns", f"{text} are not numeric; dyad-year data must be numbers")
     if symmetric:
-        listed = mirror(listed)
-        if listed.duplicated(["ccode1", "ccode2", "year"]).any():
+        src = mirror(src)
+        if src.duplicated(["ccode1", "ccode2", "year"]).any():
             raise bad_param("symmetric", "is True but data list some pairs in both orders")
-    both = [*cols, "_listed"]
-    out = attach_dyadic(frame, prepare_dyadic(listed, both), both, span, complete=False)
-    _fill(out, frame, cols, [""], span, fill)
-    return put_back(panel, out, dyadic=cols)
+    both = [*inner.values(), "_listed"]
+    out = attach_dyadic(frame, prepare_dyadic(src, both), both, span, complete=False)
+    _fill(out, frame, list(inner.values()), [""], span, fill)
+    added = {c: out[v] for c, v in inner.items()}
+    return put_back(panel, pd.DataFrame(added), dyadic=cols)
 
 
 def _fill(

@@ -167,8 +167,60 @@ def dyad_years(
         c2[pos : pos + k] = block[j]
         pos += k
     out = pd.DataFrame({"ccode1": c1, "ccode2": c2, "year": year}, copy=False)
+    out = _drop_never_coexisting(out, cow_states(context=context))
     out.attrs.update(sidepay_unit="dyad_year", directed=directed)
     return out
+
+
+def _drop_never_coexisting(dyads: pd.DataFrame, spells: pd.DataFrame) -> pd.DataFrame:
+    """Drop dyad-years whose states were never both members on a single day of that year.
+
+    Both are members *in* the year (e.g. Suriname from 25 Nov 1975, the Republic of Vietnam
+    until 30 Apr 1975) yet never at once; peacesciencer drops such dyads. Only dyads with a
+    state that is a member for part of the year are checked, against the COW dates.
+
+    Examples
+    --------
+    >>> d = dyad_years((1975, 1975))
+    >>> bool(((d.ccode1 == 115) & (d.ccode2 == 817)).any())
+    False
+    """
+    if dyads.empty:
+        return dyads
+    lo, hi = int(dyads["year"].min()), int(dyads["year"].max())
+    sp = spells[["ccode", "stdate", "enddate", "ongoing"]].copy()
+    last = pd.Timestamp(year=max(hi, 2016), month=12, day=31)
+    sp.loc[sp["ongoing"], "enddate"] = last  # still a member after the release
+    first = np.maximum(sp["stdate"].dt.year.to_numpy(), lo)
+    idx, yrs = expand_years(first, np.minimum(sp["enddate"].dt.year.to_numpy(), hi))
+    part = pd.DataFrame({"ccode": sp["ccode"].to_numpy()[idx], "year": yrs})
+    jan1 = (yrs - 1970).astype("datetime64[Y]").astype("datetime64[ns]")
+    dec31 = (yrs - 1969).astype("datetime64[Y]").astype("datetime64[ns]") - np.timedelta64(1, "D")
+    part["s"] = np.maximum(sp["stdate"].to_numpy()[idx], jan1)
+    part["e"] = np.minimum(sp["enddate"].to_numpy()[idx], dec31)
+    partial = part[(part["s"] > jan1) | (part["e"] < dec31)]
+    if partial.empty:
+        return dyads
+    # a dense (year, ccode) table of part-year members: one gather per side, no sort
+    table = np.zeros((hi - lo + 1) * CODE_SPACE, dtype=bool)
+    table[(partial["year"].to_numpy() - lo) * CODE_SPACE + partial["ccode"].to_numpy()] = True
+    base = (dyads["year"].to_numpy(dtype="int64") - lo) * CODE_SPACE
+    hit = table.take(base + dyads["ccode1"].to_numpy(dtype="int64"))
+    hit |= table.take(base + dyads["ccode2"].to_numpy(dtype="int64"))
+    if not hit.any():
+        return dyads
+    rows = np.flatnonzero(hit)
+    cand = dyads.iloc[rows].assign(_row=rows)
+    spans = part[["ccode", "year", "s", "e"]]
+    m = cand.merge(spans.add_suffix("1"), left_on=["ccode1", "year"], right_on=["ccode1", "year1"])
+    m = m.merge(spans.add_suffix("2"), left_on=["ccode2", "year"], right_on=["ccode2", "year2"])
+    overlap = (m["s1"] <= m["e2"]) & (m["s2"] <= m["e1"])
+    never = np.setdiff1d(rows, m.loc[overlap, "_row"].to_numpy())
+    if not len(never):
+        return dyads
+    keep = np.ones(len(dyads), dtype=bool)
+    keep[never] = False
+    return dyads[keep].reset_index(drop=True)
 
 
 # prepared dyadic sources by (name, data context): a context is frozen and hashable

@@ -10,13 +10,22 @@ otherwise. Definitions (also in ``docs/data.md``):
   still in force at the end of coverage is censored: missing, not 0), with
   ``termination_manner`` where the alliance data say how it ended (ATOP: abrogation,
   expiry, replaced, other);
-- **realignment** (by alliance): a termination of (g, c) with a formation of (r, c), r != g,
-  within ``window`` years either side, where (r, c) does not itself end in the same year
-  and began after the (g, c) spell did;
-- **realignment_arms** (second measure): the client's main arms supplier among the panel's
-  patrons (largest 3-year sum of ``arms_tiv`` or ``side_payment``) moves from g to r != g
-  with at most ``window`` years between the last year of g and the first year of r; marked
-  on g's last year;
+- **realignment** (by alliance): the end of a tie of (g, c) (its termination year t)
+  followed by the formation of a tie of (r, c) with another patron r != g in a year
+  f with t <= f <= t + ``window`` (default 3), where the (r, c) tie is in force then (it is
+  allied in year f and does not itself end in year t) and the client has no tie with g in
+  year f (a client back with g has not moved). Run on the panel of every great
+  power and on security ties (the panel's default), the new tie is a security tie with a
+  different great power;
+- **main_supplier**: the patron with the largest 3-year sum of ``arms_tiv`` (or
+  ``side_payment``) to the client, when that sum is at least ``arms_min`` (default 10 TIV
+  millions); missing otherwise;
+- **realignment_arms** (second measure): a *sustained* switch of main supplier from g to
+  r != g: r is main in year t, g was the main supplier in the last year before t that has
+  one (at most ``window`` years before), and r is main in more than half of the
+  ``arms_sustain`` years t, t+1, ... (default 5; a switch the data cannot yet confirm is not
+  flagged); marked on g's last year as main supplier. ``realignment_arms_bloc`` = 1 when g
+  and r sit in different Cold War blocs (:data:`BLOCS`; 0 after 1991);
 - **payment_increase / payment_decrease**: the side payment rose / fell from the year before.
 """
 
@@ -28,6 +37,19 @@ import pandas as pd
 from sidepay.errors import InputError
 
 _NEEDED = ("patron", "client", "year", "allied")
+
+#: Cold War blocs of the great powers (1946-1991): the West, the Soviet bloc, and China
+#: in the Soviet bloc until the Sino-Soviet split (1960), on its own afterwards.
+BLOCS: dict[int, str] = {2: "west", 200: "west", 220: "west", 255: "west", 740: "west",
+                         325: "west", 365: "soviet"}
+COLD_WAR_END = 1991
+
+
+def _bloc(patron: np.ndarray, year: np.ndarray) -> np.ndarray:
+    b = np.array([BLOCS.get(int(p), f"other-{int(p)}") for p in patron], dtype=object)
+    china = patron == 710
+    b[china] = np.where(year[china] <= 1960, "soviet", "china")
+    return b
 
 
 def _neighbours(df: pd.DataFrame, group: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -81,7 +103,13 @@ def _rolling3(pay: np.ndarray, prev: np.ndarray) -> np.ndarray:
     return np.where(seen, total, np.nan)
 
 
-def detect_events(panel: pd.DataFrame, window: int = 5) -> pd.DataFrame:
+def detect_events(
+    panel: pd.DataFrame,
+    window: int = 3,
+    *,
+    arms_sustain: int = 5,
+    arms_min: float = 10.0,
+) -> pd.DataFrame:
     """Add formation, termination (with manner), realignment and payment-change events.
 
     Parameters
@@ -90,14 +118,20 @@ def detect_events(panel: pd.DataFrame, window: int = 5) -> pd.DataFrame:
         Rows (patron, client, year) with ``allied``; optional ``rep``, ``spell_start``,
         ``spell_end``, ``spell_manner``, ``side_payment``, ``arms_tiv``.
     window : int
-        Years within which a move to another patron counts as a realignment (>= 0).
+        k: years after the end of a tie within which a new tie with another patron makes a
+        realignment, and the largest gap between two main suppliers (>= 0; default 3).
+    arms_sustain : int
+        Years from a switch of main supplier in more than half of which the new supplier
+        must be main (>= 1; default 5).
+    arms_min : float
+        Least 3-year arms volume (TIV millions) that makes a patron a main supplier.
 
     Returns
     -------
     DataFrame
         The panel (same rows and order) with ``formation``, ``termination``,
         ``termination_manner``, ``realignment``, ``main_supplier``, ``realignment_arms``,
-        ``payment_increase``, ``payment_decrease``.
+        ``realignment_arms_bloc``, ``payment_increase``, ``payment_decrease``.
 
     Examples
     --------
@@ -117,6 +151,10 @@ def detect_events(panel: pd.DataFrame, window: int = 5) -> pd.DataFrame:
         )
     if not isinstance(window, int) or window < 0:
         raise InputError(f"window must be a whole number of years >= 0; got {window!r}")
+    if not isinstance(arms_sustain, int) or arms_sustain < 1:
+        raise InputError(f"arms_sustain must be a whole number of years >= 1; got {arms_sustain!r}")
+    if not arms_min >= 0:
+        raise InputError(f"arms_min must be a volume >= 0; got {arms_min!r}")
     group = ["rep", "patron", "client"] if "rep" in panel.columns else ["patron", "client"]
     order = np.lexsort([panel["year"].to_numpy(), *[panel[c].to_numpy() for c in reversed(group)]])
     df = panel.iloc[order].reset_index(drop=True)
@@ -170,11 +208,13 @@ def detect_events(panel: pd.DataFrame, window: int = 5) -> pd.DataFrame:
         }
     )
     pairs = ends.merge(starts, on=["rep", "client"], suffixes=("", "_new"))
+    gap = pairs["year_new"] - pairs["year"]
     pairs = pairs[
         (pairs["patron_new"] != pairs["patron"])
-        & ((pairs["year_new"] - pairs["year"]).abs() <= window)
-        # the new tie must be newer than the one that ends (Burma's 1960 treaty with China
-        # is no move away from the 1962 Laos accords)
+        # the new tie follows the end of the old one (a tie already in force before the old
+        # one's last year is no move: Burma's 1960 treaty with China and the Laos accords)
+        & (gap >= 0)
+        & (gap <= window)
         & (pairs["year_new"] > pairs["began"])
     ]
     # a patron whose own alliance with the client ends the same year is not where the client
@@ -184,6 +224,19 @@ def detect_events(panel: pd.DataFrame, window: int = 5) -> pd.DataFrame:
         gone, on=["rep", "client", "patron_new", "year"], how="left", indicator=True
     )
     pairs = pairs[pairs["_merge"] == "left_only"]
+    # the client has moved: no tie with the old patron when the new one forms (Portugal
+    # left its wartime agreement with the US in 1946 and joined NATO, the US included, in
+    # 1949: no move from the US to France)
+    tie = pd.Series(a1, index=pd.MultiIndex.from_arrays([rep, df["client"].to_numpy(),
+                                                          df["patron"].to_numpy(), year]))
+    tie = tie[~tie.index.duplicated()]
+    back = tie.reindex(
+        pd.MultiIndex.from_arrays(
+            [pairs["rep"], pairs["client"], pairs["patron"], pairs["year_new"]]
+        ),
+        fill_value=False,
+    ).to_numpy()
+    pairs = pairs[~back.astype(bool)]
     realign = np.zeros(len(df), dtype=bool)
     realign[pairs["i"].to_numpy()] = True
     df["realignment"] = _flags(realign, term_known)
@@ -201,12 +254,18 @@ def detect_events(panel: pd.DataFrame, window: int = 5) -> pd.DataFrame:
         df["payment_increase"] = _flags(pay > before, known)
         df["payment_decrease"] = _flags(pay < before, known)
     if pay_col is not None:
-        df = _arms_realignment(df, pay_col, prev, rep, window)
+        df = _arms_realignment(df, pay_col, prev, rep, window, arms_sustain, arms_min)
     return df.iloc[np.argsort(order)].set_index(panel.index)
 
 
 def _arms_realignment(
-    df: pd.DataFrame, col: str, prev: np.ndarray, rep: np.ndarray, window: int
+    df: pd.DataFrame,
+    col: str,
+    prev: np.ndarray,
+    rep: np.ndarray,
+    window: int,
+    sustain: int,
+    least: float,
 ) -> pd.DataFrame:
     pay = pd.to_numeric(df[col]).to_numpy(dtype="float64", na_value=np.nan)
     roll = _rolling3(pay, prev)
@@ -219,29 +278,39 @@ def _arms_realignment(
             "roll": roll,
         }
     )
-    cand = cand[cand["roll"] > 0].sort_values(
+    cand = cand[(cand["roll"] > 0) & (cand["roll"] >= least)].sort_values(
         ["rep", "client", "year", "roll", "patron"], ascending=[True, True, True, False, True]
     )
     main = cand.drop_duplicates(["rep", "client", "year"])[["rep", "client", "year", "patron"]]
     main = main.reset_index(drop=True)
-    same = (main["rep"].to_numpy()[1:] == main["rep"].to_numpy()[:-1]) & (
-        main["client"].to_numpy()[1:] == main["client"].to_numpy()[:-1]
-    )
-    switch = (
-        same
-        & (main["patron"].to_numpy()[1:] != main["patron"].to_numpy()[:-1])
-        & (main["year"].to_numpy()[1:] - main["year"].to_numpy()[:-1] <= max(window, 1))
-    )
-    moved = main.iloc[:-1][switch]
+    r_, c_, y_, p_ = (main[c].to_numpy() for c in ("rep", "client", "year", "patron"))
+    same = (r_[1:] == r_[:-1]) & (c_[1:] == c_[:-1])
+    switch = same & (p_[1:] != p_[:-1]) & (y_[1:] - y_[:-1] <= max(window, 1))
+    old = main.iloc[:-1][switch].reset_index(drop=True)  # g's last year as main supplier
+    new = main.iloc[1:][switch].reset_index(drop=True)  # r's first year
+    # sustained: r main in more than half of the ``sustain`` years from its first
+    sw = pd.DataFrame({"k": np.arange(len(new)), "rep": new["rep"], "client": new["client"],
+                       "t": new["year"], "r": new["patron"]})
+    later = sw.merge(main, on=["rep", "client"])
+    later = later[(later["year"] >= later["t"]) & (later["year"] < later["t"] + sustain)]
+    hits = (later["patron"] == later["r"]).groupby(later["k"]).sum()
+    kept = hits.reindex(sw["k"], fill_value=0).to_numpy() > sustain / 2
+    old, new = old[kept], new[kept]
     key = pd.MultiIndex.from_frame(
         pd.DataFrame({"rep": rep, "client": df["client"].to_numpy(), "year": df["year"].to_numpy()})
     )
     m_idx = pd.MultiIndex.from_frame(main[["rep", "client", "year"]])
-    sup = pd.Series(main["patron"].to_numpy(), index=m_idx).reindex(key).to_numpy()
+    sup = pd.Series(p_, index=m_idx).reindex(key).to_numpy()
     df["main_supplier"] = pd.array(sup, dtype="Int64")
-    mv = pd.MultiIndex.from_frame(moved[["rep", "client", "year", "patron"]])
     rows = pd.MultiIndex.from_arrays(
         [rep, df["client"].to_numpy(), df["year"].to_numpy(), df["patron"].to_numpy()]
     )
+    mv = pd.MultiIndex.from_frame(old[["rep", "client", "year", "patron"]])
     df["realignment_arms"] = _flags(rows.isin(mv), ~np.isnan(pay))
+    t_new = new["year"].to_numpy()
+    cross = (_bloc(old["patron"].to_numpy(), t_new) != _bloc(new["patron"].to_numpy(), t_new)) & (
+        t_new <= COLD_WAR_END
+    )
+    mv_bloc = pd.MultiIndex.from_frame(old[["rep", "client", "year", "patron"]][cross])
+    df["realignment_arms_bloc"] = _flags(rows.isin(mv_bloc), ~np.isnan(pay))
     return df

@@ -82,7 +82,10 @@ def contiguity_years(*, context: DataContext | None = None) -> pd.DataFrame:
             "conttype": raw["conttype"].to_numpy(dtype="float64")[idx],
         }
     )
-    return long.groupby(["ccode1", "ccode2", "year"], as_index=False)["conttype"].min()
+    closest: pd.DataFrame = long.groupby(["ccode1", "ccode2", "year"], as_index=False).agg(
+        conttype=("conttype", "min")
+    )
+    return closest
 
 
 def add_contiguity(
@@ -177,9 +180,15 @@ def great_circle_km(
     ...                             np.array([0.0]), np.array([180.0]))[0]), 1)
     20037.5
     """
+    # the same order of the two points either way round: (a, b) and (b, a) agree exactly
+    swap = (lat1 > lat2) | ((lat1 == lat2) & (lng1 > lng2))
+    lat1, lat2 = np.where(swap, lat2, lat1), np.where(swap, lat1, lat2)
+    lng1, lng2 = np.where(swap, lng2, lng1), np.where(swap, lng1, lng2)
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dl = np.radians(lng2 - lng1)
-    num = np.hypot(np.cos(p2) * np.sin(dl), np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dl))
+    num = np.hypot(
+        np.cos(p2) * np.sin(dl), np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dl)
+    )
     den = np.sin(p1) * np.sin(p2) + np.cos(p1) * np.cos(p2) * np.cos(dl)
     return np.arctan2(num, den) * EARTH_RADIUS_M / 1000.0
 
@@ -193,14 +202,16 @@ def add_capital_distance(df: pd.DataFrame, *, context: DataContext | None = None
     --------
     >>> d = pd.DataFrame({"ccode1": [2], "ccode2": [20], "year": [1950]})
     >>> round(float(add_capital_distance(d)["capdist"].iloc[0]))
-    737
+    735
     """
     _need_dyads(df, "add_capital_distance")
     caps = capital_years(context=context)
     keys = key_frame(df)
     coords = attach_monadic(keys, caps, {"lat": "lat", "lng": "lng"})
     keys["capdist"] = great_circle_km(
-        coords["lat1"].to_numpy(), coords["lng1"].to_numpy(),
-        coords["lat2"].to_numpy(), coords["lng2"].to_numpy(),
+        coords["lat1"].to_numpy(),
+        coords["lng1"].to_numpy(),
+        coords["lat2"].to_numpy(),
+        coords["lng2"].to_numpy(),
     )
     return put_back(df, keys, dyadic=["capdist"])

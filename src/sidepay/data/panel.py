@@ -19,14 +19,17 @@ main ones:
 - **rows**: a patron is a COW major power in that year (or, with ``patrons=``, one of the
   given states while in the system); a client is any other state in the system that year
   that is not a major power.
-- **alliance**: ``allied`` = any ATOP 4.01 obligation links the two that year; obligation
-  flags are those of either member; a **spell** is a maximal run of consecutive allied
-  years over the whole ATOP history (1815-2016), so a spell begun before the first panel
-  year keeps its true start. Years after 2016 are outside ATOP 4.01 coverage: missing.
-- **side_payment** = SIPRI arms transfers (TIV, millions) from patron to client, 0 inside
-  SIPRI coverage (1950-2021) where no delivery is recorded; US aid keeps its own columns.
-- **rival_payment** = the largest side payment to the same client that year by another
-  patron in the panel.
+- **alliance** (``alliance=``): ``allied`` = a tie of the chosen definition (default
+  ``security``: an ATOP defense or offense obligation of either member); ATOP 4.01 to 2016,
+  ATOP 5.1 in 2017-2018, missing after; spells per definition over the whole ATOP history
+  (:mod:`sidepay.data.pacts`, :mod:`sidepay.data.spells`).
+- **side_payment** (``payment=``) = ``aid`` by default: the patron's aid from the best
+  series that covers it (constant 2022 USD millions; :mod:`sidepay.data.payments`); arms
+  TIV, the default before issue 10, is ``arms_tiv``.
+- **rival_payment**, **main_supplier** and both realignments are computed over every great
+  power, whatever ``patrons=`` selects (the selection is applied afterwards).
+- **asymmetric=**: keep dyad-years whose client has less than this share of the patron's
+  capabilities.
 """
 
 from __future__ import annotations
@@ -45,12 +48,14 @@ from sidepay.data.context import DataContext, default_context
 from sidepay.data.covariates import add_capabilities, add_client_politics, add_threat
 from sidepay.data.dyads import Years
 from sidepay.data.events import detect_events
-from sidepay.data.payments import add_side_payments
+from sidepay.data.pacts import check_definition
+from sidepay.data.payments import PAYMENTS, add_per_capita, add_side_payments
 from sidepay.data.spells import add_alliance_status
 from sidepay.errors import InputError, bad_param
 from sidepay.options import parse_years
 
 __all__ = [
+    "ASYMMETRY_SHARE",
     "build_panel",
     "check_output_path",
     "create_patron_client_years",
@@ -145,11 +150,22 @@ def create_patron_client_years(
 # --- the panel ----------------------------------------------------------------------------
 
 
+#: the default share for ``asymmetric=``: a client with less than a quarter of its
+#: patron's capabilities (see ``docs/data.md``, "Asymmetry")
+ASYMMETRY_SHARE = 0.25
+
+
 def build_panel(
     years: Years = (1946, 2020),
     patrons: Iterable[int | str] | str | None = None,
     *,
-    window: int = 5,
+    alliance: str = "security",
+    payment: str = "aid",
+    per_capita: bool = False,
+    asymmetric: float | None = None,
+    window: int = 3,
+    arms_sustain: int = 5,
+    arms_min: float = 10.0,
     context: DataContext | None = None,
 ) -> pd.DataFrame:
     """Build the real asymmetric-alliance panel (directed dyad-years patron, client, year).
@@ -160,9 +176,24 @@ def build_panel(
         First and last year, inclusive (``(1946, 2020)`` or ``"1946:2020"``; see
         :func:`sidepay.options.parse_years`).
     patrons : list of COW codes or abbreviations, or a comma-separated str, optional
-        Great powers; default: the COW major powers of each year.
-    window : int
-        Years within which a realignment is recognised (:func:`detect_events`).
+        Great powers kept; default: the COW major powers of each year. Whatever the
+        selection, every quantity that compares patrons (``rival_payment``,
+        ``main_supplier``, both realignments) is computed over all great powers (the COW
+        majors plus the selection) and only then are the selected patrons' rows kept.
+    alliance : {"security", "defense", "any"}
+        Which ATOP ties make ``allied`` and the spells (:mod:`sidepay.data.pacts`).
+    payment : str
+        The measure that becomes ``side_payment`` (:data:`sidepay.data.payments.PAYMENTS`;
+        default ``aid``; ``arms_tiv`` was the default before issue 10).
+    per_capita : bool
+        Add ``<col>_pc`` and ``<col>_gdp`` for every aid column.
+    asymmetric : float, optional
+        Keep only dyad-years whose ``capability_ratio`` is below this share (in (0, 1];
+        :data:`ASYMMETRY_SHARE` = 0.25 is the documented choice). Where NMC ends (after
+        2016) the dyad's last observed ratio decides. Events are detected before rows are
+        dropped.
+    window, arms_sustain, arms_min
+        Realignment definitions of :func:`sidepay.data.events.detect_events`.
     context : DataContext, optional
         Mirror, cache folder and download policy for every source read; default
         :func:`sidepay.config.data_context` (where the environment is read).
@@ -170,14 +201,12 @@ def build_panel(
     Returns
     -------
     DataFrame
-        Columns of :data:`sidepay.schema.COLUMNS` (conformed) plus documented extras
-        (``spell_end``, ``atop_entry``, ``atop_exit``, ``atopids``, ``terr_threat``,
-        ``mid_opponents``, ``realignment_arms``, ``main_supplier`` ...).
+        Columns of :data:`sidepay.schema.COLUMNS` (conformed) plus documented extras.
 
     Raises
     ------
     InputError
-        ``years=`` or ``patrons=`` is not valid, or selects no patron-client pair.
+        An argument is not valid, or the selection has no patron-client pair.
 
     Examples
     --------
@@ -187,18 +216,42 @@ def build_panel(
     """
     ctx = default_context(context)
     lo, hi = parse_years(years)
+    check_definition(alliance)
+    if payment not in PAYMENTS:
+        raise bad_param("payment", f"must be one of {', '.join(PAYMENTS)}; got {payment!r}")
+    if asymmetric is not None and not (0 < float(asymmetric) <= 1):
+        raise bad_param("asymmetric", f"must be a share in (0, 1], e.g. 0.25; got {asymmetric!r}")
     rows = create_patron_client_years((lo, hi), patrons, context=ctx)
     if rows.empty:
         raise InputError(
             f"no patron-client pairs in {lo}..{hi} for patrons {patrons!r}", param="patrons"
         )
-    rows = add_alliance_status(rows, context=ctx)
-    rows = add_side_payments(rows, context=ctx)
-    rows = add_client_politics(rows, context=ctx)
-    rows = add_capabilities(rows, context=ctx)
-    rows = add_threat(rows, context=ctx)
-    rows = detect_events(rows, window=window)
-    return schema.conform(rows.reset_index(drop=True))
+    full = rows
+    if patrons is not None:  # every great power, so that comparisons across patrons hold
+        every = create_patron_client_years((lo, hi), None, context=ctx)
+        full = pd.concat([every, rows], ignore_index=True).drop_duplicates(ignore_index=True)
+        full = full.sort_values(["patron", "client", "year"], ignore_index=True)
+    full = add_alliance_status(full, alliance=alliance, context=ctx)
+    full = add_side_payments(full, payment=payment, context=ctx)
+    full = add_client_politics(full, context=ctx)
+    full = add_capabilities(full, context=ctx)
+    full = add_threat(full, context=ctx)
+    full = detect_events(full, window=window, arms_sustain=arms_sustain, arms_min=arms_min)
+    if per_capita:
+        full = add_per_capita(full)
+    if patrons is not None:
+        full = rows.merge(full, on=["patron", "client", "year"], how="left")
+    if asymmetric is not None:
+        full = full[_below_share(full, float(asymmetric))]
+    out = schema.conform(full.reset_index(drop=True))
+    out.attrs = {"alliance": alliance, "payment": payment, "asymmetric": asymmetric}
+    return out
+
+
+def _below_share(panel: pd.DataFrame, share: float) -> np.ndarray:
+    """Rows whose capability ratio (last observed in the dyad where missing) < share."""
+    ratio = panel.groupby(["patron", "client"])["capability_ratio"].ffill()
+    return np.asarray((ratio < share).to_numpy(), dtype=bool)
 
 
 def check_output_path(path: str | os.PathLike[str], *, param: str = "path") -> Path:

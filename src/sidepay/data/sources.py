@@ -17,7 +17,7 @@ from importlib import resources
 
 from sidepay.errors import InputError
 
-__all__ = ["SOURCES", "Source", "bibtex", "get_source"]
+__all__ = ["SOURCES", "VERB_SOURCES", "Source", "bibtex", "cite_sources", "get_source"]
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,64 @@ def get_source(name: str, sources: dict[str, Source] | None = None) -> Source:
         ) from None
 
 
+VERB_SOURCES: dict[str, tuple[str, ...]] = {
+    "state_years": ("cow_states",),
+    "dyad_years": ("cow_states",),
+    "add_atop_alliance": ("atop_member_level", "atop_alliance_level"),
+    "add_cow_alliance": ("cow_alliance_v41_zip",),
+    "add_cow_majors": ("cow_majors", "cow_states"),
+    "add_democracy": ("polity5", "gwf_all", "vdem_simple"),
+    "add_nmc": ("cow_nmc",),
+    "add_ideal_points": ("unga_idealpoints",),
+    "add_rivalries": ("td_rivalries",),
+    "add_contiguity": ("cow_contdir",),
+    "add_minimum_distance": ("cow_mindist",),
+    "add_capital_distance": ("cow_capitals",),
+    "add_gml_mids": ("gml_mid_ddydisps",),
+    "add_cow_wars": ("cow_war_inter",),
+    "add_cow_trade": ("cow_trade_sy",),
+    "add_country_names": ("cow_states",),
+}
+"""The registered sources each data verb reads (``sidepay data cite add_nmc``).
+
+Verbs that read no registered file (``add_custom``: your data; ``add_spells``: the frame's
+own conflict columns) are not listed; cite what you merged with them.
+"""
+
+
+def cite_sources(names: list[str], sources: dict[str, Source] | None = None) -> list[str]:
+    """Source names for a mix of source names and verb names, in order, each once.
+
+    Examples
+    --------
+    >>> cite_sources(["add_cow_majors", "cow_states", "cow_nmc"])
+    ['cow_majors', 'cow_states', 'cow_nmc']
+    """
+    registry = SOURCES if sources is None else sources
+    out: list[str] = []
+    for name in names:
+        if name in registry:
+            chosen: tuple[str, ...] = (name,)
+        elif name in VERB_SOURCES:
+            chosen = VERB_SOURCES[name]
+        elif name in ("add_custom", "add_spells"):
+            raise InputError(
+                f"{name} reads no registered source (it merges what you give it); cite the "
+                "sources of the columns it used"
+            )
+        else:
+            try:
+                get_source(name, registry)
+            except InputError:
+                raise InputError(
+                    f"unknown data source or verb {name!r}; allowed: a registered source "
+                    f"(`sidepay data list`) or a verb ({', '.join(sorted(VERB_SOURCES))})"
+                ) from None
+            chosen = (name,)
+        out += [c for c in chosen if c not in out]
+    return out
+
+
 @cache
 def _bib_entries() -> dict[str, str]:
     text = resources.files("sidepay.data").joinpath("citations.bib").read_text("utf-8")
@@ -134,9 +192,10 @@ def _bib_entries() -> dict[str, str]:
 
 
 def bibtex(names: list[str] | None = None, sources: dict[str, Source] | None = None) -> str:
-    """BibTeX entries for the given sources (all registered sources when ``None``).
+    """BibTeX entries for the given sources or verbs (all registered sources when ``None``).
 
-    Each key appears once, in the order first cited.
+    A verb name (``add_nmc``) stands for the sources it reads (:data:`VERB_SOURCES`). Each
+    key appears once, in the order first cited.
 
     Examples
     --------
@@ -144,7 +203,7 @@ def bibtex(names: list[str] | None = None, sources: dict[str, Source] | None = N
     @misc{cow2017states,
     """
     registry = SOURCES if sources is None else sources
-    chosen = list(registry) if names is None else names
+    chosen = list(registry) if names is None else cite_sources(names, registry)
     entries = _bib_entries()
     keys: list[str] = []
     for n in chosen:

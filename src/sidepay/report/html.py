@@ -70,6 +70,7 @@ class _TableSanitizer(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.skip = 0
+        self.open: list[str] = []  # kept tags not yet closed: the output is balanced
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _DROP_CONTENT:
@@ -82,15 +83,21 @@ class _TableSanitizer(HTMLParser):
             f' {k}="{_html.escape(v or "", quote=True)}"' for k, v in attrs if k in _ALLOWED_ATTRS
         )
         self.out.append(f"<{tag}{kept}>")
+        if tag not in _VOID_TAGS:
+            self.open.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _DROP_CONTENT:
             if tag not in ("link", "meta"):
                 self.skip = max(0, self.skip - 1)
             return
-        if self.skip or tag not in _ALLOWED_TAGS or tag in _VOID_TAGS:
-            return
-        self.out.append(f"</{tag}>")
+        if self.skip or tag not in _ALLOWED_TAGS or tag in _VOID_TAGS or tag not in self.open:
+            return  # a closing tag with no opening one is dropped
+        while self.open:  # close what was left open inside it, then the tag itself
+            inner = self.open.pop()
+            self.out.append(f"</{inner}>")
+            if inner == tag:
+                break
 
     def handle_data(self, data: str) -> None:
         if not self.skip:
@@ -104,10 +111,13 @@ def sanitize_table_html(fragment: str) -> str:
     --------
     >>> sanitize_table_html("<table><tr><td><script>alert(1)</script>x</td></tr></table>")
     '<table><tr><td>x</td></tr></table>'
+    >>> sanitize_table_html("</div></table><table><tr><td><b>x</td>")  # balanced tags
+    '<table><tr><td><b>x</b></td></tr></table>'
     """
     parser = _TableSanitizer()
     parser.feed(fragment)
     parser.close()
+    parser.out.extend(f"</{tag}>" for tag in reversed(parser.open))
     return "".join(parser.out)
 
 

@@ -39,10 +39,14 @@ def write_report_files(
         write_text_atomic(tmp / rel, text)
         files.append(rel)
 
+    from sidepay.export import write_table
+
     for name, frame in panels.items():
-        rel = "panel.parquet" if name == "real" else f"panel_{name}.parquet"
-        frame.to_parquet(tmp / rel, index=False)
-        files.append(rel)
+        stem = "panel" if name == "real" else f"panel_{name}"
+        # the same panel for Python (Parquet), Stata (.dta, labelled) and R (.rds)
+        for suffix in (".parquet", ".dta", ".rds"):
+            write_table(frame, tmp / f"{stem}{suffix}", param=f"{name}_panel")
+            files.append(f"{stem}{suffix}")
     for fmt, text in summary_tables(results).items():
         put(f"tables/summary.{TABLE_SUFFIX[fmt]}", text)
     for r in results:

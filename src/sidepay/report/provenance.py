@@ -69,8 +69,13 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     "patron": ("cow_majors", "cow_states"),
     "client": ("cow_states",),
     "year": ("cow_states",),
-    # alliance (ATOP 4.01 ends in 2016; COW v4.1 in 2012)
-    "allied": ("atop_member_level",),
+    # alliance (ATOP 4.01 to 2016, ATOP 5.1 dyad-years 2017-2018; COW v4.1 to 2012)
+    "allied": ("atop_member_level", "atop_alliance"),
+    "alliance_source": ("atop_member_level", "atop_alliance"),
+    "bipolar_pact": ("atop_member_level",),
+    "pact_size": ("atop_member_level",),
+    "pacts_joined": ("atop_member_level",),
+    "pacts_left": ("atop_member_level",),
     "spell": ("atop_member_level", "atop_alliance_level"),
     "spell_id": ("atop_member_level",),
     "spell_start": ("atop_member_level",),
@@ -80,7 +85,7 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     "atop_entry": ("atop_member_level",),
     "atop_exit": ("atop_member_level",),
     "atopids": ("atop_member_level",),
-    "formation": ("atop_member_level",),
+    "formation": ("atop_member_level", "atop_alliance"),
     "termination": ("atop_member_level", "atop_alliance_level"),
     "termination_manner": ("atop_member_level", "atop_alliance_level"),
     "defense": ("atop_member_level",),
@@ -90,16 +95,21 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     "consul": ("atop_member_level",),
     "cow_alliance": ("cow_alliance_v41_zip",),
     # side payments
-    "side_payment": ("sipri_tiv_tables_zip",),
+    # side_payment = aid by default (payment=); arms_tiv was the default before issue 10
+    "side_payment": ("greenbook", "aiddata_core_dyadic", "oecd_dac2a", "gcdf3_cow", "foreignassistance_country"),
     "arms_tiv": ("sipri_tiv_tables_zip",),
-    "rival_payment": ("sipri_tiv_tables_zip",),
-    "payment_increase": ("sipri_tiv_tables_zip",),
-    "payment_decrease": ("sipri_tiv_tables_zip",),
+    "rival_payment": ("greenbook", "aiddata_core_dyadic", "oecd_dac2a", "gcdf3_cow", "foreignassistance_country"),
+    "payment_increase": ("greenbook", "aiddata_core_dyadic", "oecd_dac2a", "gcdf3_cow", "foreignassistance_country"),
+    "payment_decrease": ("greenbook", "aiddata_core_dyadic", "oecd_dac2a", "gcdf3_cow", "foreignassistance_country"),
     "main_supplier": ("sipri_tiv_tables_zip",),
-    "realignment": ("atop_member_level", "sipri_tiv_tables_zip"),
+    "realignment": ("atop_member_level", "atop_alliance", "sipri_tiv_tables_zip"),
     "realignment_arms": ("sipri_tiv_tables_zip",),
-    "aid_econ": ("greenbook",),
-    "aid_mil": ("greenbook",),
+    "aid_econ": ("greenbook", "foreignassistance_country"),
+    "aid_mil": ("greenbook", "foreignassistance_country"),
+    "aid_us": ("greenbook", "foreignassistance_country"),
+    "aid_dac": ("aiddata_core_dyadic", "oecd_dac2a", "foreignassistance_country"),
+    "finance_china": ("gcdf3_cow", "foreignassistance_country"),
+    "any_payment": ("greenbook", "aiddata_core_dyadic", "oecd_dac2a", "gcdf3_cow", "foreignassistance_country", "sipri_tiv_tables_zip"),
     "aid_recorded": ("greenbook",),
     "aid_other": ("aiddata_core_dyadic", "gcdf3_cow", "oecd_dac2a"),
     "aid_other_source": ("aiddata_core_dyadic", "gcdf3_cow", "oecd_dac2a"),
@@ -110,7 +120,9 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     "polity2": ("polity5",),
     "polyarchy": ("vdem_simple",),
     "regime_type": ("gwf_all",),
-    "regime_change": ("gwf_all", "polity5", "chisols"),
+    # GWF regime failure to 2010, the Polity rule after and outside GWF; CHISOLS is not used
+    "regime_change": ("gwf_all", "polity5"),
+    "W_components": ("polity5", "gwf_all"),
     "leader_change": ("archigos", "cw_gw_panel"),
     "leader_tenure": ("archigos", "cw_gw_panel"),
     "irregular_exit": ("archigos", "cw_gw_panel"),
@@ -121,13 +133,16 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     "gdp_client": ("cw_gdppop",),
     "pop_client": ("cw_gdppop",),
     "threat": ("td_rivalries",),
-    "common_threat": ("td_rivalries",),
+    "capability_ratio": ("cow_nmc",),
+    "common_threat": ("td_rivalries", "gml_mid_ddydisps"),
+    "client_threat": ("td_rivalries", "gml_mid_ddydisps"),
+    "common_rival": ("td_rivalries",),
     "terr_threat": ("terrthreat",),
     "mid_opponents": ("gml_mid_ddydisps",),
     # derived variables of the analysis (log_payment_at_formation, recent_leader_only_change)
-    "payment": ("sipri_tiv_tables_zip",),
+    "payment": ("greenbook", "aiddata_core_dyadic", "oecd_dac2a", "gcdf3_cow", "foreignassistance_country"),
     "leader": ("archigos", "cw_gw_panel"),
-    "regime": ("gwf_all", "polity5", "chisols"),
+    "regime": ("gwf_all", "polity5"),
 }
 
 
@@ -140,8 +155,9 @@ def sources_for(variables: Iterable[str]) -> list[str]:
 
     Examples
     --------
-    >>> sources_for(["log_side_payment", "W"])
-    ['atop_member_level', 'cow_majors', 'cow_states', 'gwf_all', 'polity5', 'sipri_tiv_tables_zip']
+    >>> used = sources_for(["log_side_payment", "W"])  # side_payment is aid by default
+    >>> "greenbook" in used, "polity5" in used, "sipri_tiv_tables_zip" in used
+    (True, True, False)
     """
     names = {"cow_majors", "cow_states", "atop_member_level"}  # rows: patrons, clients, allies
     for var in variables:

@@ -54,12 +54,14 @@ _ONE = _U(1)
 _BYTE = _U(0xFF)
 _MANT = _U(0x000FFFFFFFFFFFFF)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+# (words below 2**53 are converted to float through int64: exact, and one instruction)
 # numpy's ziggurat tables for doubles (numba's copy of numpy's ziggurat_constants.h)
 _KI = np.asarray(_zig.ki_double, dtype=np.uint64)
 _WI = np.asarray(_zig.wi_double, dtype=np.float64)
 _FI = np.asarray(_zig.fi_double, dtype=np.float64)
 _NOR_R = float(_zig.ziggurat_nor_r)
 _NOR_INV_R = float(_zig.ziggurat_nor_inv_r)
+_SIGN = np.array([1.0, -1.0])
 
 
 def rep_key(seed: int, rep: int) -> np.uint64:
@@ -67,7 +69,7 @@ def rep_key(seed: int, rep: int) -> np.uint64:
 
     Examples
     --------
-    >>> rep_key(1, 3) == rep_key(1, 3), rep_key(1, 3) == rep_key(1, 4)
+    >>> bool(rep_key(1, 3) == rep_key(1, 3)), bool(rep_key(1, 3) == rep_key(1, 4))
     (True, False)
     """
     seq = np.random.SeedSequence([seed, rep], spawn_key=(0,))
@@ -90,13 +92,14 @@ def mix64(z: np.uint64) -> np.uint64:
 
 @njit(cache=True, inline="always")
 def _word(key: np.uint64, c: np.uint64) -> np.uint64:
-    return mix64(key + (c + _ONE) * GAMMA)
+    # (both cast: a Python int would make numba mix uint64 and int64 into float64)
+    return mix64(_U(key) + (_U(c) + _ONE) * GAMMA)
 
 
 @njit(cache=True, inline="always")
 def uniform(key: np.uint64, c: np.uint64) -> float:
     """Uniform on [0, 1) from draw ``c`` (53 bits, as numpy's ``random()``)."""
-    return float(_word(key, c) >> _S11) * _TO_UNIT
+    return float(np.int64(_word(key, c) >> _S11)) * _TO_UNIT
 
 
 @njit(cache=True)
@@ -107,15 +110,15 @@ def _normal_tail(r: np.uint64, rabs: np.uint64, idx: int, x: float) -> float:
         if idx == 0:
             while True:
                 s = s + GAMMA
-                u1 = float(mix64(s) >> _S11) * _TO_UNIT
+                u1 = float(np.int64(mix64(s) >> _S11)) * _TO_UNIT
                 s = s + GAMMA
-                u2 = float(mix64(s) >> _S11) * _TO_UNIT
+                u2 = float(np.int64(mix64(s) >> _S11)) * _TO_UNIT
                 xx = -_NOR_INV_R * math.log1p(-u1)
                 yy = -math.log1p(-u2)
                 if yy + yy > xx * xx:
                     return -(_NOR_R + xx) if (rabs >> _S8) & _ONE else _NOR_R + xx
         s = s + GAMMA
-        u = float(mix64(s) >> _S11) * _TO_UNIT
+        u = float(np.int64(mix64(s) >> _S11)) * _TO_UNIT
         if (_FI[idx - 1] - _FI[idx]) * u + _FI[idx] < math.exp(-0.5 * x * x):
             return x
         # a fresh word, as numpy's loop draws one
@@ -125,7 +128,7 @@ def _normal_tail(r: np.uint64, rabs: np.uint64, idx: int, x: float) -> float:
         r = r >> _S8
         sign = r & _ONE
         rabs = (r >> _S1) & _MANT
-        x = float(rabs) * _WI[idx]
+        x = float(np.int64(rabs)) * _WI[idx]
         if sign:
             x = -x
         if rabs < _KI[idx]:
@@ -139,9 +142,8 @@ def normal(key: np.uint64, c: np.uint64) -> float:
     idx = int(r & _BYTE)
     w = r >> _S8
     rabs = (w >> _S1) & _MANT
-    x = float(rabs) * _WI[idx]
-    if w & _ONE:
-        x = -x
+    # the sign without a branch (half of them would be mispredicted): -x is x * -1.0
+    x = float(np.int64(rabs)) * _WI[idx] * _SIGN[int(w & _ONE)]
     if rabs < _KI[idx]:  # 99.3% of draws
         return x
     return _normal_tail(r, rabs, idx, x)

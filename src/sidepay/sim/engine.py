@@ -53,7 +53,15 @@ from sidepay.sim.kernel import (
     kernel_params,
     run_periods,
 )
-from sidepay.sim.output import events_frame, events_path, panel_frame
+from sidepay.sim.memory import (
+    FRAME_BYTES_PER_ROW,
+    MAX_REPS,
+    check_memory,
+    history_bytes,
+    simulate_bytes,
+    write_bytes,
+)
+from sidepay.sim.output import check_finite, events_frame, events_path, panel_frame
 from sidepay.sim.world import World
 from sidepay.theory.dynamics import Shocks, StepEvents, SystemState, initial_state, regime_law
 
@@ -63,17 +71,23 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_PERIODS",
+    "MAX_REPS",
     "History",
     "SimResult",
     "check_run_arguments",
+    "check_simulation",
     "rep_generator",
     "run_history",
     "simulate",
     "write_simulation",
 ]
 
-#: The longest history ``simulate`` accepts.
+#: The longest history ``simulate`` accepts (and the longest burn-in).
 MAX_PERIODS = 10_000
+#: What ``write_simulation`` writes: the suffix is the format.
+_OUT_SUFFIXES = (".parquet", ".pq", ".csv", ".dta", ".rds")
+#: ``simulate`` builds its panel from chunks of about this many rows (bounded transients).
+_FRAME_CHUNK_ROWS = 1_000_000
 
 #: Dyads per block: 16384 float64 = 128 KiB per array, cache-friendly and below numpy's
 #: 256 KiB threshold for eliding temporaries (whose check calls the slow ``backtrace``).
@@ -97,8 +111,8 @@ def check_run_arguments(
     """Validate a run's counts; return them as ints (periods, reps, seed, rep_start, burn_in).
 
     Raises :class:`~sidepay.errors.InputError` (one line, naming the parameter) unless
-    ``1 <= periods <= MAX_PERIODS``, ``reps >= 1`` and ``seed``, ``rep_start``,
-    ``burn_in >= 0``, all whole numbers.
+    ``1 <= periods <= MAX_PERIODS``, ``1 <= reps <= MAX_REPS``, ``0 <= burn_in <=
+    MAX_PERIODS`` and ``seed``, ``rep_start >= 0``, all whole numbers.
 
     Examples
     --------
@@ -107,7 +121,7 @@ def check_run_arguments(
     >>> check_run_arguments(75, 0, 1, 0)
     Traceback (most recent call last):
     ...
-    sidepay.errors.InputError: reps= must be a whole number >= 1; got 0
+    sidepay.errors.InputError: reps= must be a whole number in 1..1000000; got 0
     """
 
     def count(value: object, name: str, low: int, high: int | None = None) -> int:
@@ -117,10 +131,10 @@ def check_run_arguments(
 
     return (
         count(periods, "periods", 1, MAX_PERIODS),
-        count(reps, "reps", 1),
+        count(reps, "reps", 1, MAX_REPS),
         parse_seed(int(seed) if isinstance(seed, np.integer) else seed),
         count(rep_start, "rep_start", 0),
-        count(burn_in, "burn_in", 0),
+        count(burn_in, "burn_in", 0, MAX_PERIODS),
     )
 
 
@@ -147,6 +161,7 @@ def run_history(
     *,
     burn_in: int = 0,
     step_function: Callable[..., tuple[SystemState, StepEvents]] | None = None,
+    max_memory: int | str | None = None,
 ) -> History:
     """Simulate and return the raw period-major arrays (no data frame).
 
@@ -162,7 +177,11 @@ def run_history(
         (``sidepay.sim.kernel.run_periods``), bit for bit the rules of
         ``sidepay.theory.dynamics.step``. A function with ``step``'s signature instead
         loops over periods in Python calling it: ``step`` (the numpy transition) or the
-        per-dyad test oracle (``tests/sim_oracle.py``); all give the same arrays.
+        per-dyad test oracle (``tests/fixtures/sim_oracle.py``), fed the kernel's own
+        random numbers (``sidepay.sim.draws.fill_shocks``); all give the same arrays.
+    max_memory : bytes, or a size such as ``"8G"`` (default: half the physical memory);
+        a run whose estimated peak (``sidepay.sim.memory.history_bytes``) is above it is
+        refused before anything is allocated.
 
     Returns
     -------
@@ -181,6 +200,10 @@ def run_history(
     K, N = len(world.great_powers), world.small_states.n
     if K > 127:
         raise bad_param("world", f"has {K} great powers; at most 127 are supported")
+    check_memory(
+        history_bytes(K, N, periods, reps, burn_in), max_memory,
+        f"run_history(periods={periods}, reps={reps}) of {K} great powers x {N} small states",
+    )  # fmt: skip
     P_all = burn_in + periods
     v_scale = np.ascontiguousarray(
         world.v_scale(world.start_year - burn_in + np.arange(P_all)), dtype=np.float64
@@ -229,6 +252,13 @@ def run_history(
         work.d[j] = drawn["d"]
         work.W[j] = drawn["W"]
         keys[j] = rep_key(seed, rep_start + j)
+    for key, arr in static.items():  # a world whose parameters overflow float64
+        if not np.isfinite(arr).all():
+            raise bad_param(
+                "world",
+                f"gives non-finite small-state values ({key}: inf or NaN); its parameters "
+                "overflow float64: make them smaller",
+            )
     if step_function is None:  # the kernel, every replication in one call
         no_draws = np.zeros((1, 1, 1, 1))
         run_periods(
@@ -338,6 +368,7 @@ def simulate(
     *,
     burn_in: int = 0,
     years: int | None = None,
+    max_memory: int | str | None = None,
 ) -> SimResult:
     """Simulate ``reps`` replications of ``world`` for ``periods`` periods.
 
@@ -353,6 +384,11 @@ def simulate(
         start before the first recorded year).
     years : deprecated spelling of ``periods`` (warns); ``years`` is a calendar span
         everywhere else in sidepay.
+    max_memory : bytes, or a size such as ``"8G"`` (default: half the physical memory).
+        The estimated peak (:func:`check_simulation`) above it is refused in one line
+        before any work. Replications are simulated in chunks of about a million rows
+        and their frames concatenated (the same bytes as one run), so the peak is about
+        twice the final frame, not the three times of one unchunked run.
 
     Returns
     -------
@@ -367,15 +403,68 @@ def simulate(
     >>> res.panel[["patron", "client", "year"]].iloc[0].tolist()
     [2, 1000, 1946]
     """
-    history = run_history(
-        world,
-        periods=_periods(periods, years, "simulate"),
-        reps=reps,
-        seed=seed,
-        rep_start=rep_start,
-        burn_in=burn_in,
+    import pandas as pd
+
+    periods = _periods(periods, years, "simulate")
+    chunk = check_simulation(world, periods, reps, burn_in, max_memory=max_memory)
+    periods, reps, seed, rep_start, burn_in = check_run_arguments(
+        periods, reps, seed, rep_start, burn_in
     )
-    return SimResult(panel=panel_frame(history), events=events_frame(history))
+    panels, events = [], []
+    for a in range(rep_start, rep_start + reps, chunk):
+        history = run_history(
+            world,
+            periods=periods,
+            reps=min(chunk, rep_start + reps - a),
+            seed=seed,
+            rep_start=a,
+            burn_in=burn_in,
+            max_memory=max_memory,
+        )
+        panels.append(check_finite(panel_frame(history)))
+        events.append(events_frame(history))
+        del history
+    if len(panels) == 1:
+        return SimResult(panel=panels[0], events=events[0])
+    return SimResult(
+        panel=pd.concat(panels, ignore_index=True), events=pd.concat(events, ignore_index=True)
+    )
+
+
+def check_simulation(
+    world: World,
+    periods: int,
+    reps: int,
+    burn_in: int = 0,
+    *,
+    max_memory: int | str | None = None,
+) -> int:
+    """Check a ``simulate`` run before any work: its counts, and its estimated peak memory
+    against ``max_memory``; return the replications per chunk it will use.
+
+    Examples
+    --------
+    >>> from sidepay.sim.world import default_world
+    >>> check_simulation(default_world(), 75, 100)
+    44
+    >>> check_simulation(default_world(), 75, 100_000, max_memory="4G")
+    Traceback (most recent call last):
+    ...
+    sidepay.errors.InputError: max_memory= is 4.0 GiB, below the 1.1 TiB that simulate(periods=75, reps=100000) of 2 great powers x 150 small states needs (estimated); raise the limit or run fewer replications or small states
+    """
+    periods, reps, _, _, burn_in = check_run_arguments(periods, reps, 0, 0, burn_in)
+    K, N = len(world.great_powers), world.small_states.n
+    per_rep = K * N * periods
+    chunk = max(1, min(reps, _FRAME_CHUNK_ROWS // per_rep))
+    # the chunk being built, then all frames and their concatenation
+    need = simulate_bytes(K, N, periods, chunk, burn_in)
+    if chunk < reps:
+        need += 2 * FRAME_BYTES_PER_ROW * per_rep * reps
+    check_memory(
+        need, max_memory,
+        f"simulate(periods={periods}, reps={reps}) of {K} great powers x {N} small states",
+    )  # fmt: skip
+    return chunk
 
 
 def write_simulation(
@@ -387,9 +476,13 @@ def write_simulation(
     seed: int = 1,
     burn_in: int = 0,
     chunk_rows: int = 500_000,
+    max_memory: int | str | None = None,
 ) -> tuple[Path, Path, int, int]:
     """Simulate and stream the panel and event log to Parquet, a chunk of replications at a
     time (memory stays bounded by ``chunk_rows``), each file written atomically.
+
+    An ``out`` ending in ``.dta``, ``.rds`` or ``.csv`` is written through
+    :func:`sidepay.export.write_table` instead (the whole run in memory).
 
     The rows are those of ``simulate(world, periods, reps, seed, burn_in=burn_in)``, in the
     same order; the event log goes to ``sidepay.sim.output.events_path(out)``.
@@ -413,12 +506,32 @@ def write_simulation(
     import pyarrow.parquet as pq
 
     from sidepay.atomic import atomic_path
+    from sidepay.outpaths import check_out_file
 
     periods, reps, seed, _, burn_in = check_run_arguments(periods, reps, seed, 0, burn_in)
-    out_path = Path(out)
-    ev_path = events_path(out_path)
-    per_rep = len(world.great_powers) * world.small_states.n * periods
+    # the suffix is the format; a folder, an unwritable place or an empty name: refused
+    out_path = check_out_file(out, _OUT_SUFFIXES)
+    ev_path = check_out_file(events_path(out_path), _OUT_SUFFIXES)
+    suffix = out_path.suffix.lower()
+    if suffix in (".dta", ".rds", ".csv"):
+        # Stata, R or CSV (sidepay.export): the run is held in memory, then both files
+        # move into place, or neither does; only Parquet streams chunk by chunk
+        from sidepay.export import check_table_path, write_table
+
+        check_table_path(out_path)
+        sim = simulate(world, periods, reps, seed, burn_in=burn_in, max_memory=max_memory)
+        with atomic_path(out_path, suffix=suffix) as tp, atomic_path(ev_path, suffix=suffix) as te:
+            write_table(sim.panel, tp)
+            write_table(sim.events, te)
+        return out_path, ev_path, len(sim.panel), len(sim.events)
+    K, N = len(world.great_powers), world.small_states.n
+    per_rep = K * N * periods
     chunk = max(1, chunk_rows // max(per_rep, 1))
+    check_memory(
+        write_bytes(K, N, periods, min(chunk, reps), burn_in), max_memory,
+        f"write_simulation(periods={periods}) of {K} great powers x {N} small states "
+        f"({min(chunk, reps)} replication(s) at a time)",
+    )  # fmt: skip
     writers: dict[str, pq.ParquetWriter] = {}
     schemas: dict[str, pa.Schema] = {}
     rows = {"panel": 0, "events": 0}
@@ -437,8 +550,9 @@ def write_simulation(
                 rep_start=a,
                 burn_in=burn_in,
             )
+            panel = check_finite(panel_frame(h))
             for key, frame, path in (
-                ("panel", panel_frame(h), tmp_panel),
+                ("panel", panel, tmp_panel),
                 ("events", events_frame(h), tmp_events),
             ):
                 if key not in writers:

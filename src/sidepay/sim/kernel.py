@@ -66,10 +66,10 @@ from sidepay.theory.dynamics import (
 from sidepay.theory.params import ModelParams
 
 __all__ = [
+    "NO_STREAM",
     "Draws",
     "KernelState",
     "Record",
-    "NO_STREAM",
     "Span",
     "Statics",
     "Stream",

@@ -26,6 +26,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from sidepay.atomic import atomic_path
+from sidepay.errors import bad_param
 from sidepay.schema import COLUMNS, TRUTH_COLUMNS
 from sidepay.sim.history import History
 from sidepay.sim.world import CLIENT_BASE
@@ -35,6 +36,7 @@ from sidepay.theory.dynamics import dyad_events
 __all__ = [
     "DYAD_EVENTS",
     "STATE_EVENTS",
+    "check_finite",
     "events_frame",
     "events_path",
     "panel_frame",
@@ -219,6 +221,34 @@ def events_frame(h: History) -> pd.DataFrame:
 def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
     with atomic_path(path) as tmp:
         df.to_parquet(tmp, index=False)
+
+
+def check_finite(panel: pd.DataFrame) -> pd.DataFrame:
+    """The panel itself, if every float is finite; else one line naming the column.
+
+    A simulated panel has no missing floats, so NaN or infinity means a world whose
+    parameters overflow float64 (``small_states.threat_per_rival = 1e308``): refused,
+    never written.
+
+    Examples
+    --------
+    >>> check_finite(pd.DataFrame({"threat": [1.0, float("inf")], "year": [1, 2]}))
+    Traceback (most recent call last):
+    ...
+    sidepay.errors.InputError: world= gives non-finite values (inf or NaN) in threat (1 of 2 rows); its parameters overflow float64: make them smaller
+    """
+    for name in panel.columns:
+        col = panel[name]
+        if col.dtype.kind != "f":
+            continue
+        bad = ~np.isfinite(col.to_numpy())
+        if bad.any():
+            raise bad_param(
+                "world",
+                f"gives non-finite values (inf or NaN) in {name} ({int(bad.sum())} of "
+                f"{len(col)} rows); its parameters overflow float64: make them smaller",
+            )
+    return panel
 
 
 def events_path(out: str | Path) -> Path:

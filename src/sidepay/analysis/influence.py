@@ -1,0 +1,107 @@
+"""Leave-one-cluster-out influence of a specification: does one client carry the result?
+
+:func:`leave_one_cluster_out` refits a specification once without each client (the
+cluster of every declared model) and reports the range of the key estimate, the client
+whose removal moves it most, and the p-value and verdict without that client. A verdict
+that one client makes or breaks (Yugoslavia's 1992 suspension, counted as five
+terminations, carried H7's p = 0.049) is then visible beside the headline. Refits are
+exact (the same estimator on the sample minus one client), not a one-step approximation.
+
+Examples
+--------
+>>> import pandas as pd
+>>> leave_one_cluster_out(pd.DataFrame({"patron": [2], "client": [20], "year": [1950]}),
+...     "H2") is None
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sidepay.analysis.estimators import EstimationProblem
+from sidepay.analysis.result import Verdict
+from sidepay.analysis.specs import HYPOTHESES, HypothesisSpec
+from sidepay.analysis.verdict import verdict
+
+__all__ = ["Influence", "leave_one_cluster_out"]
+
+
+@dataclass(frozen=True)
+class Influence:
+    """Range of the key estimate over leave-one-client-out refits.
+
+    ``most_influential`` is the client (COW code) whose removal moves the estimate most;
+    ``estimate_without``, ``p_without`` and ``verdict_without`` describe the refit
+    without it; ``verdict_changes`` lists the clients whose removal changes the verdict.
+    """
+
+    estimate: float
+    low: float
+    high: float
+    most_influential: int
+    estimate_without: float
+    p_without: float
+    verdict_without: Verdict
+    n_clusters: int
+    n_failed: int
+    verdict_changes: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict for the JSON."""
+        out = asdict(self)
+        out["verdict_changes"] = list(self.verdict_changes)
+        return out
+
+
+def leave_one_cluster_out(panel: pd.DataFrame, spec: HypothesisSpec | str) -> Influence | None:
+    """Exact leave-one-client-out refits of ``spec`` on ``panel`` (module docstring).
+
+    Returns None when the specification cannot be estimated on the full sample.
+    """
+    from sidepay.analysis.hypotheses import _estimate, _estimation_sample, _missing
+
+    spec = HYPOTHESES[spec] if isinstance(spec, str) else spec
+    spec = HypothesisSpec(**{**spec.__dict__, "secondary": ()})
+    if _missing(spec, panel):
+        return None
+    data, controls, _notes = _estimation_sample(panel, spec)
+    weights = spec.contrast or {spec.regressors[0]: 1.0}
+    try:
+        full = _estimate(spec, data, controls).contrast(weights)
+    except EstimationProblem:
+        return None
+    base_verdict = verdict(full.estimate, full.p_value, spec.expected_sign)
+    clients = data["client"].to_numpy()
+    ests: dict[int, tuple[float, float]] = {}
+    failed = 0
+    for c in np.unique(clients):
+        try:
+            e = _estimate(spec, data.loc[clients != c], controls).contrast(weights)
+            ests[int(c)] = (e.estimate, e.p_value)
+        except EstimationProblem:
+            failed += 1
+    if not ests:
+        return None
+    values = np.array([v[0] for v in ests.values()])
+    keys = list(ests)
+    top = keys[int(np.argmax(np.abs(values - full.estimate)))]
+    changes = tuple(
+        k for k, (b, p) in ests.items() if verdict(b, p, spec.expected_sign) != base_verdict
+    )
+    return Influence(
+        estimate=full.estimate,
+        low=float(values.min()),
+        high=float(values.max()),
+        most_influential=top,
+        estimate_without=ests[top][0],
+        p_without=ests[top][1],
+        verdict_without=verdict(*ests[top], spec.expected_sign),
+        n_clusters=len(ests) + failed,
+        n_failed=failed,
+        verdict_changes=changes,
+    )
