@@ -61,6 +61,16 @@ def build_pandas_merge() -> pd.DataFrame:
     ).drop_duplicates()  # fmt: skip
     d = sy.merge(sy, on="year", suffixes=("1", "2"))
     d = d[d["ccode1"] != d["ccode2"]][["ccode1", "ccode2", "year"]]
+    # peacesciencer drops pairs that were members in a year but never on the same day
+    span = st.assign(
+        enddate=st["enddate"].where(~st["ongoing"], pd.Timestamp(YEARS[1], 12, 31))
+    )[["ccode", "stdate", "enddate"]]
+    both = d.merge(span.add_suffix("1"), on="ccode1").merge(span.add_suffix("2"), on="ccode2")
+    jan1 = pd.to_datetime(both["year"].astype(str) + "-01-01")
+    dec31 = pd.to_datetime(both["year"].astype(str) + "-12-31")
+    start = np.maximum(np.maximum(both["stdate1"], both["stdate2"]), jan1)
+    end = np.minimum(np.minimum(both["enddate1"], both["enddate2"]), dec31)
+    d = both.loc[start <= end, ["ccode1", "ccode2", "year"]].drop_duplicates()
     obs = list(alliances.OBLIGATIONS)
     grouped = alliances.atop_dyad_years().groupby(["ccode1", "ccode2", "year"], as_index=False)
     atop = grouped[obs].max().rename(columns={o: f"atop_{o}" for o in obs})

@@ -118,8 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except MemoryError:
         print(
-            "sidepay: error: out of memory; give smaller sizes (fewer --reps, states or "
-            "periods) or run on a machine with more memory",
+            "sidepay: error: out of memory; give smaller sizes (fewer --reps, --points, "
+            "states or periods) or run on a machine with more memory",
             file=sys.stderr,
         )
         return 1

@@ -182,6 +182,10 @@ def data_context(
 
     env_mirror = None if mirror is not None else os.environ.get("SIDEPAY_MIRROR") or None
     from_env = cache_dir is None and bool(os.environ.get("SIDEPAY_DATA_DIR"))
+    if from_env and not os.environ["SIDEPAY_DATA_DIR"].strip():
+        raise InputError(
+            "SIDEPAY_DATA_DIR is blank (only spaces); set it to a writable folder, or unset it"
+        )
     if cache_dir is None:
         cache_dir = os.environ.get("SIDEPAY_DATA_DIR") or None
     elif not str(cache_dir).strip():

@@ -92,8 +92,9 @@ def column_labels(frame: pd.DataFrame, labels: Mapping[str, str] | None = None) 
 
     Examples
     --------
-    >>> column_labels(pd.DataFrame({"allied": [1], "x": [2]}))
-    {'allied': 'an alliance links patron and client this year [0/1]'}
+    >>> got = column_labels(pd.DataFrame({"allied": [1], "x": [2]}), {"x": "my measure"})
+    >>> got["allied"] == f"{COLUMNS['allied'].description} [{COLUMNS['allied'].unit}]", got["x"]
+    (True, 'my measure')
     """
     extra = dict(labels or {})
     out: dict[str, str] = {}

@@ -210,10 +210,14 @@ def _recover(out: Path, old_prefix: str) -> None:
     """Put back a previous report that a process killed mid-swap left in an old folder."""
     if out.exists():
         return
-    for entry in sorted(out.parent.glob(old_prefix + "*")):
-        owner = entry.name[len(old_prefix) :].partition("-")[0]
-        kept = entry / out.name
-        if owner.isdigit() and not _alive(int(owner)) and kept.is_dir():
+    try:  # names, not glob patterns: a folder may be called "rep[1]"
+        olds = sorted(e.name for e in os.scandir(out.parent) if e.name.startswith(old_prefix))
+    except OSError:
+        return
+    for name in olds:
+        owner = name[len(old_prefix) :].partition("-")[0]
+        kept = out.parent / name / out.name
+        if owner.isascii() and owner.isdigit() and not _alive(int(owner)) and kept.is_dir():
             os.replace(kept, out)
             return
 

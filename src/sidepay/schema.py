@@ -54,7 +54,9 @@ COLUMNS: dict[str, Column] = {
     "bipolar_pact": Column("Int8", "0/1", "a pact linking the two includes the US and USSR/Russia"),
     "pact_size": Column("Int64", "states", "members of the largest pact linking the two (0: none)"),
     "pacts_joined": Column("Int64", "count", "pacts of the definition linking them from this year"),
-    "pacts_left": Column("Int64", "count", "pacts of the definition linking them to this year only"),
+    "pacts_left": Column(
+        "Int64", "count", "pacts of the definition linking them to this year only"
+    ),
     "spell_id": Column("string", "id", "alliance spell identifier (patron-client-start)"),
     "spell_start": Column("Int64", "year", "first year of the current spell"),
     "spell_year": Column("Int64", "years", "years since the spell began (0 in the first year)"),

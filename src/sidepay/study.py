@@ -129,7 +129,7 @@ def check_simulated(reps: int, periods: int | None = None) -> None:
     from sidepay.sim.engine import check_simulation
     from sidepay.sim.world import default_world
 
-    check_simulation(default_world(), 75 if periods is None else periods, reps)
+    check_simulation(default_world(), 75 if periods is None else periods, reps, limit_param="reps")
 
 
 def simulated_panel(seed: int, reps: int, periods: int | None = None) -> tuple[Any, Any]:

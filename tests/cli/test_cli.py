@@ -34,3 +34,23 @@ def test_help_exits_0() -> None:
     )
     assert proc.returncode == 0
     assert "simulate" in proc.stdout
+
+
+def test_years_with_underscores_or_superscripts_refused(capsys, tmp_path) -> None:
+    """int() takes '1_990' and unicodedata digits; the CLI takes ASCII digits only."""
+    for years in ("1_990:1991", "1946:202\u00b2", "\u0661\u0669\u0669\u0660"):
+        out = tmp_path / "rep"
+        assert main(["run", "--world", "simulated", "--years", years, "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("sidepay: error: --years must be FIRST:LAST") and err.count("\n") == 1
+        assert repr(years) in err and not out.exists()
+
+
+def test_cache_folder_blank_or_a_file_is_one_line(capsys, tmp_path, monkeypatch) -> None:
+    (tmp_path / "f").write_text("x")
+    for value, fragment in ((str(tmp_path / "f"), "is a file"), ("   ", "is blank")):
+        monkeypatch.setenv("SIDEPAY_DATA_DIR", value)
+        assert main(["data", "list"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("sidepay: error: SIDEPAY_DATA_DIR") and fragment in err
+        assert err.count("\n") == 1

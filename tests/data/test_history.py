@@ -20,6 +20,14 @@ def panel() -> pd.DataFrame:
     return build_panel((1946, 2020)).set_index(["patron", "client", "year"]).sort_index()
 
 
+@pytest.fixture(scope="module")
+def panel_any() -> pd.DataFrame:
+    """Any ATOP tie: the Soviet treaties of friendship are consultation pacts in ATOP, so
+    they are alliances under ``alliance="any"`` but not under the default ``security``."""
+    out = build_panel((1946, 2020), alliance="any")
+    return out.set_index(["patron", "client", "year"]).sort_index()
+
+
 def _dyad(panel: pd.DataFrame, patron: int, client: int) -> pd.DataFrame:
     """Rows of one patron-client pair, indexed by year."""
     out: pd.DataFrame = panel.xs((patron, client), level=("patron", "client"))
@@ -43,8 +51,12 @@ def test_us_pakistan_alliance_forms_1954_with_military_aid_rising(panel: pd.Data
     assert arms.loc[1955:1959].mean() > 2 * arms.loc[1950:1953].mean()
 
 
-def test_somalia_turns_from_the_soviet_union_to_the_united_states(panel: pd.DataFrame) -> None:
-    soviet = _dyad(panel, USSR, SOMALIA)
+def test_somalia_turns_from_the_soviet_union_to_the_united_states(
+    panel: pd.DataFrame, panel_any: pd.DataFrame
+) -> None:
+    assert (_dyad(panel, USSR, SOMALIA).loc[1974:1977, "allied"] == 0).all()  # no security tie
+    assert (_dyad(panel, USSR, SOMALIA).loc[1974:1977, "allied_any"] == 1).all()
+    soviet = _dyad(panel_any, USSR, SOMALIA)
     # the 1974 treaty of friendship, abrogated by Somalia in November 1977
     assert soviet.loc[1974, "formation"] == 1
     assert (soviet.loc[1974:1977, "allied"] == 1).all() and (
@@ -60,19 +72,26 @@ def test_somalia_turns_from_the_soviet_union_to_the_united_states(panel: pd.Data
     assert us.loc[1970:1979, "aid_mil"].sum() == 0 and us.loc[1980, "aid_mil"] > 20
     assert us.loc[1978:1980, "aid_econ"].mean() > 5 * us.loc[1975:1977, "aid_econ"].mean()
     # second measure: the Soviet Union stops being Somalia's main arms supplier
-    assert soviet.loc[1979, "realignment_arms"] == 1
+    soviet = _dyad(panel, USSR, SOMALIA)
+    assert (
+        soviet.loc[1979, "realignment_arms"] == 1 and soviet.loc[1979, "realignment_arms_bloc"] == 1
+    )
     assert us.loc[1980, "main_supplier"] != USSR
     # and the rival's payments are what the Soviet Union competes against
     assert soviet.loc[1980, "rival_payment"] > 0
 
 
-def test_egypt_turns_from_the_soviet_union_to_the_united_states(panel: pd.DataFrame) -> None:
-    soviet = _dyad(panel, USSR, EGYPT)
+def test_egypt_turns_from_the_soviet_union_to_the_united_states(
+    panel: pd.DataFrame, panel_any: pd.DataFrame
+) -> None:
+    soviet = _dyad(panel_any, USSR, EGYPT)
     # the 1971 treaty of friendship, abrogated by Sadat in March 1976
     assert soviet.loc[1971, "formation"] == 1 and soviet.loc[1976, "termination"] == 1
     assert soviet.loc[1976, "termination_manner"] == "abrogation"
+    soviet = _dyad(panel, USSR, EGYPT)
     assert soviet.loc[1970, "main_supplier"] == USSR
     assert soviet.loc[1979, "main_supplier"] == USA
+    assert soviet.loc[1970:1985, "realignment_arms"].sum() == 1  # one sustained switch
     # Camp David: US military aid in 1979, the largest in the US-Egypt series so far
     us_mil = _series(panel, USA, EGYPT, "aid_mil")
     assert us_mil.loc[1979] > 1000 and us_mil.loc[1946:1978].max() < us_mil.loc[1979]
@@ -81,12 +100,13 @@ def test_egypt_turns_from_the_soviet_union_to_the_united_states(panel: pd.DataFr
     assert div.loc[1978:1980].mean() < div.loc[1970:1972].mean()
 
 
-def test_ethiopia_turns_from_the_united_states_to_the_soviet_union(panel: pd.DataFrame) -> None:
+def test_ethiopia_turns_from_the_united_states_to_the_soviet_union(
+    panel: pd.DataFrame, panel_any: pd.DataFrame
+) -> None:
     us = _dyad(panel, USA, ETHIOPIA)
-    soviet = _dyad(panel, USSR, ETHIOPIA)
     assert us.loc[1975, "main_supplier"] == USA and us.loc[1977, "main_supplier"] == USSR
-    assert us.loc[1976, "realignment_arms"] == 1
-    assert soviet.loc[1978, "formation"] == 1  # the 1978 treaty of friendship
+    assert us.loc[1976, "realignment_arms"] == 1 and us.loc[1976, "realignment_arms_bloc"] == 1
+    assert _dyad(panel_any, USSR, ETHIOPIA).loc[1978, "formation"] == 1  # treaty of friendship
     assert (us.loc[1978:1985, "aid_mil"] == 0).all() and us.loc[1974:1975, "aid_mil"].min() > 50
     assert us.loc[1974, "regime_change"] == 1  # the Derg
 
@@ -105,9 +125,11 @@ def test_iran_alliance_and_aid_with_the_us_end_in_1979(panel: pd.DataFrame) -> N
 def test_nato_members_allied_with_the_us_from_1949(panel: pd.DataFrame) -> None:
     for client in (20, 210, 325, 390):  # Canada, Netherlands, Italy, Denmark
         s = _dyad(panel, USA, client)
-        assert s.loc[1949, "defense"] == 1 and (s.loc[1949:2016, "allied"] == 1).all()
-        assert s.loc[2017:2020, "allied"].isna().all()  # after ATOP 4.01 coverage (2016)
-        assert pd.isna(s.loc[2016, "termination"])  # in force when the data end: censored
+        assert s.loc[1949, "defense"] == 1 and (s.loc[1949:2018, "allied"] == 1).all()
+        assert (s.loc[2017:2018, "alliance_source"] == "atop5.1").all()  # 4.01 ends in 2016
+        assert s.loc[2019:2020, "allied"].isna().all()  # after ATOP 5.1 coverage (2018)
+        assert s.loc[2017, "spell_start"] == 1949  # the spell goes on across the join
+        assert pd.isna(s.loc[2018, "termination"])  # in force when the data end: censored
 
 
 def test_warsaw_pact_members_allied_with_the_ussr_1955_to_1990(panel: pd.DataFrame) -> None:

@@ -11,6 +11,7 @@ import pytest
 from sidepay import schema
 from sidepay.cli import main
 from sidepay.data import dyads
+from sidepay.data.deflator import rebase_factor
 from sidepay.data.panel import build_panel, resolve_patrons
 from sidepay.data.spells import alliance_spells
 from sidepay.errors import InputError
@@ -45,16 +46,23 @@ def test_schema_columns_and_dtypes(panel: pd.DataFrame) -> None:
 
 
 def test_temporal_domains(panel: pd.DataFrame) -> None:
-    # ATOP 4.01 ends in 2016; SIPRI starts in 1950; Greenbook only for the US
-    assert panel.loc[panel.year > 2016, "allied"].isna().all()
-    assert panel.loc[panel.year <= 2016, "allied"].notna().all()
+    # ATOP 4.01 to 2016, ATOP 5.1 to 2018; SIPRI starts in 1950; Greenbook only for the US
+    assert panel.loc[panel.year > 2018, "allied"].isna().all()
+    assert panel.loc[panel.year <= 2018, "allied"].notna().all()
+    src = panel.groupby("alliance_source")["year"].agg(["min", "max"])
+    assert src.loc["atop4.01"].tolist() == [1946, 2016] and src.loc["atop5.1"].tolist() == [
+        2017,
+        2018,
+    ]
     assert panel.loc[panel.year < 1950, "arms_tiv"].isna().all()
     assert panel.loc[panel.year >= 1950, "arms_tiv"].notna().all()
     assert panel.loc[panel.patron != 2, ["aid_econ", "aid_mil", "us_troops"]].isna().all().all()
     assert panel.loc[(panel.patron == 2), "aid_mil"].notna().mean() > 0.9
     # COW alliances end in 2012; rivalries and MIDs in 2010
     assert panel.loc[panel.year > 2012, "cow_alliance"].isna().all()
-    assert panel.loc[panel.year > 2010, ["threat", "common_threat"]].isna().all().all()
+    cols = ["threat", "common_threat", "client_threat", "common_rival"]
+    assert panel.loc[panel.year > 2010, cols].isna().all().all()
+    assert panel.loc[panel.year <= 2010, cols].notna().all().all()
     # a measure never turns missing into zero: W missing where Polity/GWF say nothing
     assert panel["W"].isna().any() and panel["divergence"].isna().any()
 
@@ -73,21 +81,27 @@ def test_spells_are_consistent(panel: pd.DataFrame) -> None:
 
 
 def test_side_payment_and_rival_payment(panel: pd.DataFrame) -> None:
-    np.testing.assert_array_equal(panel["side_payment"], panel["arms_tiv"])
+    # side_payment is aid by default (arms TIV before issue 10)
+    np.testing.assert_array_equal(panel["side_payment"], panel["aid"])
     sub = panel[panel.year.between(1970, 1975)]
     for (client, year), g in sub.groupby(["client", "year"]):
         pays = g.set_index("patron")["side_payment"]
         for patron, rival in g.set_index("patron")["rival_payment"].items():
             others = pays.drop(patron)
-            assert rival == others.max(), (client, year, patron)
+            if others.isna().all():  # no other patron's aid series covers the client-year
+                assert pd.isna(rival), (client, year, patron)
+            else:
+                assert rival == others.max(), (client, year, patron)
 
 
 def test_common_threat_is_part_of_threat(panel: pd.DataFrame) -> None:
     t = panel.dropna(subset=["threat"])
-    assert (t["common_threat"] <= t["threat"]).all()
+    assert (t["common_rival"] <= t["threat"]).all()
+    assert (t["common_threat"] <= t["client_threat"]).all()
+    assert (t["common_threat"] >= t["common_rival"]).all()  # rivals are part of both sets
     # India (750) and the USSR share the China rivalry in 1970; India-Pakistan too
     row = panel[(panel.patron == 365) & (panel.client == 750) & (panel.year == 1970)].iloc[0]
-    assert row["threat"] >= 2 and row["common_threat"] >= 1
+    assert row["threat"] >= 2 and row["common_rival"] >= 1 and row["common_threat"] >= 1
 
 
 def test_user_patrons() -> None:
@@ -114,7 +128,7 @@ def test_cli_writes_parquet_and_csv(tmp_path) -> None:
     )
     got = pd.read_parquet(out)
     want = build_panel((1975, 1976), patrons=["USA", "RUS"])
-    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    pd.testing.assert_frame_equal(got[want.columns], want, check_dtype=False)
     csv = tmp_path / "panel.csv"
     assert main(["data", "panel", "--years", "1975", "--patrons", "USA", "--out", str(csv)]) == 0
     assert len(pd.read_csv(csv)) == len(want[(want.patron == 2) & (want.year == 1975)])
@@ -127,7 +141,10 @@ def test_cli_writes_parquet_and_csv(tmp_path) -> None:
         (["--years", "2020:1946"], "--years"),
         (["--years", "1700:1800"], "--years must satisfy 1816 <= FIRST"),
         (["--patrons", "USA,XX"], "unknown patron"),
-        (["--out", "panel.xlsx"], ".parquet or .csv"),
+        (["--out", "panel.xlsx"], "--out must end in"),
+        (["--alliance", "formal"], "--alliance must be one of security, defense, any"),
+        (["--payment", "tiv"], "--payment must be one of aid"),
+        (["--asymmetry", "1.5"], "--asymmetry must be a share"),
     ],
 )
 def test_cli_bad_input_one_line_exit_2(tmp_path, capsys, args: list[str], needle: str) -> None:
@@ -155,9 +172,13 @@ def test_no_zero_outside_a_sources_coverage() -> None:
     late = us.year > 2020  # Greenbook ends with FY2020
     assert late.any() and us.loc[late, ["aid_econ", "aid_mil", "aid_recorded"]].isna().all().all()
     assert us.loc[~late, ["aid_econ", "aid_mil", "aid_recorded"]].notna().all().all()
-    assert p.loc[p.year > 2021, ["side_payment", "arms_tiv", "rival_payment"]].isna().all().all()
-    assert (p.loc[p.year.between(2017, 2021), "side_payment"] == 0).any()  # SIPRI's own zeros
-    assert p.loc[p.year > 2016, ["allied", "defense", "spell_id"]].isna().all().all()
+    assert p.loc[p.year > 2021, ["arms_tiv", "finance_china"]].isna().all().all()
+    assert (
+        p.loc[p.year > 2022, ["side_payment", "aid", "aid_dac", "rival_payment"]].isna().all().all()
+    )
+    assert (p.loc[p.year.between(2017, 2021), "arms_tiv"] == 0).any()  # SIPRI's own zeros
+    assert p.loc[p.year > 2018, ["allied", "defense", "spell_id"]].isna().all().all()
+    assert p.loc[p.year > 2016, ["pacts_left", "pact_size", "bipolar_pact"]].isna().all().all()
     assert p.loc[p.year > 2019, ["gdp_client", "pop_client"]].isna().all().all()
     china = p[p.patron == 710]
     assert china.loc[china.year > 2021, ["aid_other", "aid_other_source"]].isna().all().all()
@@ -178,7 +199,9 @@ def test_us_aid_zero_only_where_the_greenbook_is_silent_inside_its_years(
     filled = us[~in_book]
     assert len(filled) > 100 and (filled[["aid_econ", "aid_mil"]] == 0).all().all()
     got = us[in_book].set_index(["client", "year"])["aid_mil"]
-    np.testing.assert_allclose(got.to_numpy(), listed.loc[got.index, "aid_mil"].to_numpy())
+    # the panel's dollars are 2022 dollars; the Greenbook's are 2020 dollars
+    to2022 = rebase_factor(2020)
+    np.testing.assert_allclose(got.to_numpy(), listed.loc[got.index, "aid_mil"].to_numpy() * to2022)
     assert panel.loc[panel.patron != 2, "aid_recorded"].isna().all()
 
 

@@ -117,3 +117,61 @@ def test_non_convergence_is_an_error(world, data):
 def test_bad_arguments_name_the_parameter(data, kwargs, param):
     with pytest.raises(InputError, match=param):
         fit_maintenance(data, seed=1, **kwargs)
+
+
+def test_cli_estimate_maintenance_simulated_writes_truth_and_a_world_simulate_accepts(
+    tmp_path, capsys
+):
+    from sidepay.cli import main
+
+    out = tmp_path / "est"
+    argv = ["estimate", "--world", "simulated", "--stage", "maintenance", "--seed", "3",
+            "--states", "25", "--reps", "2", "--starts", "2", "--out", str(out), "--json"]  # fmt: skip
+    assert main(argv) == 0
+    printed = json.loads(capsys.readouterr().out)
+    saved = json.loads((out / "estimates.json").read_text())
+    assert printed == saved and saved["stage"] == "maintenance"
+    params = saved["maintenance"]["params"]
+    assert params["s_d"]["truth"] == pytest.approx(0.03)
+    assert params["stickiness"]["truth"] == pytest.approx(0.5)
+    assert all(
+        p["estimate"] is not None and p["lower_95"] <= p["upper_95"] for p in params.values()
+    )
+    assert saved["maintenance"]["starts"] == 2 and 1 <= saved["maintenance"]["n_at_best"] <= 2
+    world = World.from_toml(out / "world.toml")
+    assert world.params.s_d == pytest.approx(params["s_d"]["estimate"])
+    sim_out = tmp_path / "sim.csv"
+    argv = ["simulate", "run", "--world", str(out / "world.toml"), "--periods", "3",
+            "--reps", "1", "--out", str(sim_out)]  # fmt: skip
+    assert main(argv) == 0
+    assert sim_out.stat().st_size > 0
+
+
+def test_cli_estimate_bad_stage_and_states_on_real_are_one_line_errors(tmp_path, capsys):
+    from sidepay.cli import main
+
+    assert main(["estimate", "--stage", "upkeep", "--out", str(tmp_path / "a")]) == 2
+    assert main(["estimate", "--states", "10", "--out", str(tmp_path / "b")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0].startswith("sidepay: error: --stage") and err[1].startswith(
+        "sidepay: error: --states"
+    )
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_multistart_reports_the_best_and_how_many_reached_it(world, data):
+    kw = dict(seed=5, params=("mu_r",), world=world, reps=2, bootstrap=30, divergence_unit=1.0)
+    one = fit_maintenance(data, **kw)
+    three = fit_maintenance(data, starts=3, **kw)
+    assert three.starts_ == 3 and len(three.start_objectives_) == 3
+    assert three.start_objectives_[0] == pytest.approx(one.objective_)
+    assert three.objective_ == pytest.approx(min(three.start_objectives_))
+    assert three.objective_ <= one.objective_
+    assert 1 <= three.n_at_best_ <= 3
+
+
+def test_not_converged_is_an_estimation_error():
+    from sidepay.estimate import EstimationError
+    from sidepay.estimate import NotConvergedError as Lazy
+
+    assert Lazy is NotConvergedError and issubclass(NotConvergedError, EstimationError)

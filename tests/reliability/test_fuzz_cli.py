@@ -66,7 +66,7 @@ def _run(argv: list[str]) -> tuple[int, str]:
     return code, err.getvalue()
 
 
-@settings(max_examples=150, deadline=None, derandomize=True,
+@settings(max_examples=50, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.filter_too_much])  # fmt: skip
 @given(broken_run())
 def test_run_bad_option_is_one_line_exit_2(broken: tuple[str, str]) -> None:
@@ -85,7 +85,7 @@ def test_run_bad_option_is_one_line_exit_2(broken: tuple[str, str]) -> None:
         assert not out.exists() and list(Path(tmp).iterdir()) == []
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)
+@settings(max_examples=30, deadline=None, derandomize=True)
 @given(st.text(alphabet=TRICKY + "abc", max_size=12), st.sampled_from(["case", "statics"]))
 def test_years_and_points_are_strict(value: str, command: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:

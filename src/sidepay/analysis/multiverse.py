@@ -235,13 +235,18 @@ def _variant(base: HypothesisSpec, c: dict[str, str]) -> HypothesisSpec:
     return spec
 
 
-def _cell(panel: pd.DataFrame, payment: str, alliance: str) -> pd.DataFrame:
+def _cell(
+    panel: pd.DataFrame, payment: str, alliance: str, spells: dict[str, pd.DataFrame]
+) -> pd.DataFrame:
     """The panel with the chosen payment as ``side_payment`` and spells of the chosen
-    alliance definition; KeyError names a column the panel lacks."""
+    alliance definition (``spells`` caches one panel per definition); KeyError names a
+    column the panel lacks."""
     m = MEASURES[payment]
     if m.source_column not in panel.columns:
         raise KeyError(m.source_column)
-    out = spells_for(panel, alliance)
+    if alliance not in spells:
+        spells[alliance] = spells_for(panel, alliance)
+    out = spells[alliance]
     if m.source_column != "side_payment":
         out = out.assign(side_payment=out[m.source_column].astype("float64"))
     return out
@@ -299,10 +304,14 @@ def _run_group(
     """Run specifications that share the measure, alliance, controls, estimator, sample."""
     c0 = specs[0].choices
     spec0 = _variant(base, c0)
-    fes = {s.choices["fixed_effects"]: _variant(base, s.choices).fixed_effects for s in specs}
-    union = tuple(dict.fromkeys(col for fe in fes.values() for col in fe))
+    variants = [_variant(base, s.choices) for s in specs]
+    fes = {s.choices["fixed_effects"]: v.fixed_effects for s, v in zip(specs, variants, strict=True)}
+    union = tuple(dict.fromkeys(col for v in variants for col in v.fixed_effects))
+    peace = next((v.peace_years for v in variants if v.peace_years), None)
     try:
-        data, controls, notes = _estimation_sample(cell, replace(spec0, fixed_effects=union))
+        data, controls, notes = _estimation_sample(
+            cell, replace(spec0, fixed_effects=union, peace_years=peace, controls=base.controls
+                          if spec0.sample == base.sample else spec0.controls))  # fmt: skip
     except Exception as exc:  # a column the cell lacks (InputError): every spec says so
         for s in specs:
             s.reason, s.available = f"{exc}", False
@@ -327,28 +336,36 @@ def _run_group(
                            EstimationProblem("no rows in this period"))  # fmt: skip
             _fill(s, spec0, fit, notes)
         return
-    for s in specs:
-        spec = _variant(base, s.choices)
+    for s, spec in zip(specs, variants, strict=True):
         sub = data.loc[_period_mask(data, s.choices["period"])]
+        use = [c for c in controls if c in spec.controls]
         try:
             if sub.empty:
                 raise EstimationProblem("the sample is empty in this period")
-            fit: ModelFit | EstimationProblem = _estimate(spec, sub, controls)
+            fit: ModelFit | EstimationProblem = _estimate(spec, sub, use)
         except EstimationProblem as exc:
             fit = exc
-        _fill(s, spec, fit, notes)
+        _fill(s, spec, fit, [n for n in notes if any(f"control {c} " in n for c in spec.controls)])
 
 
 def _run_part(
-    panel: pd.DataFrame, part: str, multiple_estimation: bool = True
+    panel: pd.DataFrame,
+    part: str,
+    multiple_estimation: bool = True,
+    spells: dict[str, pd.DataFrame] | None = None,
 ) -> list[Specification]:
     dims = DIMENSIONS[part]
     base = part_spec(part)
     primary = dims.primary()
     specs = [Specification(part, c, c == primary) for c in dims.specifications()]
     groups: dict[tuple[str, ...], list[Specification]] = {}
+    # linear models: one multiple-estimation call per (measure, alliance, controls, ...);
+    # hazards and logits share one estimation sample per (measure, alliance, sample)
+    inner = ("fixed_effects", "period")
+    if _variant(base, primary).estimator not in ("feols", "poisson") or base.peace_years:
+        inner = ("fixed_effects", "period", "controls", "estimator")
     for s in specs:
-        key = tuple(v for k, v in s.choices.items() if k not in ("fixed_effects", "period"))
+        key = tuple(v for k, v in s.choices.items() if k not in inner)
         groups.setdefault(key, []).append(s)
     cells: dict[tuple[str, str], pd.DataFrame | str] = {}
     for group in groups.values():
@@ -356,7 +373,7 @@ def _run_part(
         ck = (c["payment"], c["alliance"])
         if ck not in cells:
             try:
-                cells[ck] = _cell(panel, *ck)
+                cells[ck] = _cell(panel, *ck, spells if spells is not None else {})
             except KeyError as exc:
                 cells[ck] = f"column {exc.args[0]} not in the panel"
         cell = cells[ck]
@@ -413,13 +430,14 @@ def run_multiverse(
     ids = parse_only(only)
     heads = {r.hypothesis: r for r in (primary or run_hypotheses(panel, world=world, only=ids))}
     out: list[HypothesisMultiverse] = []
+    spells: dict[str, pd.DataFrame] = {}  # one spell panel per alliance definition
     for h in ids:
         specs: list[Specification] = []
         curves: dict[str, CurveInference | None] = {}
         infl: dict[str, Influence | None] = {}
         sign = HYPOTHESES[h].expected_sign
         for part in PARTS[h]:
-            part_specs = _run_part(panel, part, multiple_estimation)
+            part_specs = _run_part(panel, part, multiple_estimation, spells)
             specs += part_specs
             ok = [s for s in part_specs if s.estimate is not None and s.identified]
             curves[part] = curve_inference(

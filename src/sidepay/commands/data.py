@@ -116,14 +116,12 @@ def panel_command(
     """Build the asymmetric-alliance panel (patron, client, year) and write it atomically."""
     from sidepay.config import data_context
     from sidepay.data.names import add_country_names
+    from sidepay.data.pacts import check_definition
     from sidepay.data.panel import build_panel, resolve_patrons
-    from sidepay.errors import DataUnavailableError
+    from sidepay.data.payments import PAYMENTS
+    from sidepay.errors import DataUnavailableError, bad_param
     from sidepay.export import check_table_path, write_table
     from sidepay.options import parse_years
-
-    from sidepay.data.pacts import check_definition
-    from sidepay.data.payments import PAYMENTS
-    from sidepay.errors import bad_param
 
     check_table_path(out, param="out")
     span = parse_years(years)

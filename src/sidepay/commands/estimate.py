@@ -19,8 +19,11 @@ def real_panel(mirror: Path | None = None) -> Any:
     return build_panel(context=data_context(mirror=mirror))
 
 
-def simulated_panel(seed: int, reps: int = 2, periods: int = 75) -> tuple[Any, dict[str, float]]:
-    """A panel of the default simulated world, and the world's true formation parameters.
+def simulated_panel(
+    seed: int, reps: int = 2, periods: int = 75, world: Any = None
+) -> tuple[Any, dict[str, float]]:
+    """A panel of a simulated world (default: the default world), and its true formation
+    parameters.
 
     The simulated world knows sigma (``truth_sigma``) and has no CINC columns: they are set
     so that the capability share ``cinc_patron / (cinc_patron + cinc_client)`` equals it.
@@ -33,7 +36,7 @@ def simulated_panel(seed: int, reps: int = 2, periods: int = 75) -> tuple[Any, d
     from sidepay.sim.engine import simulate
     from sidepay.sim.world import default_world
 
-    world = default_world()
+    world = default_world() if world is None else world
     kw = "periods" if "periods" in inspect.signature(simulate).parameters else "years"
     panel = simulate(world, **{kw: periods}, reps=reps, seed=seed).panel
     panel = panel.assign(cinc_patron=panel["truth_sigma"], cinc_client=1.0 - panel["truth_sigma"])
@@ -51,6 +54,13 @@ def simulated_panel(seed: int, reps: int = 2, periods: int = 75) -> tuple[Any, d
     return panel, truth
 
 
+def maintenance_truth(world: Any, names: tuple[str, ...]) -> dict[str, float]:
+    """The true maintenance parameters of a simulated world (``offer_rate`` or params)."""
+    return {
+        n: float(world.offer_rate if n == "offer_rate" else getattr(world.params, n)) for n in names
+    }
+
+
 def estimate_command(
     out: Annotated[Path, typer.Option("--out", help="Output folder (created or written into).")],
     world: Annotated[str, typer.Option("--world", help="real or simulated.")] = "real",
@@ -64,45 +74,54 @@ def estimate_command(
     profile: Annotated[
         bool, typer.Option("--profile/--no-profile", help="Profile intervals of rho, omega, beta.")
     ] = True,
+    reps: Annotated[
+        str, typer.Option("--reps", help="Maintenance: simulated worlds per parameter point.")
+    ] = "20",
+    starts: Annotated[
+        str, typer.Option("--starts", help="Maintenance: seeded starts of the minimiser.")
+    ] = "5",
+    states: Annotated[
+        str | None,
+        typer.Option("--states", help="--world simulated: small states (default: the world's)."),
+    ] = None,
     mirror: Annotated[
         Path | None, typer.Option("--mirror", help="Folder laid out like the shared data mirror.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the estimates as JSON.")] = False,
 ) -> int:
-    """Estimate the theory's parameters; write estimates.json and estimates.csv to OUT."""
+    """Estimate the theory's parameters; write estimates.json, estimates.csv (formation),
+    maintenance.csv and world.toml (maintenance) to OUT."""
     from sidepay.atomic import write_text_atomic
-    from sidepay.errors import SidepayError
-    from sidepay.options import parse_choice, parse_mirror, parse_seed
+    from sidepay.options import parse_choice, parse_count, parse_mirror, parse_seed
     from sidepay.outpaths import check_out_dir
 
     world = parse_choice(world, ("real", "simulated"), "world")
     stage = parse_choice(stage, STAGES, "stage")
     seed_n = parse_seed(seed)
+    reps_n = parse_count(reps, "reps", low=1, high=10_000)
+    starts_n = parse_count(starts, "starts", low=1, high=1000)
+    states_n = None if states is None else parse_count(states, "states", low=2)
+    if states_n is not None and world != "simulated":
+        from sidepay.errors import bad_param
+
+        raise bad_param("states", "applies to --world simulated only")
     out_dir = check_out_dir(out, marker=None)
     mirror_p = parse_mirror(mirror) if world == "real" else None
-    smm: Any = None
-    if stage != "formation":
-        try:
-            from sidepay.estimate import smm as _smm
-
-            smm = getattr(_smm, "fit_maintenance", None)
-        except ImportError:
-            smm = None
-        if smm is None:
-            raise SidepayError(
-                "--stage maintenance: the maintenance-stage SMM "
-                "(sidepay.estimate.smm.fit_maintenance) is not available yet"
-            )
     from sidepay.estimate.formation import FormationModel
+    from sidepay.sim.world import default_world
 
+    sim_world = default_world()
+    if states_n is not None:
+        sim_world = sim_world.updated({"small_states.n": states_n})
     truth: dict[str, float] | None = None
     if world == "real":
         panel = real_panel(mirror_p)
         model = FormationModel(payment)
     else:
-        panel, truth = simulated_panel(seed_n)
+        panel, truth = simulated_panel(seed_n, world=sim_world)
         model = FormationModel(payment, transform="level")
     result: dict[str, Any] = {"world": world, "stage": stage, "seed": seed_n}
+    fit: Any = None
     if stage in ("formation", "both"):
         fit = model.fit(panel)
         if profile:
@@ -115,22 +134,38 @@ def estimate_command(
                     formation["params"][name]["truth"] = value
         result["formation"] = formation
         write_text_atomic(out_dir / "estimates.csv", fit.summary.to_csv(float_format="%.10g"))
-    if smm is not None:
-        from sidepay.estimate import smm as smm_module
+    m_fit: Any = None
+    if stage in ("maintenance", "both"):
+        from sidepay.estimate.smm import DEFAULT_PARAMS, fit_maintenance, world_toml
 
-        m_fit = smm(panel, seed=seed_n, payment=payment)
-        result["maintenance"] = m_fit.to_dict() if hasattr(m_fit, "to_dict") else m_fit
-        to_toml = getattr(smm_module, "world_toml", None)
-        if to_toml is not None:
-            write_text_atomic(out_dir / "world.toml", to_toml(m_fit))
+        m_fit = fit_maintenance(
+            panel, seed=seed_n, payment=payment, world=sim_world, reps=reps_n,
+            starts=starts_n, divergence_unit="range" if world == "real" else 1.0,
+        )  # fmt: skip
+        maintenance = m_fit.to_dict()
+        if world == "simulated":
+            for name, value in maintenance_truth(sim_world, DEFAULT_PARAMS).items():
+                maintenance["params"][name]["truth"] = value
+        result["maintenance"] = maintenance
+        write_text_atomic(out_dir / "maintenance.csv", m_fit.summary.to_csv(float_format="%.10g"))
+        write_text_atomic(out_dir / "world.toml", world_toml(m_fit))
     text = json.dumps(result, indent=2, sort_keys=True, default=str)
     write_text_atomic(out_dir / "estimates.json", text + "\n")
     if as_json:
         typer.echo(text)
-    elif "formation" in result:
+        return 0
+    if fit is not None:
         typer.echo(repr(fit))
         typer.echo(fit.summary.round(4).to_string())
         if fit.out_of_range_:
             typer.echo("outside the theory's ranges: " + ", ".join(fit.out_of_range_))
-        typer.echo(f"wrote {out_dir / 'estimates.json'}")
+    if m_fit is not None:
+        typer.echo(repr(m_fit))
+        typer.echo(m_fit.summary.to_string(float_format=lambda x: f"{x:.4g}"))
+        typer.echo(
+            f"{m_fit.n_at_best_} of {m_fit.starts_} starts reached the best objective; "
+            f"J = {m_fit.j_stat_ if m_fit.j_stat_ is None else round(m_fit.j_stat_, 1)}"
+        )
+        typer.echo(f"wrote {out_dir / 'world.toml'}")
+    typer.echo(f"wrote {out_dir / 'estimates.json'}")
     return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -53,10 +53,12 @@ def run_command(
     from sidepay.options import REPORT_REPS, RunOptions
     from sidepay.study import run_all
 
-    opts = RunOptions(
-        out=out, mirror=mirror, years=years, seed=seed, world=world,  # type: ignore[arg-type]
-        reps=REPORT_REPS if reps is None else reps, periods=periods, quiet=quiet,
-    )  # fmt: skip
+    # the options object takes the strings as typed and checks and normalises them
+    as_typed: dict[str, Any] = {
+        "out": out, "mirror": mirror, "years": years, "seed": seed, "world": world,
+        "reps": REPORT_REPS if reps is None else reps, "periods": periods, "quiet": quiet,
+    }  # fmt: skip
+    opts = RunOptions(**as_typed)
     summary = run_all(opts)
     console = Console(soft_wrap=True)
     verdicts = summary.verdicts()

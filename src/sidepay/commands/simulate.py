@@ -77,4 +77,10 @@ def sweep_command(
     )
     for name, error in summary.failed.items():
         typer.echo(f"failed {name}: {error}", err=True)
+    if summary.manifest_error:
+        typer.echo(
+            f"sidepay: error: the manifest could not be updated: {summary.manifest_error}; "
+            "it shows the last state saved (run the sweep again to resume)",
+            err=True,
+        )
     return 0 if summary.ok else 1

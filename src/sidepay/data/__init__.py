@@ -24,11 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sidepay.data.acquire import fetch, is_cached, pull, read_rda
+    from sidepay.data.aid_measures import add_aid, dac_overlap_agreement
     from sidepay.data.codes import name_to_cow, resolve
     from sidepay.data.conflict import add_cow_wars, add_gml_mids, add_spells
     from sidepay.data.context import DataContext
     from sidepay.data.covariates import add_capabilities, add_client_politics, add_threat
     from sidepay.data.custom import add_custom
+    from sidepay.data.deflator import implicit_deflator, rebase_factor
     from sidepay.data.dyads import (
         add_atop_alliance,
         add_cow_alliance,
@@ -43,13 +45,14 @@ if TYPE_CHECKING:
     from sidepay.data.events import detect_events
     from sidepay.data.geography import add_capital_distance, add_contiguity, add_minimum_distance
     from sidepay.data.names import add_country_names
+    from sidepay.data.pacts import pact_events, pact_years, tie_years
     from sidepay.data.panel import (
         build_panel,
         create_patron_client_years,
         resolve_patrons,
         write_panel,
     )
-    from sidepay.data.payments import add_side_payments
+    from sidepay.data.payments import add_per_capita, add_side_payments, choose_payment
     from sidepay.data.sources import SOURCES, Source, bibtex, get_source
     from sidepay.data.spells import add_alliance_status, alliance_spells
     from sidepay.data.trade import add_cow_trade
@@ -83,6 +86,15 @@ _EXPORTS: dict[str, str] = {
     "add_alliance_status": "spells",
     "alliance_spells": "spells",
     "add_side_payments": "payments",
+    "add_per_capita": "payments",
+    "choose_payment": "payments",
+    "add_aid": "aid_measures",
+    "dac_overlap_agreement": "aid_measures",
+    "implicit_deflator": "deflator",
+    "rebase_factor": "deflator",
+    "pact_events": "pacts",
+    "pact_years": "pacts",
+    "tie_years": "pacts",
     "add_client_politics": "covariates",
     "add_capabilities": "covariates",
     "add_threat": "covariates",
@@ -102,6 +114,7 @@ __all__ = [
     "SOURCES",
     "DataContext",
     "Source",
+    "add_aid",
     "add_alliance_status",
     "add_atop_alliance",
     "add_capabilities",
@@ -119,6 +132,7 @@ __all__ = [
     "add_ideal_points",
     "add_minimum_distance",
     "add_nmc",
+    "add_per_capita",
     "add_rivalries",
     "add_side_payments",
     "add_spells",
@@ -126,18 +140,25 @@ __all__ = [
     "alliance_spells",
     "bibtex",
     "build_panel",
+    "choose_payment",
     "create_patron_client_years",
+    "dac_overlap_agreement",
     "detect_events",
     "dyad_years",
     "fetch",
     "get_source",
+    "implicit_deflator",
     "is_cached",
     "name_to_cow",
+    "pact_events",
+    "pact_years",
     "pull",
     "read_rda",
+    "rebase_factor",
     "resolve",
     "resolve_patrons",
     "state_years",
+    "tie_years",
     "write_panel",
 ]
 

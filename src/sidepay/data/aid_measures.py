@@ -61,15 +61,14 @@ AIDDATA_YEARS, DAC2A_YEARS, GCDF_YEARS = (1973, 2013), (2009, 2022), (2000, 2021
 _BASE = {"greenbook": 2020, "aiddata": 2011, "dac2a": 2022, "gcdf": 2021}
 
 
-def _covered(
-    panel: pd.DataFrame, src: pd.DataFrame, span: tuple[int, int], col: str
-) -> np.ndarray:
+def _covered(panel: pd.DataFrame, src: pd.DataFrame, span: tuple[int, int], col: str) -> np.ndarray:
     """Donor->recipient value; 0 where the source covers donor-year and recipient-year."""
     got = patron_client_values(panel, src, [col], span, complete=False)[col].to_numpy()
     donor_years = src[["donor", "year"]].drop_duplicates().assign(one=1.0)
     recip_years = src[["ccode", "year"]].drop_duplicates().assign(one=1.0)
     dy = client_values(
-        panel.assign(client=panel["patron"]), donor_years.rename(columns={"donor": "ccode"}),
+        panel.assign(client=panel["patron"]),
+        donor_years.rename(columns={"donor": "ccode"}),
         {"one": "one"},
     )["one"].to_numpy()
     ry = client_values(panel, recip_years, {"one": "one"})["one"].to_numpy()
@@ -78,9 +77,7 @@ def _covered(
     return np.where(inside, np.nan_to_num(got), np.nan)
 
 
-def dac_series(
-    panel: pd.DataFrame, *, context: DataContext | None = None
-) -> dict[str, np.ndarray]:
+def dac_series(panel: pd.DataFrame, *, context: DataContext | None = None) -> dict[str, np.ndarray]:
     """``aid_dac_commit`` (AidData) and ``aid_dac_disb`` (DAC2a) of every panel row.
 
     Examples
@@ -93,7 +90,9 @@ def dac_series(
     ctx = default_context(context)
     ad = aid.aiddata_dyadic(context=ctx)
     oe = aid.oecd_dac2a(context=ctx)
-    commit = _covered(panel, ad, AIDDATA_YEARS, "aid") * rebase_factor(_BASE["aiddata"], context=ctx)
+    commit = _covered(panel, ad, AIDDATA_YEARS, "aid") * rebase_factor(
+        _BASE["aiddata"], context=ctx
+    )
     disb = _covered(panel, oe, DAC2A_YEARS, "aid") * rebase_factor(_BASE["dac2a"], context=ctx)
     return {"aid_dac_commit": commit, "aid_dac_disb": disb}
 
@@ -132,13 +131,14 @@ def add_aid(panel: pd.DataFrame, *, context: DataContext | None = None) -> pd.Da
     out["aid_dac_disb"] = dac["aid_dac_disb"]
     late = out["year"].to_numpy() >= DAC2A_YEARS[0]
     out["aid_dac"] = np.where(late, dac["aid_dac_disb"], dac["aid_dac_commit"])
-    source = np.where(late, "dac2a_disb", "aiddata_commit")
-    out["aid_dac_source"] = pd.array(
-        np.where(np.isnan(out["aid_dac"].to_numpy()), None, source), dtype="string"
-    )
+    source = np.where(late, "dac2a_disb", "aiddata_commit").astype(object)
+    source[np.isnan(out["aid_dac"].to_numpy(dtype="float64"))] = None
+    out["aid_dac_source"] = pd.array(source, dtype="string")
     cf = aid.chinese_finance(context=ctx)
     fin = client_values(out, cf, {"aid": "aid"})["aid"].to_numpy()
-    out["finance_china"] = np.where(pat == CHINA, fin * rebase_factor(_BASE["gcdf"], context=ctx), np.nan)
+    out["finance_china"] = np.where(
+        pat == CHINA, fin * rebase_factor(_BASE["gcdf"], context=ctx), np.nan
+    )
     return out
 
 
@@ -169,11 +169,11 @@ def dac_overlap_agreement(*, context: DataContext | None = None) -> pd.DataFrame
     )
     both = both[(both["aiddata"] > 0) & (both["dac2a"] > 0)]
     ratio = both["dac2a"] / both["aiddata"]
-    g = both.assign(ratio=ratio, la=np.log(both["aiddata"]), lo=np.log(both["dac2a"]))
-    g = g.assign(within2=(ratio >= 0.5) & (ratio <= 2)).groupby(level="donor")
+    cmp = both.assign(ratio=ratio, la=np.log(both["aiddata"]), lo=np.log(both["dac2a"]))
+    g = cmp.assign(within2=(ratio >= 0.5) & (ratio <= 2)).groupby(level="donor")
     out = pd.DataFrame(
         {
-            "pairs": g.size(),
+            "pairs": g["ratio"].size(),
             "total_ratio": g["dac2a"].sum() / g["aiddata"].sum(),
             "median_ratio": g["ratio"].median(),
             "share_within_2x": g["within2"].mean(),

@@ -39,8 +39,15 @@ def add_client_politics(panel: pd.DataFrame, *, context: DataContext | None = No
     ctx = default_context(context)
     out = panel.copy()
     src = democracy.regime_years(context=ctx)
-    names = ("W", "W_components", "polity2", "polyarchy", "regime_type", "regime_change",
-             "regime_change_source")
+    names = (
+        "W",
+        "W_components",
+        "polity2",
+        "polyarchy",
+        "regime_type",
+        "regime_change",
+        "regime_change_source",
+    )
     cols = [c for c in names if c in src.columns]
     got = client_values(out, src, {c: c for c in cols})
     for c in cols:

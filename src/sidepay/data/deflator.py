@@ -66,8 +66,8 @@ def implicit_deflator(*, context: DataContext | None = None) -> pd.Series:
     Examples
     --------
     >>> d = implicit_deflator()
-    >>> float(d.loc[2022]), int(d.index.min()), bool(d.is_monotonic_increasing)
-    (1.0, 1946, True)
+    >>> float(d.loc[2022]), int(d.index.min()), round(float(d.loc[1946]), 3)
+    (1.0, 1946, 0.083)
     """
     return _deflator(default_context(context)).copy()
 

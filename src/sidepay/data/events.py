@@ -14,7 +14,8 @@ otherwise. Definitions (also in ``docs/data.md``):
   followed by the formation of a tie of (r, c) with another patron r != g in a year
   f with t <= f <= t + ``window`` (default 3), where the (r, c) tie is in force then (it is
   allied in year f and does not itself end in year t) and the client has no tie with g in
-  year f (a client back with g has not moved). Run on the panel of every great
+  year max(f, t + 1) (a client back with g has not moved: Portugal 1946-49, whose new tie
+  is NATO, the United States included). Run on the panel of every great
   power and on security ties (the panel's default), the new tie is a security tie with a
   different great power;
 - **main_supplier**: the patron with the largest 3-year sum of ``arms_tiv`` (or
@@ -40,8 +41,15 @@ _NEEDED = ("patron", "client", "year", "allied")
 
 #: Cold War blocs of the great powers (1946-1991): the West, the Soviet bloc, and China
 #: in the Soviet bloc until the Sino-Soviet split (1960), on its own afterwards.
-BLOCS: dict[int, str] = {2: "west", 200: "west", 220: "west", 255: "west", 740: "west",
-                         325: "west", 365: "soviet"}
+BLOCS: dict[int, str] = {
+    2: "west",
+    200: "west",
+    220: "west",
+    255: "west",
+    740: "west",
+    325: "west",
+    365: "soviet",
+}
 COLD_WAR_END = 1991
 
 
@@ -227,13 +235,18 @@ def detect_events(
     # the client has moved: no tie with the old patron when the new one forms (Portugal
     # left its wartime agreement with the US in 1946 and joined NATO, the US included, in
     # 1949: no move from the US to France)
-    tie = pd.Series(a1, index=pd.MultiIndex.from_arrays([rep, df["client"].to_numpy(),
-                                                          df["patron"].to_numpy(), year]))
-    tie = tie[~tie.index.duplicated()]
-    back = tie.reindex(
-        pd.MultiIndex.from_arrays(
-            [pairs["rep"], pairs["client"], pairs["patron"], pairs["year_new"]]
+    tie = pd.Series(
+        a1,
+        index=pd.MultiIndex.from_arrays(
+            [rep, df["client"].to_numpy(), df["patron"].to_numpy(), year]
         ),
+    )
+    tie = tie[~tie.index.duplicated()]
+    # in the year after the old tie's last year at the earliest (a new tie signed in the
+    # year the old one ends is a move)
+    seen = np.maximum(pairs["year_new"].to_numpy(), pairs["year"].to_numpy() + 1)
+    back = tie.reindex(
+        pd.MultiIndex.from_arrays([pairs["rep"], pairs["client"], pairs["patron"], seen]),
         fill_value=False,
     ).to_numpy()
     pairs = pairs[~back.astype(bool)]
@@ -256,6 +269,49 @@ def detect_events(
     if pay_col is not None:
         df = _arms_realignment(df, pay_col, prev, rep, window, arms_sustain, arms_min)
     return df.iloc[np.argsort(order)].set_index(panel.index)
+
+
+def _sustained_switches(
+    rep: np.ndarray,
+    client: np.ndarray,
+    year: np.ndarray,
+    patron: np.ndarray,
+    window: int,
+    sustain: int,
+) -> tuple[list[int], list[int]]:
+    """Rows (of the sorted main-supplier table) of each old supplier's last year and the
+    new supplier's first year, for switches that are sustained.
+
+    A new main supplier that is not main in more than half of the ``sustain`` years from
+    its first is a blip: the incumbent stays (Egypt: the USSR to 1976, France main in
+    1977-78 only, the United States from 1979: one switch, USSR -> US).
+    """
+    main_of = dict(
+        zip(
+            zip(rep.tolist(), client.tolist(), year.tolist(), strict=True),
+            patron.tolist(),
+            strict=True,
+        )
+    )
+    old_rows: list[int] = []
+    new_rows: list[int] = []
+    inc = -1  # row of the incumbent's latest year as main supplier
+    for i in range(len(year)):
+        if i == 0 or rep[i] != rep[i - 1] or client[i] != client[i - 1]:
+            inc = i
+            continue
+        if patron[i] == patron[inc]:
+            inc = i
+            continue
+        r, c, t, g = int(rep[i]), int(client[i]), int(year[i]), int(patron[i])
+        hits = sum(main_of.get((r, c, t + k)) == g for k in range(sustain))
+        if hits <= sustain / 2:
+            continue  # a blip: the incumbent stays
+        if t - int(year[inc]) <= max(window, 1):
+            old_rows.append(inc)
+            new_rows.append(i)
+        inc = i
+    return old_rows, new_rows
 
 
 def _arms_realignment(
@@ -284,18 +340,8 @@ def _arms_realignment(
     main = cand.drop_duplicates(["rep", "client", "year"])[["rep", "client", "year", "patron"]]
     main = main.reset_index(drop=True)
     r_, c_, y_, p_ = (main[c].to_numpy() for c in ("rep", "client", "year", "patron"))
-    same = (r_[1:] == r_[:-1]) & (c_[1:] == c_[:-1])
-    switch = same & (p_[1:] != p_[:-1]) & (y_[1:] - y_[:-1] <= max(window, 1))
-    old = main.iloc[:-1][switch].reset_index(drop=True)  # g's last year as main supplier
-    new = main.iloc[1:][switch].reset_index(drop=True)  # r's first year
-    # sustained: r main in more than half of the ``sustain`` years from its first
-    sw = pd.DataFrame({"k": np.arange(len(new)), "rep": new["rep"], "client": new["client"],
-                       "t": new["year"], "r": new["patron"]})
-    later = sw.merge(main, on=["rep", "client"])
-    later = later[(later["year"] >= later["t"]) & (later["year"] < later["t"] + sustain)]
-    hits = (later["patron"] == later["r"]).groupby(later["k"]).sum()
-    kept = hits.reindex(sw["k"], fill_value=0).to_numpy() > sustain / 2
-    old, new = old[kept], new[kept]
+    old_i, new_i = _sustained_switches(r_, c_, y_, p_, window, sustain)
+    old, new = main.iloc[old_i], main.iloc[new_i]
     key = pd.MultiIndex.from_frame(
         pd.DataFrame({"rep": rep, "client": df["client"].to_numpy(), "year": df["year"].to_numpy()})
     )

@@ -49,11 +49,22 @@ SIPRI_COVERAGE = (1950, 2021)
 US, RUSSIA, CHINA, JAPAN = 2, 365, 710, 740
 #: the measures ``payment=`` may choose as ``side_payment``
 PAYMENTS: tuple[str, ...] = (
-    "aid", "aid_us", "aid_econ", "aid_mil", "aid_dac", "finance_china", "arms_tiv"
+    "aid",
+    "aid_us",
+    "aid_econ",
+    "aid_mil",
+    "aid_dac",
+    "finance_china",
+    "arms_tiv",
 )
 #: money columns (constant 2022 USD millions) that get per-capita and GDP-share versions
 DOLLAR_COLUMNS: tuple[str, ...] = (
-    "aid", "aid_us", "aid_econ", "aid_mil", "aid_dac", "finance_china"
+    "aid",
+    "aid_us",
+    "aid_econ",
+    "aid_mil",
+    "aid_dac",
+    "finance_china",
 )
 
 
@@ -87,8 +98,9 @@ def add_side_payments(
     out["arms_tiv"] = got["arms_tiv"].to_numpy()
     out = add_aid(out, context=ctx)
     pat = out["patron"].to_numpy()
-    best = np.where(pat == US, out["aid_us"], np.where(pat == CHINA, out["finance_china"],
-                                                         out["aid_dac"]))
+    best = np.where(
+        pat == US, out["aid_us"], np.where(pat == CHINA, out["finance_china"], out["aid_dac"])
+    )
     out["aid"] = np.where(pat == RUSSIA, np.nan, best)
     a, t = out["aid"].to_numpy(), out["arms_tiv"].to_numpy()
     seen = ~np.isnan(a) | ~np.isnan(t)

@@ -27,9 +27,7 @@ __all__ = ["add_alliance_status", "alliance_spells"]
 _SPELL_VERSION = 2  # 2: spells per definition, ATOP 5.1 years 2017-2018
 
 
-def alliance_spells(
-    alliance: str = "any", *, context: DataContext | None = None
-) -> pd.DataFrame:
+def alliance_spells(alliance: str = "any", *, context: DataContext | None = None) -> pd.DataFrame:
     """ATOP alliance spells of every pair of states (both orders), 1815-2018.
 
     A spell is a maximal run of consecutive years in which a tie of the definition
@@ -75,10 +73,14 @@ def _build_spells(ctx: DataContext, alliance: str) -> pd.DataFrame:
     )
     # which alliances, entry and exit dates: from the member rows of both states
     m = alliances.atop_members(context=ctx)
-    link = d[d["atopid"] > 0].merge(
-        pd.DataFrame({"ccode1": c1, "ccode2": c2, "year": y, "sid": sid}),
-        on=["ccode1", "ccode2", "year"],
-    )[["sid", "atopid", "ccode1", "ccode2"]].drop_duplicates()
+    link = (
+        d[d["atopid"] > 0]
+        .merge(
+            pd.DataFrame({"ccode1": c1, "ccode2": c2, "year": y, "sid": sid}),
+            on=["ccode1", "ccode2", "year"],
+        )[["sid", "atopid", "ccode1", "ccode2"]]
+        .drop_duplicates()
+    )
     mem = m[["atopid", "ccode", "entry_date", "exit_date", "yrexit", "in_force", "manner"]]
     both = pd.concat(
         [
@@ -168,8 +170,10 @@ def add_alliance_status(
     out = from_dyads(d)
     yr = out["year"].to_numpy()
     out.loc[yr >= alliances.ATOP_END, "pacts_left"] = np.nan  # the next year is unknown
-    label = np.where(yr <= alliances.ATOP_END, "atop4.01", np.where(yr <= span[1], "atop5.1", None))
-    out["alliance_source"] = pd.array(np.where(yr >= span[0], label, None), dtype="string")
+    label = np.full(len(yr), None, dtype=object)
+    label[(yr >= span[0]) & (yr <= alliances.ATOP_END)] = "atop4.01"
+    label[(yr > alliances.ATOP_END) & (yr <= span[1])] = "atop5.1"
+    out["alliance_source"] = pd.array(label, dtype="string")
     known = out["defense"].notna()
     for name, need in pacts.DEFINITIONS.items():
         out[f"allied_{name}"] = (out[list(need)].max(axis=1) > 0).astype(float).where(known)

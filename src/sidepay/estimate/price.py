@@ -242,16 +242,28 @@ def price_of_ally(
     )  # fmt: skip
 
 
-def predicted_required_payment(fit: FormationModel, panel: pd.DataFrame) -> pd.Series:
-    """The model's required payment a* = max(0, D) for every dyad-year (model units).
+def predicted_required_payment(
+    fit: FormationModel, panel: pd.DataFrame, *, level: bool = False
+) -> pd.Series:
+    """The model's required payment a* = max(0, D) for every dyad-year.
 
     Indexed like ``panel``; missing where a covariate is missing or the row's patron x era
-    was not fitted. ``untransform_payment`` turns it into the payment column's scale.
+    was not fitted. In model units (the transformed payment column) by default; with
+    ``level=True`` on the payment column's own scale (``expm1`` under ``log1p``), the scale
+    the report's case timelines draw the observed payments on.
 
     Examples
     --------
-    >>> predicted_required_payment  # doctest: +ELLIPSIS
-    <function predicted_required_payment at ...>
+    >>> from sidepay.estimate.simulate import formation_test_panel, simulate_formation
+    >>> truth = {"v[USA 1990-]": 0.3, "rho": 0.8, "omega": 0.3, "tau": 0.5, "k": 0.4,
+    ...          "beta": 0.6, "sigma_eps": 0.5, "sigma_eta": 0.3}
+    >>> p = simulate_formation(formation_test_panel(60, (1990, 1993), seed=0), truth, seed=1)
+    >>> fit = FormationModel().fit(p)
+    >>> a, b = predicted_required_payment(fit, p), predicted_required_payment(fit, p, level=True)
+    >>> a.index.equals(p.index), bool(np.allclose(np.expm1(a), b))
+    (True, True)
     """
-    q = fit.index(panel)["required_payment"]
-    return q.reindex(panel.index).rename("predicted_required_payment")
+    q = fit.index(panel)["required_payment"].reindex(panel.index)
+    if level:
+        q = pd.Series(untransform_payment(q.to_numpy(), fit.transform), index=q.index)
+    return q.rename("predicted_required_payment")

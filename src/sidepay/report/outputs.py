@@ -45,7 +45,7 @@ def write_report_files(
         stem = "panel" if name == "real" else f"panel_{name}"
         # the same panel for Python (Parquet), Stata (.dta, labelled) and R (.rds)
         for suffix in (".parquet", ".dta", ".rds"):
-            write_table(frame, tmp / f"{stem}{suffix}", param=f"{name}_panel")
+            write_table(frame, tmp / f"{stem}{suffix}", param="out")
             files.append(f"{stem}{suffix}")
     for fmt, text in summary_tables(results).items():
         put(f"tables/summary.{TABLE_SUFFIX[fmt]}", text)

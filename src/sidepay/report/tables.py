@@ -1,15 +1,19 @@
 """Regression tables as Markdown, LaTeX and HTML: text rendering of computed numbers.
 
 A table is a list of :class:`RegressionColumn` (one model each): coefficient rows with
-standard errors in parentheses and significance stars (* p<0.1, ** p<0.05, *** p<0.01),
-then the sample size, events, fixed effects and the variance estimator.
+standard errors in parentheses and significance stars that match the verdicts' 5% level
+(* p<0.05, ** p<0.01, *** p<0.001; :data:`STARS_LEGEND` is printed under every table),
+then the sample size, events, fixed effects and the variance estimator. Cox models are
+shown as hazard ratios exp(b) with their 95% interval in brackets; a coefficient that is
+not identified (it diverges: separation, or no event where it varies) is marked † and
+never starred.
 :func:`regression_tables` renders the tables of one
 :class:`~sidepay.analysis.result.HypothesisResult`. No statistic is computed here; the
 number formats of the page (:func:`fmt_number`, :func:`fmt_p`) live here too.
 
 Examples
 --------
->>> col = RegressionColumn("H2", "feols", {"W": (0.8, 0.2, 0.001)}, {"N": "1000"})
+>>> col = RegressionColumn("H2", "feols", {"W": (0.8, 0.2, 0.0001)}, {"N": "1000"})
 >>> print(render_markdown([col], caption="Price"))  # doctest: +NORMALIZE_WHITESPACE
 **Price**
 <BLANKLINE>
@@ -19,6 +23,8 @@ Examples
 | | (0.200) |
 | estimator | feols |
 | N | 1000 |
+<BLANKLINE>
+* p < 0.05, ** p < 0.01, *** p < 0.001 (two-sided; verdicts use p < 0.05). † not identified: no stars, never counted. Cox: hazard ratios exp(b), 95% interval in brackets.
 """
 
 from __future__ import annotations
@@ -38,6 +44,13 @@ TABLE_SUFFIX = {"html": "html", "latex": "tex", "markdown": "md"}
 #: term-name prefixes a regression table leaves out (peace-years spline terms)
 HIDDEN_TERMS = ("_py",)
 
+#: the note under every regression table: what the stars and marks mean
+STARS_LEGEND = (
+    "* p < 0.05, ** p < 0.01, *** p < 0.001 (two-sided; verdicts use p < 0.05). "
+    "† not identified: no stars, never counted. "
+    "Cox: hazard ratios exp(b), 95% interval in brackets."
+)
+
 
 @dataclass
 class RegressionColumn:
@@ -47,6 +60,9 @@ class RegressionColumn:
     estimator: str
     terms: dict[str, tuple[float, float, float]]
     stats: dict[str, str] = field(default_factory=dict)
+    hazard_ratio: bool = False
+    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
+    not_identified: frozenset[str] = frozenset()
 
     @classmethod
     def from_model(
@@ -67,11 +83,22 @@ class RegressionColumn:
         (1.0, 0.2)
         """
         labels = labels or {}
+        shown = [t for t in model.terms if not any(t.name.startswith(h) for h in hide)]
+        hr = model.estimator == "cox"
         terms = {
-            labels.get(t.name, t.name): (float(t.estimate), float(t.std_error), float(t.p_value))
-            for t in model.terms
-            if not any(t.name.startswith(h) for h in hide)
+            labels.get(t.name, t.name): (
+                math.exp(t.estimate) if hr else float(t.estimate),
+                float(t.std_error),
+                float(t.p_value),
+            )
+            for t in shown
         }
+        intervals = (
+            {labels.get(t.name, t.name): (math.exp(t.conf_low), math.exp(t.conf_high))
+             for t in shown}
+            if hr else {}
+        )  # fmt: skip
+        bad = frozenset(labels.get(t.name, t.name) for t in shown if not t.identified)
         stats = {"N": f"{model.n_obs:,}"}
         if model.n_events is not None:
             stats["events"] = f"{model.n_events:,}"
@@ -80,11 +107,27 @@ class RegressionColumn:
         if model.n_clusters is not None:
             stats["clusters"] = f"{model.n_clusters:,}"
         stats["std. errors"] = model.vcov
-        return cls(title, model.estimator, terms, stats)
+        if hr:
+            stats["shown as"] = "hazard ratios"
+        return cls(title, model.estimator, terms, stats, hr, intervals, bad)
 
 
 def _stars(p: float) -> str:
-    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
+    """Stars at the verdicts' 5% level and below (:data:`STARS_LEGEND`).
+
+    Examples
+    --------
+    >>> [_stars(p) for p in (0.0005, 0.005, 0.03, 0.07)]
+    ['***', '**', '*', '']
+    """
+    return "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
+
+
+def _fmt_big(x: float) -> str:
+    """A coefficient or ratio: 3 decimals, scientific beyond 1e5 (a diverging HR)."""
+    if not math.isfinite(x):
+        return "inf" if x > 0 else "-inf" if x < 0 else "nan"
+    return f"{x:.3g}" if abs(x) >= 1e5 else f"{x:.3f}"
 
 
 def _grid(columns: Sequence[RegressionColumn]) -> tuple[list[str], list[list[str]]]:
@@ -97,8 +140,13 @@ def _grid(columns: Sequence[RegressionColumn]) -> tuple[list[str], list[list[str
         for c in columns:
             if t in c.terms:
                 b, s, p = c.terms[t]
-                est.append(f"{b:.3f}{_stars(p)}")
-                se.append(f"({s:.3f})")
+                mark = "†" if t in c.not_identified else _stars(p)
+                est.append(f"{_fmt_big(b)}{mark}")
+                if c.hazard_ratio and t in c.intervals:
+                    lo, hi = c.intervals[t]
+                    se.append(f"[{_fmt_big(lo)}, {_fmt_big(hi)}]")
+                else:
+                    se.append(f"({s:.3f})")
             else:
                 est.append("")
                 se.append("")
@@ -117,6 +165,7 @@ def render_markdown(columns: Sequence[RegressionColumn], caption: str = "") -> s
     lines.append("| | " + " | ".join(header) + " |")
     lines.append("|---" * (len(header) + 1) + "|")
     lines += ["| " + " | ".join(row) + " |" for row in body]
+    lines += ["", STARS_LEGEND]
     return "\n".join(lines)
 
 
@@ -147,9 +196,13 @@ def tex_escape(s: str) -> str:
     return "".join(_TEX_SPECIAL.get(ch, ch) for ch in s)
 
 
+_TEX_DAGGER = r"$^\dagger$"
+
+
 def _tex_cell(s: str) -> str:
     stars = len(s) - len(s.rstrip("*"))
     core = tex_escape(s.rstrip("*")) if stars else tex_escape(s)
+    core = core.replace("†", _TEX_DAGGER)
     return core + (f"$^{{{'*' * stars}}}$" if stars else "")
 
 
@@ -158,7 +211,7 @@ def render_latex(columns: Sequence[RegressionColumn], caption: str = "") -> str:
 
     Examples
     --------
-    >>> col = RegressionColumn("H2", "feols", {"W": (0.8, 0.2, 0.001)})
+    >>> col = RegressionColumn("H2", "feols", {"W": (0.8, 0.2, 0.0001)})
     >>> "0.800$^{***}$" in render_latex([col])
     True
     """
@@ -172,7 +225,10 @@ def render_latex(columns: Sequence[RegressionColumn], caption: str = "") -> str:
     out.append(r"\midrule")
     for row in body:
         out.append(" & ".join(_tex_cell(c) for c in row) + r" \\")
-    out += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
+    out += [r"\bottomrule", r"\end{tabular}"]
+    legend = tex_escape(STARS_LEGEND).replace("†", _TEX_DAGGER)
+    out += [r"\par\footnotesize " + legend]
+    out += [r"\end{table}"]
     return "\n".join(out)
 
 
@@ -203,7 +259,12 @@ def render_html(columns: Sequence[RegressionColumn], caption: str = "") -> str:
             + "".join(f"<td>{html.escape(c)}</td>" for c in row[1:])
             + "</tr>"
         )
-    out += ["</tbody>", "</table>"]
+    out.append("</tbody>")
+    out.append(
+        f'<tfoot><tr><td class="legend" colspan="{len(header) + 1}">'
+        f"{html.escape(STARS_LEGEND)}</td></tr></tfoot>"
+    )
+    out.append("</table>")
     return "\n".join(out)
 
 

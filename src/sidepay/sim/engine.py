@@ -54,11 +54,11 @@ from sidepay.sim.kernel import (
     run_periods,
 )
 from sidepay.sim.memory import (
-    FRAME_BYTES_PER_ROW,
+    MAX_PERIODS,
     MAX_REPS,
     check_memory,
+    chunked_simulate_bytes,
     history_bytes,
-    simulate_bytes,
     write_bytes,
 )
 from sidepay.sim.output import check_finite, events_frame, events_path, panel_frame
@@ -82,8 +82,6 @@ __all__ = [
     "write_simulation",
 ]
 
-#: The longest history ``simulate`` accepts (and the longest burn-in).
-MAX_PERIODS = 10_000
 #: What ``write_simulation`` writes: the suffix is the format.
 _OUT_SUFFIXES = (".parquet", ".pq", ".csv", ".dta", ".rds")
 #: ``simulate`` builds its panel from chunks of about this many rows (bounded transients).
@@ -438,9 +436,11 @@ def check_simulation(
     burn_in: int = 0,
     *,
     max_memory: int | str | None = None,
+    limit_param: str = "max_memory",
 ) -> int:
     """Check a ``simulate`` run before any work: its counts, and its estimated peak memory
-    against ``max_memory``; return the replications per chunk it will use.
+    against ``max_memory``; return the replications per chunk it will use. An error names
+    ``limit_param`` (``"reps"`` where the caller cannot raise the limit).
 
     Examples
     --------
@@ -450,19 +450,17 @@ def check_simulation(
     >>> check_simulation(default_world(), 75, 100_000, max_memory="4G")
     Traceback (most recent call last):
     ...
-    sidepay.errors.InputError: max_memory= is 4.0 GiB, below the 1.1 TiB that simulate(periods=75, reps=100000) of 2 great powers x 150 small states needs (estimated); raise the limit or run fewer replications or small states
+    sidepay.errors.InputError: max_memory= is 4.0 GiB, below the 922.3 GiB that simulate(periods=75, reps=100000) of 2 great powers x 150 small states needs (estimated); raise the limit or run fewer replications or small states
     """
     periods, reps, _, _, burn_in = check_run_arguments(periods, reps, 0, 0, burn_in)
     K, N = len(world.great_powers), world.small_states.n
     per_rep = K * N * periods
     chunk = max(1, min(reps, _FRAME_CHUNK_ROWS // per_rep))
-    # the chunk being built, then all frames and their concatenation
-    need = simulate_bytes(K, N, periods, chunk, burn_in)
-    if chunk < reps:
-        need += 2 * FRAME_BYTES_PER_ROW * per_rep * reps
+    need = chunked_simulate_bytes(K, N, periods, reps, chunk, burn_in)
     check_memory(
         need, max_memory,
         f"simulate(periods={periods}, reps={reps}) of {K} great powers x {N} small states",
+        param=limit_param,
     )  # fmt: skip
     return chunk
 
@@ -510,6 +508,14 @@ def write_simulation(
 
     periods, reps, seed, _, burn_in = check_run_arguments(periods, reps, seed, 0, burn_in)
     # the suffix is the format; a folder, an unwritable place or an empty name: refused
+    wanted = Path(out)
+    if str(out).strip() and wanted.suffix.lower() in _OUT_SUFFIXES and not wanted.parent.exists():
+        try:  # a missing parent folder is created, as before
+            wanted.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise bad_param(
+                "out", f"cannot create the folder {wanted.parent}: {exc.strerror}"
+            ) from None
     out_path = check_out_file(out, _OUT_SUFFIXES)
     ev_path = check_out_file(events_path(out_path), _OUT_SUFFIXES)
     suffix = out_path.suffix.lower()

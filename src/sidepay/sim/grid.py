@@ -53,6 +53,7 @@ import numpy as np
 
 from sidepay.config import read_toml
 from sidepay.errors import InputError
+from sidepay.sim.memory import MAX_GRID_POINTS, MAX_PERIODS, MAX_REPS
 
 #: Bump when the meaning of a task's output changes (invalidates resumable parts).
 SWEEP_FORMAT = 1
@@ -119,11 +120,11 @@ class SweepGrid:
     reps_per_task: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("reps", "periods"):
-            _check_int(f"sweep.{name}", getattr(self, name), lo=1)
+        _check_int("sweep.reps", self.reps, lo=1, hi=MAX_REPS)
+        _check_int("sweep.periods", self.periods, lo=1, hi=MAX_PERIODS)
         _check_int("sweep.seed", self.seed, lo=0)
         if self.reps_per_task is not None:
-            _check_int("sweep.reps_per_task", self.reps_per_task, lo=1)
+            _check_int("sweep.reps_per_task", self.reps_per_task, lo=1, hi=MAX_REPS)
         if not isinstance(self.world, str) or not self.world:
             raise InputError(
                 f"sweep.world must be 'default' or a world TOML path; got {self.world!r}"
@@ -143,6 +144,12 @@ class SweepGrid:
         for name, value in self.fixed.items():
             _check_path(f"fixed.{name}", name)
             _check_scalar(f"fixed.{name}", value)
+        n_points = math.prod(len(v) for v in self.axes.values())
+        if n_points > MAX_GRID_POINTS:
+            raise InputError(
+                f"the grid has {n_points:,} points (the product of its axis lengths); at most "
+                f"{MAX_GRID_POINTS:,} are allowed: split it into several sweeps"
+            )
         both = sorted(set(self.axes) & set(self.fixed))
         if both:
             raise InputError(
@@ -296,9 +303,11 @@ def _flatten(table: str, values: dict[str, Any], prefix: str = "") -> dict[str, 
     return out
 
 
-def _check_int(name: str, value: object, lo: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < lo:
-        raise InputError(f"{name} must be an integer >= {lo}; got {value!r}")
+def _check_int(name: str, value: object, lo: int, hi: int | None = None) -> None:
+    bad = isinstance(value, bool) or not isinstance(value, int) or value < lo
+    if bad or (hi is not None and value > hi):  # type: ignore[operator]
+        allowed = f">= {lo}" if hi is None else f"in {lo}..{hi:_}".replace("_", ",")
+        raise InputError(f"{name} must be an integer {allowed}; got {value!r}")
 
 
 def _check_path(where: str, name: str) -> None:

@@ -6,9 +6,11 @@ holds at once (``benchmarks/bench_memory.py`` measures it against these figures)
 * :func:`run_history` keeps ``(8 K + 39)`` bytes per (replication, period, small state)
   (``d`` for ``K`` great powers, ``W``, ``pay``, ``leader_hazard``, ``tenure`` in float64,
   ``spell_start`` int32, ``ally`` int8, two event flags);
-* ``simulate`` peaks at :data:`SIMULATE_BYTES_PER_ROW` bytes per panel row (the History,
-  the panel's columns as they are built, the event log), and leaves a frame of
-  :data:`FRAME_BYTES_PER_ROW`;
+* ``simulate`` peaks at :data:`SIMULATE_BYTES_PER_ROW` bytes per panel row of one
+  ``run_history`` turned into frames (the History, the panel's columns as they are built,
+  the event log), and leaves frames of :data:`FRAME_BYTES_PER_ROW`; it builds about a
+  million rows at a time and concatenates them (:func:`chunked_simulate_bytes`), so a
+  large run peaks at about :data:`CONCAT_BYTES_PER_ROW` per row;
 * ``write_simulation`` holds one chunk of replications at a time, plus its Arrow copy
   (:data:`WRITE_BYTES_PER_ROW` per row of the chunk). A chunk is at least one
   replication: clients are independent given the great powers (rival competition couples
@@ -41,11 +43,15 @@ import re
 from sidepay.errors import bad_param
 
 __all__ = [
+    "CONCAT_BYTES_PER_ROW",
     "FRAME_BYTES_PER_ROW",
+    "MAX_GRID_POINTS",
+    "MAX_PERIODS",
     "MAX_REPS",
     "SIMULATE_BYTES_PER_ROW",
     "WRITE_BYTES_PER_ROW",
     "check_memory",
+    "chunked_simulate_bytes",
     "default_limit",
     "format_bytes",
     "history_bytes",
@@ -54,12 +60,18 @@ __all__ = [
     "write_bytes",
 ]
 
-#: The most replications one run accepts (a run is also bounded by memory).
+#: The most replications one run (or one grid point) accepts; runs are also bounded by memory.
 MAX_REPS = 1_000_000
+#: The longest history a run accepts, and the longest burn-in.
+MAX_PERIODS = 10_000
+#: The most parameter points a sweep grid may have.
+MAX_GRID_POINTS = 1_000_000
 #: Peak bytes of ``simulate`` per panel row (measured: 812-818 at 150 and 3,000 states).
 SIMULATE_BYTES_PER_ROW = 820
 #: Bytes per row of the panel and event frames ``simulate`` returns (measured: 279).
 FRAME_BYTES_PER_ROW = 280
+#: Peak bytes per row of concatenating the chunks' frames (measured: 427-431).
+CONCAT_BYTES_PER_ROW = 440
 #: Peak bytes per row of the chunk ``write_simulation`` holds (frames, then Arrow tables).
 WRITE_BYTES_PER_ROW = 1_100
 #: The interpreter, numpy, pandas, numba and the compiled kernel.
@@ -133,22 +145,61 @@ def simulate_bytes(K: int, N: int, periods: int, reps: int, burn_in: int = 0) ->
     return _BASE_BYTES + SIMULATE_BYTES_PER_ROW * rows + 16 * K * (periods + burn_in)
 
 
+def chunked_simulate_bytes(
+    K: int, N: int, periods: int, reps: int, chunk: int, burn_in: int = 0
+) -> int:
+    """Peak bytes of ``simulate`` built ``chunk`` replications at a time: the largest of
+    a chunk being built beside the frames already made (the last full chunk, or the last
+    partial one) and, with more than one chunk, their concatenation.
+
+    Examples
+    --------
+    >>> chunked_simulate_bytes(2, 150, 75, 100, 44) // 2**20
+    1338
+    """
+    per_rep = K * N * periods
+    full, rest = divmod(reps, chunk)
+    need = simulate_bytes(K, N, periods, chunk, burn_in)
+    need += FRAME_BYTES_PER_ROW * per_rep * (full - 1) * chunk
+    if rest:
+        last = simulate_bytes(K, N, periods, rest, burn_in)
+        need = max(need, last + FRAME_BYTES_PER_ROW * per_rep * full * chunk)
+    if reps > chunk:
+        need = max(need, _BASE_BYTES + CONCAT_BYTES_PER_ROW * per_rep * reps)
+    return need
+
+
 def write_bytes(K: int, N: int, periods: int, chunk_reps: int, burn_in: int = 0) -> int:
     """Peak bytes of ``write_simulation`` holding ``chunk_reps`` replications at a time."""
     rows = K * N * periods * chunk_reps
     return _BASE_BYTES + WRITE_BYTES_PER_ROW * rows + 16 * K * (periods + burn_in)
 
 
-def check_memory(needed: int, max_memory: object, what: str) -> int:
+def check_memory(needed: int, max_memory: object, what: str, *, param: str = "max_memory") -> int:
     """Refuse (one line) if ``needed`` bytes exceed ``max_memory`` (None: the default).
 
-    Returns the limit in bytes.
+    The error names ``param``: ``max_memory`` (the limit, which the caller can raise) or
+    the size that is too large where the limit is not the caller's (``reps`` of
+    ``sidepay run``). Returns the limit in bytes.
+
+    Examples
+    --------
+    >>> check_memory(2**40, 2**30, "simulate(reps=9)", param="reps")
+    Traceback (most recent call last):
+    ...
+    sidepay.errors.InputError: reps= is too large: simulate(reps=9) needs 1.0 TiB (estimated), above the memory limit of 1.0 GiB; run fewer replications
     """
     limit = default_limit() if max_memory is None else parse_memory(max_memory)
-    if needed > limit:
+    if needed <= limit:
+        return limit
+    if param == "max_memory":
         raise bad_param(
-            "max_memory",
+            param,
             f"is {format_bytes(limit)}, below the {format_bytes(needed)} that {what} needs "
             "(estimated); raise the limit or run fewer replications or small states",
         )
-    return limit
+    raise bad_param(
+        param,
+        f"is too large: {what} needs {format_bytes(needed)} (estimated), above the memory "
+        f"limit of {format_bytes(limit)}; run fewer replications",
+    )

@@ -74,6 +74,8 @@ class SweepSummary:
     failed : task name -> one-line error, for the tasks that failed in this call.
     reps_per_task : replications per task (the on-disk split).
     seconds : wall time of the call.
+    manifest_error : why the last manifest save failed (a full disk), or empty; the
+        manifest on disk is then the last one saved, consistent but behind the parts.
     """
 
     out_dir: Path
@@ -83,11 +85,13 @@ class SweepSummary:
     failed: dict[str, str] = field(default_factory=dict)
     reps_per_task: int = 0
     seconds: float = 0.0
+    manifest_error: str = ""
 
     @property
     def ok(self) -> bool:
-        """Every task of the plan is finished."""
-        return not self.failed and self.ran + self.skipped == self.n_tasks
+        """Every task of the plan is finished and recorded."""
+        done = self.ran + self.skipped == self.n_tasks
+        return not self.failed and done and not self.manifest_error
 
 
 # --------------------------------------------------------------------------------------
@@ -189,6 +193,7 @@ def run_sweep(
     world_text = "" if grid.world == "default" else Path(grid.world).read_text(encoding="utf-8")
     fingerprint = grid.fingerprint(world_text)
     validate_points(grid, base)
+    _check_task_memory(grid, base)
     if out.exists() and not out.is_dir():
         raise bad_param("out_dir", f"{out} is a file; pass a folder (created if missing)")
     try:
@@ -200,6 +205,27 @@ def run_sweep(
     if not os.access(out, os.W_OK):
         raise bad_param("out_dir", f"the sweep folder {out} is not writable; pass another")
 
+    with _sweep_lock(out):
+        return _locked_sweep(
+            grid, out, base, fingerprint, executor, workers, resume, max_in_flight, on_task,
+            on_plan, t0,
+        )  # fmt: skip
+
+
+def _locked_sweep(
+    grid: SweepGrid,
+    out: Path,
+    base: Any,
+    fingerprint: str,
+    executor: Executor | str | None,
+    workers: int | None,
+    resume: bool,
+    max_in_flight: int | None,
+    on_task: Callable[[dict[str, Any]], None] | None,
+    on_plan: Callable[[SweepSummary], None] | None,
+    t0: float,
+) -> SweepSummary:
+    """``run_sweep`` once the folder is locked."""
     manifest = store.load_manifest(out)
     if manifest is not None:
         if manifest.get("fingerprint") != fingerprint:
@@ -225,6 +251,62 @@ def run_sweep(
         )  # fmt: skip
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+#: The lock file of a sweep folder: held (``flock``) by the one driver writing into it.
+LOCK_NAME = ".sweep.lock"
+
+
+@contextlib.contextmanager
+def _sweep_lock(out: Path) -> Iterator[None]:
+    """Hold the folder's lock for the whole sweep; a second driver is refused, in one line.
+
+    ``flock`` is released by the kernel when the driver ends, however it ends, so a killed
+    sweep never leaves the folder locked.
+    """
+    import fcntl
+
+    path = out / LOCK_NAME
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise bad_param("out_dir", f"cannot lock the sweep folder {out}: {exc.strerror}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = os.pread(fd, 64, 0).decode(errors="replace").strip() or "another process"
+            raise bad_param(
+                "out_dir",
+                f"{out} is in use by another sweep ({owner}); wait for it to end or use "
+                "another folder",
+            ) from None
+        with contextlib.suppress(OSError):  # who holds it: for the message above
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _check_task_memory(grid: SweepGrid, base: Any) -> None:
+    """Refuse, before anything is written, a sweep one replication of which does not fit
+    the memory limit: a task is at least one replication (at the first and last points)."""
+    from sidepay.sim.engine import check_simulation
+
+    for idx in sorted({0, grid.n_points - 1}):
+        check_simulation(point_world(grid, idx, base), grid.periods, 1)
+
+
+def _save_manifest(out: Path, manifest: dict[str, Any], summary: SweepSummary) -> None:
+    """Save the manifest; if the disk is full (or another OS error), keep the last one
+    written (saves are atomic, so it is consistent) and say so in the summary."""
+    try:
+        store.save_manifest(out, manifest)
+    except OSError as exc:
+        summary.manifest_error = f"{exc.strerror or type(exc).__name__} ({exc.filename or out})"
+    else:
+        summary.manifest_error = ""
 
 
 def _run_planned(
@@ -272,7 +354,7 @@ def _run_planned(
         "n_points": grid.n_points,
         "tasks": records,
     }
-    store.save_manifest(out, manifest)
+    store.save_manifest(out, manifest)  # before any task: a full disk fails here, in one line
     if on_plan is not None:
         on_plan(summary)
     if not todo:
@@ -309,12 +391,12 @@ def _run_planned(
                 on_task(result)
             if time.monotonic() - last_save > save_every:
                 t_save = time.monotonic()
-                store.save_manifest(out, manifest)
+                _save_manifest(out, manifest, summary)
                 last_save = time.monotonic()
                 # keep the manifest's cost under ~5% of the run, however many tasks
                 save_every = max(1.0, 20.0 * (last_save - t_save))
     finally:  # also when interrupted: the manifest shows what finished
-        store.save_manifest(out, manifest)
+        _save_manifest(out, manifest, summary)
 
 
 def _stream(

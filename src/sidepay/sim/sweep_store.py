@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ __all__ = [
     "KINDS",
     "MANIFEST",
     "load_manifest",
+    "part_key",
     "part_path",
     "part_rows",
     "read_sweep",
@@ -152,7 +154,28 @@ def sweep_parts(out_dir: str | Path, kind: str = "panel") -> list[Path]:
     if kind not in KINDS:
         raise bad_param("kind", f"must be one of {', '.join(KINDS)}; got {kind!r}")
     folder = Path(out_dir) / kind
-    return sorted(p for p in folder.glob("point-*.parquet") if p.is_file())
+    named = [(part_key(p), p) for p in folder.glob("point-*.parquet") if p.is_file()]
+    return [p for key, p in sorted((k, p) for k, p in named if k is not None)]
+
+
+_PART_NAME = re.compile(r"point-([0-9]+)_reps-([0-9]+)-([0-9]+)\.parquet")
+
+
+def part_key(path: Path) -> tuple[int, int, int] | None:
+    """(point, first replication, end) of a part's file name; None if it is not one.
+
+    Any number of digits: the names are zero-padded to 5 and 6 digits, and longer numbers
+    are simply longer, so parts are sorted by these numbers, not by their names.
+
+    Examples
+    --------
+    >>> part_key(Path("point-123456_reps-000010-000020.parquet"))
+    (123456, 10, 20)
+    >>> part_key(Path("point-x.parquet")) is None
+    True
+    """
+    m = _PART_NAME.fullmatch(path.name)
+    return None if m is None else (int(m.group(1)), int(m.group(2)), int(m.group(3)))
 
 
 def read_sweep(
@@ -181,7 +204,7 @@ def read_sweep(
     parts = sweep_parts(out_dir, kind)
     if points is not None:
         wanted = set(points)
-        parts = [p for p in parts if int(p.name[6:11]) in wanted]
+        parts = [p for p in parts if (part_key(p) or (-1,))[0] in wanted]
     if not parts:
         raise InputError(f"no finished {kind} parts in {out_dir}; run the sweep first")
     if columns is not None and "point" not in columns:
