@@ -5,11 +5,11 @@ Runs, in one process and interleaved (so that a loaded machine slows every peer 
 * the engine as ``simulate`` runs it (``run_history``: the transition through the compiled
   kernel ``sidepay.sim.kernel.run_periods``, drawing inline, no data frame) on the default world
   (2 great powers, 150 small states, 75 years) with many replications;
-* the same run through the numpy transition ``sidepay.theory.dynamics.step`` (the previous
-  engine, ``run_history(..., step_function=step)``);
+* the same run through the numpy transition ``sidepay.theory.dynamics.step``
+  (``run_history(..., step_function=step)``, fed the kernel's own draws);
 * the full ``simulate`` (adds building the panel and event log);
-* the same rules as a plain per-dyad Python loop (the test oracle ``tests/sim_oracle.py``)
-  on a small run, with the kernel and numpy engines on that same run;
+* the same rules as a plain per-dyad Python loop (the test oracle
+  ``tests/fixtures/sim_oracle.py``) on a small run, with the kernel and numpy engines on that same run;
 * the previous engine's scheme: every shock drawn up front with numpy's Generator and read
   by the same kernel (``run_predrawn``; the engine before issue 12 drew its jump normals
   on demand from the Generator, within 4% of this), and each draw scheme alone.

@@ -196,6 +196,45 @@ def _case_figures(stages: Stages, panel: pd.DataFrame | None) -> list[Any]:
     return figures
 
 
+def _referee_sections(
+    panel: pd.DataFrame | None, multiverse: Any, reps: int | None
+) -> list[tuple[str, str, str]]:
+    """Caveats, descriptive statistics, the multiverse and Kaplan-Meier curves (report)."""
+    from sidepay.report.figures import figure_to_svg
+    from sidepay.report.figures_multiverse import kaplan_meier_plot, specification_curve
+    from sidepay.report.multiverse_page import (
+        descriptives_html,
+        multiverse_html,
+        referee_sections,
+    )
+
+    descriptives, mv_html, survival = "", "", []
+    if panel is not None:
+        from sidepay.analysis.descriptives import describe_measures
+        from sidepay.analysis.kaplan_meier import spell_curves
+        patrons = {2: "USA", 200: "UK", 220: "France", 255: "Germany", 365: "Russia/USSR",
+                   710: "China", 740: "Japan"}  # fmt: skip
+        descriptives = descriptives_html(describe_measures(panel), patrons)
+        for by, label in (("patron", "by patron"), ("regime_type", "by the client's regime type at entry")):
+            try:
+                curves = spell_curves(panel, by)
+            except KeyError:
+                continue
+            fig = kaplan_meier_plot(curves, f"Alliance spells {label} (spells in brackets)")
+            survival.append(figure_to_svg(fig))
+    if multiverse is not None:
+        svgs = {}
+        for h in multiverse.hypotheses:
+            for part in dict.fromkeys(s.part for s in h.specifications):
+                specs = [s for s in h.specifications if s.part == part]
+                fig = specification_curve(specs, part, h.expected_sign, h.curves.get(part))
+                svgs[part] = figure_to_svg(fig)
+        mv_html = multiverse_html(multiverse, svgs)
+    return referee_sections(
+        reps=reps, descriptives=descriptives, multiverse=mv_html, survival=survival
+    )
+
+
 def _plain(obj: Any) -> dict[str, Any]:
     """A pydantic model (or any object) as a flat JSON-able dict for provenance."""
     dump = getattr(obj, "model_dump", None)
@@ -240,6 +279,7 @@ def run_all(
         check_simulated(opts.reps, opts.periods)  # its memory, before any work
     started = time.perf_counter()
     results: list[HypothesisResult] = []
+    multiverse: Any = None
     panels: dict[str, pd.DataFrame] = {}
     notes: list[str] = []
     used_sources: list[str] = []
@@ -263,6 +303,12 @@ def run_all(
             # one call for all hypotheses: the analysis prepares the panel once
             with stages.stage("tests: real data"):
                 results += run_hypotheses(panels["real"], world="real")
+            from sidepay.analysis.multiverse import run_multiverse
+
+            with stages.stage("tests: real multiverse"):
+                multiverse = run_multiverse(
+                    panels["real"], world="real", primary=[r for r in results if r.world == "real"]
+                )
         else:
             notes.append(
                 "Real data were not used in this run (--world simulated): the "
@@ -280,6 +326,8 @@ def run_all(
         else:
             notes.append("The simulated world was not run (--world real).")
         statics, propositions = _model_figures(stages)
+        referee = _referee_sections(panels.get("real"), multiverse, opts.reps
+                                    if opts.world in ("simulated", "both") else None)  # fmt: skip
         cases = _case_figures(stages, panels.get("real"))
         with stages.stage("report: figures", total=1):
             sections = group_results(results)
@@ -312,6 +360,8 @@ def run_all(
             provenance=provenance,
             notes=notes,
             result_sources=result_sources,
+            referee=referee,
+            multiverse=multiverse,
         )
         meta = {
             "sources_by_result": result_sources,
@@ -383,7 +433,9 @@ def read_panel_file(path: str | os.PathLike[str], param: str = "panel") -> pd.Da
     return frame
 
 
-def run_tests(options: TestOptions | None = None, **kwargs: Any) -> list[HypothesisResult]:
+def run_tests(
+    options: TestOptions | None = None, *, multiverse: bool = False, **kwargs: Any
+) -> Any:
     """Test hypotheses H1-H8 on the real panel, a simulated one or a saved panel file.
 
     Parameters
@@ -392,10 +444,16 @@ def run_tests(options: TestOptions | None = None, **kwargs: Any) -> list[Hypothe
         A :class:`~sidepay.options.TestOptions`, or its fields as keywords (``world``,
         ``only``, ``panel``, ``mirror``, ``seed``, ``reps``, ``out``).
 
+    multiverse
+        Also run every hypothesis over its declared multiverse
+        (:func:`sidepay.analysis.multiverse.run_multiverse`; ``sidepay test --multiverse``).
+
     Returns
     -------
-    list of HypothesisResult
-        One per hypothesis; with ``out`` also written there (JSON and tables).
+    list of HypothesisResult, or Multiverse
+        One result per hypothesis; with ``multiverse=True`` the
+        :class:`~sidepay.analysis.multiverse.Multiverse` (its ``hypotheses[i].primary``
+        are those results). With ``out`` also written there (JSON, tables, curves).
 
     Examples
     --------
@@ -420,8 +478,13 @@ def run_tests(options: TestOptions | None = None, **kwargs: Any) -> list[Hypothe
     else:
         frame = simulated_panel(opts.seed, opts.reps)[1].panel
     results = list(run_hypotheses(frame, world=opts.world, only=ids))
+    mv = None
+    if multiverse:
+        from sidepay.analysis.multiverse import run_multiverse
+
+        mv = run_multiverse(frame, world=opts.world, only=ids, primary=results)
     if opts.out is not None:
         from sidepay.report.outputs import write_test_files
 
-        write_test_files(opts.out, results)
-    return results
+        write_test_files(opts.out, results, multiverse=mv)
+    return mv if multiverse else results

@@ -96,3 +96,21 @@ def test_multi_part_hypothesis_prints_each_part(panel_file: Path, capsys) -> Non
     assert "H4 supported overall; its parts:" in text
     assert "H4a Divergence raises the cause-specific hazard of termination:" in text
     assert "H4b Payments rise with divergence within continuing spells:" in text
+
+
+def test_multiverse_json_from_the_cli(tmp_path, dgp) -> None:  # type: ignore[no-untyped-def]
+    """`sidepay test --panel P --only H7 --multiverse --json` prints the issue's shape."""
+    import json as _json
+    import subprocess as _sp
+    import sys as _sys
+
+    path = tmp_path / "p.parquet"
+    dgp.make_panel(seed=1).to_parquet(path)
+    out = _sp.run([_sys.executable, "-m", "sidepay", "test", "--panel", str(path), "--only",
+                   "H7", "--multiverse", "--json"], capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    doc = _json.loads(out.stdout)
+    (h7,) = doc["hypotheses"]
+    assert h7["id"] == "H7" and h7["primary"]["hypothesis"] == "H7"
+    assert len(h7["specifications"]) == 36
+    assert set(h7["summary"]) >= {"supported", "contrary", "inconclusive"}

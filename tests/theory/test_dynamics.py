@@ -483,7 +483,8 @@ def test_jump_normals_drawn_on_demand_equal_the_same_normals_pre_drawn() -> None
     assert_same_bits(ea, eb, EVENT_FIELDS)
     for name in STATE_FIELDS:
         np.testing.assert_array_equal(getattr(a, name), getattr(c, name), err_msg=name)
-    # the kernel draws them itself, one replication per call, and reads e_jump alike
+    # fused_step hands streamed jumps to step (the kernel computes its own draws from
+    # counters, sidepay.sim.draws) and reads pre-drawn e_jump itself: both agree
     for r in range(R):
         one = replace(
             state,

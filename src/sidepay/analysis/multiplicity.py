@@ -39,7 +39,7 @@ def holm(p: Sequence[float | None]) -> list[float | None]:
     running = 0.0
     for i, idx in enumerate(order):
         running = max(running, min(1.0, (m - i) * vals[idx]))
-        out[int(idx)] = float(round(running, 15))
+        out[int(idx)] = float(running)
     return out
 
 

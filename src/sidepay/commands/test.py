@@ -58,6 +58,37 @@ def _print_table(results: list[Any], world: str) -> None:
             console.print(f"{r.hypothesis} {r.verdict}: {r.reason}", markup=False)
 
 
+def _print_multiverse(mv: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=f"Multiverse on the {mv.world} panel: {mv.n_specifications()} "
+              f"specifications in {mv.seconds:.1f} s")  # fmt: skip
+    for col in ("id", "primary", "p", "Holm p", "BH p", "supported", "contrary",
+                "inconclusive", "unavailable", "curve: share supported (null p)"):  # fmt: skip
+        t.add_column(col)
+
+    def f(x: float | None) -> str:
+        return "" if x is None else ("<0.001" if x < 0.001 else f"{x:.3f}")
+
+    for h in mv.hypotheses:
+        s = h.summary()
+        curves = "; ".join(
+            f"{k} {c.share_supported:.2f} ({f(c.p_value)})" for k, c in h.curves.items() if c
+        )
+        prim = h.primary.verdict if h.primary is not None else ""
+        t.add_row(h.id, prim, f(h.p_primary), f(h.p_holm), f(h.p_bh), str(s["supported"]),
+                  str(s["contrary"]), str(s["inconclusive"]), str(s["unavailable"]), curves)  # fmt: skip
+    console = Console(width=None if sys.stdout.isatty() else 200)
+    console.print(t)
+    for h in mv.hypotheses:
+        flips = h.flips()
+        if flips:
+            each = ", ".join(f"{x['part']} {x['choice']}={x['value']} -> {x['verdict']}"
+                             for x in flips[:8])  # fmt: skip
+            console.print(f"{h.id}: single choices that change the verdict: {each}", markup=False)
+
+
 def test_command(
     world: str = typer.Option("real", "--world", help="real | simulated"),
     only: str | None = typer.Option(None, "--only", help="hypotheses, e.g. H2,H5 (default: all)"),
@@ -72,6 +103,9 @@ def test_command(
     ),
     panel: str | None = typer.Option(
         None, "--panel", help="test a saved panel file (Parquet/CSV) instead of building one"
+    ),
+    multiverse: bool = typer.Option(
+        False, "--multiverse", help="also run every hypothesis over its declared multiverse"
     ),
 ) -> int:
     """Test hypotheses H1-H8 on the real or a simulated panel."""
@@ -88,13 +122,22 @@ def test_command(
         reps=reps,
         out=out,  # type: ignore[arg-type]
     )
+    if opts.world == "simulated" and opts.panel is None:
+        typer.echo(f"Simulated world: {opts.reps} replications, seed {opts.seed}.", err=True)
+    if multiverse:
+        mv = run_tests(opts, multiverse=True)
+        if as_json:
+            from sidepay.report.html import finite_or_none
+
+            typer.echo(json.dumps(finite_or_none(mv.to_dict()), indent=2))
+        else:
+            _print_multiverse(mv)
+        return 0
     results = run_tests(opts)
     if as_json:
         from sidepay.report.outputs import hypothesis_rows
 
         typer.echo(json.dumps(hypothesis_rows(results), indent=2))
     else:
-        if opts.world == "simulated" and opts.panel is None:
-            typer.echo(f"Simulated world: {opts.reps} replications, seed {opts.seed}.", err=True)
         _print_table(results, world)
     return 0

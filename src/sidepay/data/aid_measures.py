@@ -38,6 +38,8 @@ Examples
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -53,6 +55,7 @@ __all__ = [
     "add_aid",
     "dac_overlap_agreement",
     "dac_series",
+    "donor_frames",
 ]
 
 US, RUSSIA, CHINA = 2, 365, 710
@@ -77,6 +80,30 @@ def _covered(panel: pd.DataFrame, src: pd.DataFrame, span: tuple[int, int], col:
     return np.where(inside, np.nan_to_num(got), np.nan)
 
 
+@lru_cache(maxsize=4)
+def _donor_frames(ctx: DataContext) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """AidData Core, DAC2a and GCDF frames, read once per process and context."""
+    return (
+        aid.aiddata_dyadic(context=ctx),
+        aid.oecd_dac2a(context=ctx),
+        aid.chinese_finance(context=ctx),
+    )
+
+
+def donor_frames(
+    *, context: DataContext | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``(aiddata_dyadic, oecd_dac2a, chinese_finance)`` as read (copies).
+
+    Examples
+    --------
+    >>> ad, oe, cf = donor_frames()
+    >>> int(ad["year"].max()), int(oe["year"].max()), int(cf["year"].max())
+    (2013, 2022, 2021)
+    """
+    return tuple(f.copy() for f in _donor_frames(default_context(context)))  # type: ignore[return-value]
+
+
 def dac_series(panel: pd.DataFrame, *, context: DataContext | None = None) -> dict[str, np.ndarray]:
     """``aid_dac_commit`` (AidData) and ``aid_dac_disb`` (DAC2a) of every panel row.
 
@@ -88,8 +115,7 @@ def dac_series(panel: pd.DataFrame, *, context: DataContext | None = None) -> di
     (True, True)
     """
     ctx = default_context(context)
-    ad = aid.aiddata_dyadic(context=ctx)
-    oe = aid.oecd_dac2a(context=ctx)
+    ad, oe, _ = _donor_frames(ctx)
     commit = _covered(panel, ad, AIDDATA_YEARS, "aid") * rebase_factor(
         _BASE["aiddata"], context=ctx
     )
@@ -134,7 +160,7 @@ def add_aid(panel: pd.DataFrame, *, context: DataContext | None = None) -> pd.Da
     source = np.where(late, "dac2a_disb", "aiddata_commit").astype(object)
     source[np.isnan(out["aid_dac"].to_numpy(dtype="float64"))] = None
     out["aid_dac_source"] = pd.array(source, dtype="string")
-    cf = aid.chinese_finance(context=ctx)
+    cf = _donor_frames(ctx)[2]
     fin = client_values(out, cf, {"aid": "aid"})["aid"].to_numpy()
     out["finance_china"] = np.where(
         pat == CHINA, fin * rebase_factor(_BASE["gcdf"], context=ctx), np.nan

@@ -192,8 +192,16 @@ def pact_events(alliance: str, *, context: DataContext | None = None) -> pd.Data
     >>> int(row["pacts_left"].iloc[0])
     1
     """
-    obs = list(check_definition(alliance))
-    p = pact_years(context=context)
+    check_definition(alliance)
+    ctx = default_context(context)
+    build = partial(_build_pact_events, alliance, ctx)
+    key = f"atop_pact_events_{alliance}_v{_VERSION}"
+    return alliances.cached(key, build, [alliances.ATOP_MEMBER], context=ctx)
+
+
+def _build_pact_events(alliance: str, ctx: DataContext) -> pd.DataFrame:
+    obs = list(DEFINITIONS[alliance])
+    p = pact_years(context=ctx)
     anyp = p.groupby(["ccode1", "ccode2", "year"], as_index=False, sort=True).agg(
         pact_size=("pact_size", "max"), bipolar_pact=("bipolar", "max")
     )

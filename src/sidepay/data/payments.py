@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sidepay.data.aid_measures import add_aid
+from sidepay.data.aid_measures import add_aid, donor_frames
 from sidepay.data.context import DataContext, default_context
 from sidepay.data.merge import client_values, patron_client_values
 from sidepay.data.readers import aid, arms, troops
@@ -112,8 +112,10 @@ def add_side_payments(
     out["us_troops"] = np.where(pat == US, troop["us_troops"].to_numpy(), np.nan)
     out["aid_other"] = np.nan
     out["aid_other_source"] = pd.array([None] * len(out), dtype="string")
-    for reader, label, patrons in AID_OTHER:
-        out = _attach_aid_other(out, reader(context=ctx), label, patrons)
+    commitments, dac2a, china = donor_frames(context=ctx)
+    frames = {"aiddata": commitments, "aiddata_china": china, "oecd_dac2a": dac2a}
+    for _, label, patrons in AID_OTHER:
+        out = _attach_aid_other(out, frames[label], label, patrons)
     return out
 
 

@@ -118,12 +118,19 @@ def _build_spells(ctx: DataContext, alliance: str) -> pd.DataFrame:
 def _obligation_source(ctx: DataContext) -> Any:
     """Either member's obligations per dyad-year: ATOP 4.01 to 2016, 5.1 in 2017-2018."""
     obs = list(alliances.OBLIGATIONS)
+    relpaths = [alliances.ATOP_MEMBER, "peacesciencer/atop_alliance.rda"]
+    key = f"atop_obligations_v{_SPELL_VERSION}"
+    frame = alliances.cached(key, partial(_build_obligations, ctx), relpaths, context=ctx)
+    return prepare_dyadic(frame, obs)
+
+
+def _build_obligations(ctx: DataContext) -> pd.DataFrame:
+    obs = list(alliances.OBLIGATIONS)
     early = pacts.pact_years(context=ctx)
     early = early.groupby(["ccode1", "ccode2", "year"], as_index=False, sort=False)[obs].max()
     late = pacts.atop51_dyad_years(context=ctx)
     late = late[late[obs].max(axis=1) > 0]
-    both = pd.concat([early, late[["ccode1", "ccode2", "year", *obs]]], ignore_index=True)
-    return prepare_dyadic(both, obs)
+    return pd.concat([early, late[["ccode1", "ccode2", "year", *obs]]], ignore_index=True)
 
 
 _PREPARED: dict[tuple[str, DataContext], Any] = {}

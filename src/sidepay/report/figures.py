@@ -150,9 +150,11 @@ def _finite(value: float | None) -> bool:
 
 @styled
 def coefficient_plot(results: Sequence[HypothesisResult], *, title: str | None = None) -> Figure:
-    """Point estimate and interval of one hypothesis in each world, against zero.
+    """Point estimate and interval of one hypothesis in each world, one axis per world.
 
-    The expected sign is shaded: the side of zero where the theory puts the estimate.
+    The worlds' units differ (model units against aid dollars or TIV), so each world
+    gets its own axis, scaled to its own estimate and centred on zero; compare signs,
+    not sizes. The expected sign is shaded: the side of zero where the theory puts it.
 
     Examples
     --------
@@ -162,44 +164,39 @@ def coefficient_plot(results: Sequence[HypothesisResult], *, title: str | None =
     >>> plt.close(fig)
     """
     rows = [r for r in results]
-    fig, ax = new_figure(6.0, 0.9 + 0.55 * max(len(rows), 1))
-    labels: list[str] = []
-    for i, r in enumerate(rows):
-        y = len(rows) - 1 - i
-        colour = WORLD_COLOURS.get(r.world, "#333333")
-        labels.append(f"{r.world}\n{r.estimator}")
-        if _finite(r.conf_low) and _finite(r.conf_high):
-            ax.plot([r.conf_low, r.conf_high], [y, y], color=colour, lw=2.2, solid_capstyle="butt")
-        if _finite(r.estimate):
-            ax.plot([r.estimate], [y], "o", color=colour, ms=7, mec="white", mew=1.0)
-            ax.annotate(
-                _p_label(r.p_value),
-                (float(r.estimate), y),  # type: ignore[arg-type]
-                xytext=(0, 7),
-                textcoords="offset points",
-                ha="center",
-                fontsize=8,
-                color=colour,
-            )
-        else:
-            ax.text(0, y, f"no estimate: {r.verdict}", ha="center", va="center", fontsize=8)
-    ax.axvline(0.0, color="#333333", lw=0.8)
-    lo, hi = ax.get_xlim()
-    span = max(abs(lo), abs(hi), 1e-9)
-    ax.set_xlim(-span * 1.1, span * 1.1)
+    fig, axes = new_figure(6.0, 0.4 + 0.95 * max(len(rows), 1), nrows=max(len(rows), 1))
+    axes = list(np.atleast_1d(axes))
     sign = rows[0].expected_sign if rows else 0
-    if sign > 0:
-        ax.axvspan(0, span * 1.1, color=VERDICT_COLOURS["supported"], alpha=0.07, lw=0)
-    elif sign < 0:
-        ax.axvspan(-span * 1.1, 0, color=VERDICT_COLOURS["supported"], alpha=0.07, lw=0)
-    ax.set_yticks(range(len(rows) - 1, -1, -1))
-    ax.set_yticklabels(labels)
-    ax.set_ylim(-0.7, max(len(rows), 1) - 0.3)
-    ax.grid(axis="y", visible=False)
-    if rows:
-        ax.set_xlabel(f"effect of {rows[0].regressor} on {rows[0].outcome}")
+    for ax, r in zip(axes, rows or [None], strict=False):
+        if r is None:
+            break
+        colour = WORLD_COLOURS.get(r.world, "#333333")
+        if _finite(r.conf_low) and _finite(r.conf_high):
+            ax.plot([r.conf_low, r.conf_high], [0, 0], color=colour, lw=2.2, solid_capstyle="butt")
+        if _finite(r.estimate):
+            ax.plot([r.estimate], [0], "o", color=colour, ms=7, mec="white", mew=1.0)
+            ax.annotate(_p_label(r.p_value), (float(r.estimate), 0),  # type: ignore[arg-type]
+                        xytext=(0, 7), textcoords="offset points", ha="center", fontsize=8,
+                        color=colour)  # fmt: skip
+        else:
+            ax.text(0, 0, f"no estimate: {r.verdict}", ha="center", va="center", fontsize=8)
+        ax.axvline(0.0, color="#333333", lw=0.8)
+        lo, hi = ax.get_xlim()
+        span = max(abs(lo), abs(hi), 1e-9)
+        ax.set_xlim(-span * 1.1, span * 1.1)
+        if sign > 0:
+            ax.axvspan(0, span * 1.1, color=VERDICT_COLOURS["supported"], alpha=0.07, lw=0)
+        elif sign < 0:
+            ax.axvspan(-span * 1.1, 0, color=VERDICT_COLOURS["supported"], alpha=0.07, lw=0)
+        ax.set_yticks([0])
+        ax.set_yticklabels([f"{r.world}\n{r.estimator}"])
+        ax.set_ylim(-0.7, 0.7)
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel(f"{r.world}: effect of {r.regressor} on {r.outcome} ({r.world} units)",
+                      fontsize=8)  # fmt: skip
     shade = {1: "positive", -1: "negative"}.get(sign, "none")
-    ax.set_title(title or f"Estimate and interval (shaded: predicted sign, {shade})", loc="left")
+    axes[0].set_title(title or f"Estimate and interval (shaded: predicted sign, {shade})",
+                      loc="left")  # fmt: skip
     return fig
 
 

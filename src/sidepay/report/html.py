@@ -198,6 +198,10 @@ class ReportContent:
     files: list[str] = field(default_factory=list)
     #: "H2/real" -> registered sources behind the variables of that estimate
     result_sources: dict[str, list[str]] = field(default_factory=dict)
+    #: (id, title, escaped html) of the referee's sections (report.multiverse_page)
+    referee: list[tuple[str, str, str]] = field(default_factory=list)
+    #: the real panel's multiverse (sidepay.analysis.multiverse.Multiverse), if run
+    multiverse: Any = None
 
 
 def group_results(results: Sequence[HypothesisResult]) -> list[HypothesisSection]:

@@ -52,6 +52,9 @@ def write_report_files(
     for r in results:
         for fmt, text in regression_tables(r).items():
             put(f"tables/{r.hypothesis}_{r.world}.{TABLE_SUFFIX[fmt]}", text)
+    files += write_exports(tmp, results)
+    if getattr(content, "multiverse", None) is not None:
+        files += write_multiverse_files(tmp, content.multiverse)
     put("results.json", dumps_json(results_document(results, meta)))
     put("provenance.json", dumps_json(provenance))
     put("citations.bib", bibtex(provenance))
@@ -84,8 +87,57 @@ def hypothesis_rows(results: Sequence[HypothesisResult]) -> list[dict[str, Any]]
     return [finite_or_none(r.to_dict()) for r in results]
 
 
-def write_test_files(out: Path, results: Sequence[HypothesisResult]) -> None:
-    """``hypotheses.json`` and the tables (HTML, LaTeX, Markdown) of ``sidepay test --out``."""
+def write_exports(folder: Path, results: Sequence[HypothesisResult]) -> list[str]:
+    """Word, Typst, LaTeX and HTML exports (maketables) of each result's regression tables."""
+    from sidepay.report.exports import export_tables, result_columns
+
+    files: list[str] = []
+    for r in results:
+        for i, (title, cols) in enumerate(result_columns(r)):
+            name = f"{r.hypothesis}_{r.world}" + ("" if i == 0 else f"_part{i + 1}")
+            files += [f"exports/{f}" for f in export_tables(folder / "exports", name, cols, title)]
+    return files
+
+
+def write_multiverse_files(folder: Path, mv: Any) -> list[str]:
+    """``multiverse.json`` and each part's specification curve as PNG and SVG."""
+    from sidepay.report.figures import figure_to_svg
+    from sidepay.report.figures_multiverse import specification_curve
+    from sidepay.report.html import dumps_json, finite_or_none
+
+    write_text_atomic(folder / "multiverse.json", dumps_json(finite_or_none(mv.to_dict())))
+    files = ["multiverse.json"]
+    for svg_name, png_name, fig in _curve_figures(mv, specification_curve):
+        import io
+
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=130, metadata={"Software": None})
+        from sidepay.atomic import write_bytes_atomic
+
+        write_bytes_atomic(folder / png_name, buf.getvalue())
+        write_text_atomic(folder / svg_name, figure_to_svg(fig))
+        files += [svg_name, png_name]
+    return files
+
+
+def _curve_figures(mv: Any, draw: Any) -> list[tuple[str, str, Any]]:
+    out = []
+    for h in mv.hypotheses:
+        for part in dict.fromkeys(s.part for s in h.specifications):
+            specs = [s for s in h.specifications if s.part == part]
+            fig = draw(specs, part, h.expected_sign, h.curves.get(part))
+            out.append((f"curves/{part}.svg", f"curves/{part}.png", fig))
+    return out
+
+
+def write_test_files(
+    out: Path, results: Sequence[HypothesisResult], multiverse: Any = None
+) -> None:
+    """``hypotheses.json``, the tables (HTML, LaTeX, Markdown), their Word/Typst/LaTeX/HTML
+    exports, and with ``multiverse`` its JSON and curves, of ``sidepay test --out``."""
+    write_exports(out, results)
+    if multiverse is not None:
+        write_multiverse_files(out, multiverse)
     write_text_atomic(
         out / "hypotheses.json", json.dumps(hypothesis_rows(results), indent=2) + "\n"
     )

@@ -450,7 +450,7 @@ def check_simulation(
     >>> check_simulation(default_world(), 75, 100_000, max_memory="4G")
     Traceback (most recent call last):
     ...
-    sidepay.errors.InputError: max_memory= is 4.0 GiB, below the 922.3 GiB that simulate(periods=75, reps=100000) of 2 great powers x 150 small states needs (estimated); raise the limit or run fewer replications or small states
+    sidepay.errors.InputError: max_memory= is 4.0 GiB, below the 964.2 GiB that simulate(periods=75, reps=100000) of 2 great powers x 150 small states needs (estimated); raise the limit or run fewer replications or small states
     """
     periods, reps, _, _, burn_in = check_run_arguments(periods, reps, 0, 0, burn_in)
     K, N = len(world.great_powers), world.small_states.n

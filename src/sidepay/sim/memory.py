@@ -12,7 +12,7 @@ holds at once (``benchmarks/bench_memory.py`` measures it against these figures)
   million rows at a time and concatenates them (:func:`chunked_simulate_bytes`), so a
   large run peaks at about :data:`CONCAT_BYTES_PER_ROW` per row;
 * ``write_simulation`` holds one chunk of replications at a time, plus its Arrow copy
-  (:data:`WRITE_BYTES_PER_ROW` per row of the chunk). A chunk is at least one
+  (:data:`WRITE_BYTES_PER_ROW` per row of the chunk; measured 1,000-1,200). A chunk is at least one
   replication: clients are independent given the great powers (rival competition couples
   the patrons of one client, never two clients) and their random numbers are counter
   based, so a replication could be split by clients, but the panel's row order (patron,
@@ -70,10 +70,10 @@ MAX_GRID_POINTS = 1_000_000
 SIMULATE_BYTES_PER_ROW = 820
 #: Bytes per row of the panel and event frames ``simulate`` returns (measured: 279).
 FRAME_BYTES_PER_ROW = 280
-#: Peak bytes per row of concatenating the chunks' frames (measured: 427-431).
-CONCAT_BYTES_PER_ROW = 440
+#: Peak bytes per row of concatenating the chunks' frames (measured: 452 at 11.25 M rows).
+CONCAT_BYTES_PER_ROW = 460
 #: Peak bytes per row of the chunk ``write_simulation`` holds (frames, then Arrow tables).
-WRITE_BYTES_PER_ROW = 1_100
+WRITE_BYTES_PER_ROW = 1_200
 #: The interpreter, numpy, pandas, numba and the compiled kernel.
 _BASE_BYTES = 300 * 2**20
 _UNITS = {"": 1, "B": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}

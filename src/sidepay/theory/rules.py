@@ -7,7 +7,7 @@ text serves every implementation of the transition:
 * the vectorized ``sidepay.theory.dynamics.step`` calls them on arrays of dyads or states;
 * the compiled kernel ``sidepay.sim.kernel.run_periods`` compiles them (numba) and calls
   them on floats, one dyad at a time;
-* the per-dyad test oracle (``tests/sim_oracle.py``) calls them on Python floats.
+* the per-dyad test oracle (``tests/fixtures/sim_oracle.py``) calls them on Python floats.
 
 Four primitives carry what differs between floats and arrays: :func:`larger`
 (``np.maximum``), :func:`smaller` (``np.minimum``), :func:`clip01` (``np.clip(a, 0, 1)``)
