@@ -36,7 +36,9 @@ def _cox_no_event_where_threat(seed: int = 0) -> pd.DataFrame:
     d = pd.DataFrame({"start": 0.0, "stop": rng.integers(1, 20, n).astype(float),
                       "x": rng.normal(size=n), "g": rng.integers(0, 40, n)})  # fmt: skip
     d["event"] = (rng.random(n) < 0.4).astype(int)
-    d["common_threat"] = np.where(d["event"] == 1, 0.0, rng.gamma(1.0, 1.0, n) * (rng.random(n) < 0.5))
+    d["common_threat"] = np.where(
+        d["event"] == 1, 0.0, rng.gamma(1.0, 1.0, n) * (rng.random(n) < 0.5)
+    )
     return d
 
 

@@ -174,10 +174,12 @@ def test_svg_is_inline_ready_and_deterministic() -> None:
 
 def test_coefficient_plot_draws_what_it_is_given() -> None:
     fig = coefficient_plot([result(estimate=0.7), result(world="simulated", estimate=None)])
+    assert len(fig.axes) == 2  # one axis per world: their units differ
     ax = fig.axes[0]
     xs = [x for line in ax.get_lines() for x in np.atleast_1d(line.get_xdata())]
     assert 0.7 in xs and pytest.approx(0.5) in xs and pytest.approx(0.9) in xs
-    assert any("no estimate" in t.get_text() for t in ax.texts)
+    assert any("no estimate" in t.get_text() for t in fig.axes[1].texts)
+    assert "real units" in ax.get_xlabel() and "simulated units" in fig.axes[1].get_xlabel()
     plt.close(fig)
 
 
@@ -296,7 +298,9 @@ def test_regression_tables_are_rendered_from_the_typed_result() -> None:
     r = _estimated(coverage=Coverage(years=(1950, 1989), n_clients=78))
     t = regression_tables(r)
     assert set(t) == {"html", "latex", "markdown"}
-    assert "| divergence | 0.800*** |" in t["markdown"] and "_py0" not in t["markdown"]
+    # Cox: hazard ratio exp(0.8) with its interval; p = 0.001 is ** (stars start at 5%)
+    assert "| divergence | 2.226** |" in t["markdown"] and "_py0" not in t["markdown"]
+    assert "[1.492, 3.320]" in t["markdown"] and "p < 0.05" in t["markdown"]
     assert "| events | 56 |" in t["markdown"] and "| clusters | 78 |" in t["markdown"]
     assert "| fixed effects | strata(patron) |" in t["markdown"]
     assert t["markdown"].startswith("**Title H4**")
@@ -353,7 +357,8 @@ def test_tables_render_every_format() -> None:
         RegressionColumn("H2 b", "feols", {"W": (0.5, 0.3, 0.09)}),
     ]
     t = render_all(cols, caption="Price & W")
-    assert r"H2\_a" in t["latex"] and r"x\&y" in t["latex"] and "0.500$^{*}$" in t["latex"]
+    assert r"H2\_a" in t["latex"] and r"x\&y" in t["latex"] and "0.800$^{**}$" in t["latex"]
+    assert "0.500 " in t["latex"] and "0.500$" not in t["latex"]  # p = 0.09: no star
     assert "x&amp;y" in t["html"] and "<caption>Price &amp; W</caption>" in t["html"]
-    assert "| W | 0.800*** | 0.500* |" in t["markdown"]
+    assert "| W | 0.800** | 0.500 |" in t["markdown"]
     assert "|  | (0.200) | (0.300) |" in t["markdown"]

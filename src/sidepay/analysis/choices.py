@@ -72,9 +72,7 @@ MEASURES: dict[str, Measure] = {
     "aid_us": Measure("aid_us", "log1p", "US economic and military aid (Greenbook), log1p"),
     "aid_dac": Measure("aid_dac", "log1p", "DAC patrons' bilateral aid, log1p"),
     "arms_tiv": Measure("arms_tiv", "log1p", "arms transfers (SIPRI TIV), log1p"),
-    "any_payment": Measure(
-        "any_payment", "lpm", "any payment at all (0/1), linear probability"
-    ),
+    "any_payment": Measure("any_payment", "lpm", "any payment at all (0/1), linear probability"),
 }
 """Side-payment measures; ``main`` is the primary one."""
 
@@ -143,8 +141,9 @@ _PRICE = dict(payment=_PAY, fixed_effects=("patron+year", "client+year"), contro
 _WITHIN = dict(payment=_PAY_NO_PPML, fixed_effects=("spell+year",), controls=("declared",))
 
 DIMENSIONS: dict[str, Dimensions] = {
-    "H1": Dimensions("H1", "H1", payment=_PAY_NO_PPML, fixed_effects=("patron",),
-                     controls=("declared",)),  # fmt: skip
+    "H1": Dimensions(
+        "H1", "H1", payment=_PAY_NO_PPML, fixed_effects=("patron",), controls=("declared",)
+    ),
     "H2": Dimensions("H2", "H2", **_PRICE),  # type: ignore[arg-type]
     "H3": Dimensions("H3", "H3", **_PRICE),  # type: ignore[arg-type]
     "H4a": Dimensions("H4a", "H4", **_HAZARD),  # type: ignore[arg-type]
@@ -153,8 +152,9 @@ DIMENSIONS: dict[str, Dimensions] = {
     "H6a": Dimensions("H6a", "H6", **_HAZARD),  # type: ignore[arg-type]
     "H6b": Dimensions("H6b", "H6b", **_WITHIN),  # type: ignore[arg-type]
     "H7": Dimensions("H7", "H7", fixed_effects=("patron",), estimator=("logit", "lpm")),
-    "H8": Dimensions("H8", "H8", payment=_PAY_REGRESSOR, sample=("allied", "all"),
-                     controls=("declared",)),  # fmt: skip
+    "H8": Dimensions(
+        "H8", "H8", payment=_PAY_REGRESSOR, sample=("allied", "all"), controls=("declared",)
+    ),
 }
 """The multiverse of each hypothesis part (H4 and H6 have two parts each)."""
 

@@ -56,9 +56,7 @@ ERA_SPLIT = 1990
 """First year of the post-Cold War era."""
 
 
-def describe_measures(
-    panel: pd.DataFrame, measures: Sequence[str] | None = None
-) -> pd.DataFrame:
+def describe_measures(panel: pd.DataFrame, measures: Sequence[str] | None = None) -> pd.DataFrame:
     """N, mean, sd, share non-zero and years covered of each measure, by patron and era.
 
     One row per (measure, patron, era) with ``era`` in ``"cold_war"``, ``"post_cold_war"``

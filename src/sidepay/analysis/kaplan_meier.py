@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["KaplanMeier", "kaplan_meier", "spell_table", "spell_curves"]
+__all__ = ["KaplanMeier", "kaplan_meier", "spell_curves", "spell_table"]
 
 
 @dataclass(frozen=True)
@@ -91,9 +91,7 @@ def spell_table(panel: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def spell_curves(
-    panel: pd.DataFrame, by: str, min_spells: int = 10
-) -> list[KaplanMeier]:
+def spell_curves(panel: pd.DataFrame, by: str, min_spells: int = 10) -> list[KaplanMeier]:
     """Kaplan-Meier curves of the panel's spells for each value of ``by`` (patron or
     regime_type at entry); groups with fewer than ``min_spells`` spells are left out."""
     spells = spell_table(panel)

@@ -305,7 +305,9 @@ def _run_group(
     c0 = specs[0].choices
     spec0 = _variant(base, c0)
     variants = [_variant(base, s.choices) for s in specs]
-    fes = {s.choices["fixed_effects"]: v.fixed_effects for s, v in zip(specs, variants, strict=True)}
+    fes = {
+        s.choices["fixed_effects"]: v.fixed_effects for s, v in zip(specs, variants, strict=True)
+    }
     union = tuple(dict.fromkeys(col for v in variants for col in v.fixed_effects))
     peace = next((v.peace_years for v in variants if v.peace_years), None)
     try:

@@ -2,7 +2,7 @@
 
 The Efron partial likelihood is maximised by Newton-Raphson with step halving, as
 ``survival::coxph`` does; the robust (Lin-Wei) variance sums Efron score residuals by
-cluster, as ``coxph(..., cluster = g)``. Both agree with R to 1e-6 (tests/test_r_parity.py).
+cluster, as ``coxph(..., cluster = g)``. Both agree with R to 1e-6 (tests/analysis/test_r_parity.py).
 lifelines' ``CoxTimeVaryingFitter`` is not used: it diverges on the simulated panels where
 coxph converges, and has no robust variance for time-varying fits (docs/hypotheses.md).
 
@@ -210,7 +210,7 @@ def fit_cox(
     0 otherwise; ending by a competing cause is coded 0 (censored), which makes the model
     cause-specific. ``strata`` get separate baseline hazards. The partial likelihood is
     maximised by Newton-Raphson with step halving, as ``survival::coxph`` does, and agrees
-    with it to 1e-6 (tests/test_r_parity.py). Standard errors are model-based (inverse
+    with it to 1e-6 (tests/analysis/test_r_parity.py). Standard errors are model-based (inverse
     information), as ``coxph``'s default, or with ``cluster`` the robust (Lin-Wei) sandwich
     summed over clusters, as ``coxph(..., cluster = g)``. (lifelines' CoxTimeVaryingFitter
     diverges on the simulated panels where coxph converges; see docs/hypotheses.md.)

@@ -114,14 +114,8 @@ def test_command(
 
     # the options object takes the strings as typed and checks and normalises them
     opts = TestOptions(
-        world=world,
-        only=only,
-        panel=panel,
-        mirror=mirror,
-        seed=seed,
-        reps=reps,
-        out=out,  # type: ignore[arg-type]
-    )
+        world=world, only=only, panel=panel, mirror=mirror, seed=seed, reps=reps, out=out  # type: ignore[arg-type]
+    )  # fmt: skip
     if opts.world == "simulated" and opts.panel is None:
         typer.echo(f"Simulated world: {opts.reps} replications, seed {opts.seed}.", err=True)
     if multiverse:

@@ -3,7 +3,7 @@
 The units are built from the COW state system; a verb takes a state-year frame
 (``ccode, year``) or a dyad-year frame (``ccode1, ccode2, year``, directed or not) and
 returns it with the source's columns added. Every verb keeps three invariants (tested in
-``tests/test_dyads.py``):
+``tests/data/test_dyads.py``):
 
 1. **Temporal domain.** Values are missing outside the years the source covers. Inside
    them, an event-type source (alliances, rivalries) that lists no event for a dyad-year

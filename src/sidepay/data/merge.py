@@ -7,7 +7,7 @@ the output and no pandas join; each output column is one 1-D ``take`` that panda
 as its own block without copying. The verbs of :mod:`sidepay.data.dyads` and the panel
 steps of :mod:`sidepay.data.panel` share these functions; the invariants they keep (no
 row added, dropped or reordered; missing outside a source's years) are tested in
-``tests/test_dyads.py``.
+``tests/data/test_dyads.py``.
 
 Examples
 --------

@@ -17,7 +17,13 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sidepay.sim.engine import check_run_arguments, run_history, simulate, write_simulation
+    from sidepay.sim.engine import (
+        check_run_arguments,
+        check_simulation,
+        run_history,
+        simulate,
+        write_simulation,
+    )
     from sidepay.sim.grid import SweepGrid, load_grid
     from sidepay.sim.history import History, SimResult
     from sidepay.sim.output import events_frame, panel_frame
@@ -33,6 +39,7 @@ _HOME = {
     "SweepSummary": "sweep_run",
     "World": "world",
     "check_run_arguments": "engine",
+    "check_simulation": "engine",
     "default_world": "world",
     "events_frame": "output",
     "load_grid": "grid",
@@ -52,6 +59,7 @@ __all__ = [
     "SweepSummary",
     "World",
     "check_run_arguments",
+    "check_simulation",
     "default_world",
     "events_frame",
     "load_grid",
