@@ -62,9 +62,9 @@ def build_pandas_merge() -> pd.DataFrame:
     d = sy.merge(sy, on="year", suffixes=("1", "2"))
     d = d[d["ccode1"] != d["ccode2"]][["ccode1", "ccode2", "year"]]
     # peacesciencer drops pairs that were members in a year but never on the same day
-    span = st.assign(
-        enddate=st["enddate"].where(~st["ongoing"], pd.Timestamp(YEARS[1], 12, 31))
-    )[["ccode", "stdate", "enddate"]]
+    span = st.assign(enddate=st["enddate"].where(~st["ongoing"], pd.Timestamp(YEARS[1], 12, 31)))[
+        ["ccode", "stdate", "enddate"]
+    ]
     both = d.merge(span.add_suffix("1"), on="ccode1").merge(span.add_suffix("2"), on="ccode2")
     jan1 = pd.to_datetime(both["year"].astype(str) + "-01-01")
     dec31 = pd.to_datetime(both["year"].astype(str) + "-12-31")

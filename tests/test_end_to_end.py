@@ -100,8 +100,8 @@ def test_report_has_cases_coverage_and_provenance(full_run: tuple[Path, str]) ->
     assert prov["software"]["sidepay"] != "not installed"
     assert (out / "citations.bib").read_text().count("@") >= 5
     meta = json.loads((out / "results.json").read_text())["meta"]
-    h2 = meta["sources_by_result"]["H2/real"]  # log_side_payment ~ W + ...
-    assert {"sipri_tiv_tables_zip", "polity5", "gwf_all"} <= set(h2)
+    h2 = meta["sources_by_result"]["H2/real"]  # log_side_payment ~ W + ... (aid, issue 10)
+    assert {"greenbook", "polity5", "gwf_all"} <= set(h2)
     assert "sipri_tiv_tables_zip" in page and "Sources verified for this run (" in page
 
 
@@ -170,7 +170,7 @@ def test_every_panel_column_names_its_sources(full_run: tuple[Path, str]) -> Non
 
 @pytest.mark.slow
 def test_page_says_where_the_alliance_data_stop(full_run: tuple[Path, str]) -> None:
-    from sidepay.data.readers.alliances import ATOP_END
+    from sidepay.data.pacts import ATOP51_END as ATOP_END  # ATOP 5.1 extends 4.01 to 2018
 
     out, _ = full_run
     page = (out / "index.html").read_text()

@@ -212,10 +212,14 @@ def _referee_sections(
     if panel is not None:
         from sidepay.analysis.descriptives import describe_measures
         from sidepay.analysis.kaplan_meier import spell_curves
+
         patrons = {2: "USA", 200: "UK", 220: "France", 255: "Germany", 365: "Russia/USSR",
                    710: "China", 740: "Japan"}  # fmt: skip
         descriptives = descriptives_html(describe_measures(panel), patrons)
-        for by, label in (("patron", "by patron"), ("regime_type", "by the client's regime type at entry")):
+        for by, label in (
+            ("patron", "by patron"),
+            ("regime_type", "by the client's regime type at entry"),
+        ):
             try:
                 curves = spell_curves(panel, by)
             except KeyError:
@@ -290,7 +294,7 @@ def run_all(
         if opts.world in ("real", "both"):
             from sidepay.analysis.hypotheses import run_hypotheses
             from sidepay.data.panel import build_panel
-            from sidepay.data.readers.alliances import ATOP_END
+            from sidepay.data.pacts import ATOP51_END as ALLIANCE_END
             from sidepay.data.sources import SOURCES, bibtex
             from sidepay.report.captions import coverage_note
 
@@ -299,7 +303,7 @@ def run_all(
             sources, citations = dict(SOURCES), bibtex(used_sources)
             with stages.stage("panel: build"):
                 panels["real"] = build_panel(opts.years, context=context)
-            notes += coverage_note(opts.years, ATOP_END)
+            notes += coverage_note(opts.years, ALLIANCE_END)
             # one call for all hypotheses: the analysis prepares the panel once
             with stages.stage("tests: real data"):
                 results += run_hypotheses(panels["real"], world="real")

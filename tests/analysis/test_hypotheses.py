@@ -235,7 +235,12 @@ def test_real_panel_end_to_end() -> None:
     res = run_hypotheses(build_panel(), world="real")
     assert [r.hypothesis for r in res] == list(HYPOTHESES)
     for r in res:
-        assert r.estimate is not None and r.n_obs > 100, (r.hypothesis, r.reason)
+        # with security alliances (issue 10) H1 has ~70 formations with a payment and the
+        # real panel has no alliance realignment within 3 years: H5 must then say so
+        if r.hypothesis == "H5" and r.estimate is None:
+            assert r.verdict == "inconclusive" and "no events" in r.reason, r.reason
+            continue
+        assert r.estimate is not None and r.n_obs > 50, (r.hypothesis, r.reason)
         assert r.world == "real" and r.coverage.years is not None
         assert r.coverage.years[0] >= 1946
 

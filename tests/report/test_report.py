@@ -272,7 +272,9 @@ def test_every_source_named_for_a_column_is_registered() -> None:
     assert "unga_idealpoints" in sources_for(["divergence"])
     assert "unga_idealpoints" not in sources_for(["W"])
     assert "archigos" in sources_for(["recent_leader_only_change"])
-    assert "sipri_tiv_tables_zip" in sources_for(["log_payment_at_formation"])
+    # the side payment is aid by default (issue 10); arms transfers are their own measure
+    assert "greenbook" in sources_for(["log_payment_at_formation"])
+    assert "sipri_tiv_tables_zip" in sources_for(["arms_tiv"])
 
 
 def test_summary_has_a_column_pair_per_world_present() -> None:

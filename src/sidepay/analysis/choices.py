@@ -144,13 +144,13 @@ DIMENSIONS: dict[str, Dimensions] = {
     "H1": Dimensions(
         "H1", "H1", payment=_PAY_NO_PPML, fixed_effects=("patron",), controls=("declared",)
     ),
-    "H2": Dimensions("H2", "H2", **_PRICE),  # type: ignore[arg-type]
-    "H3": Dimensions("H3", "H3", **_PRICE),  # type: ignore[arg-type]
-    "H4a": Dimensions("H4a", "H4", **_HAZARD),  # type: ignore[arg-type]
-    "H4b": Dimensions("H4b", "H4b", **_WITHIN),  # type: ignore[arg-type]
-    "H5": Dimensions("H5", "H5", **_HAZARD),  # type: ignore[arg-type]
-    "H6a": Dimensions("H6a", "H6", **_HAZARD),  # type: ignore[arg-type]
-    "H6b": Dimensions("H6b", "H6b", **_WITHIN),  # type: ignore[arg-type]
+    "H2": Dimensions("H2", "H2", **_PRICE),
+    "H3": Dimensions("H3", "H3", **_PRICE),
+    "H4a": Dimensions("H4a", "H4", **_HAZARD),
+    "H4b": Dimensions("H4b", "H4b", **_WITHIN),
+    "H5": Dimensions("H5", "H5", **_HAZARD),
+    "H6a": Dimensions("H6a", "H6", **_HAZARD),
+    "H6b": Dimensions("H6b", "H6b", **_WITHIN),
     "H7": Dimensions("H7", "H7", fixed_effects=("patron",), estimator=("logit", "lpm")),
     "H8": Dimensions(
         "H8", "H8", payment=_PAY_REGRESSOR, sample=("allied", "all"), controls=("declared",)

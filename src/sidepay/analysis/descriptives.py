@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -76,11 +77,12 @@ def describe_measures(panel: pd.DataFrame, measures: Sequence[str] | None = None
         frame = pd.DataFrame({"x": x.to_numpy(), "patron": panel["patron"].to_numpy(),
                               "era": era, "year": panel["year"].to_numpy()})  # fmt: skip
         frame = frame[frame["x"].notna()]
-        groups = [("all", "all", frame)]
+        groups: list[tuple[Any, Any, pd.DataFrame]] = [("all", "all", frame)]
         groups += [("all", e, g) for e, g in frame.groupby("era", sort=True)]
         for p, g in frame.groupby("patron", sort=True):
-            groups.append((int(p), "all", g))  # type: ignore[call-overload]
-            groups += [(int(p), e, h) for e, h in g.groupby("era", sort=True)]  # type: ignore[call-overload]
+            code = int(cast(Any, p))
+            groups.append((code, "all", g))
+            groups += [(code, e, h) for e, h in g.groupby("era", sort=True)]
         for patron, e, g in groups:
             v = g["x"].to_numpy()
             rows.append({

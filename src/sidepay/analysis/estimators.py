@@ -29,7 +29,7 @@ import re
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -127,10 +127,12 @@ class ModelFit:
         A term listed in ``not_identified`` (its coefficient diverges: separation, or no
         event where it varies) carries ``identified=False``: tables print it without stars.
         """
-        return tuple(
-            Term(str(n), *astuple(self.term(str(n))), identified=str(n) not in self.not_identified)
-            for n in self.coef.index
-        )
+        out = []
+        for n in map(str, self.coef.index):
+            t = self.term(n)
+            out.append(Term(n, t.estimate, t.std_error, t.conf_low, t.conf_high, t.p_value,
+                            identified=n not in self.not_identified))  # fmt: skip
+        return tuple(out)
 
     def contrast_influence(self, weights: dict[str, float]) -> pd.Series | None:
         """Per-cluster influence of a linear combination (None without clustered scores).

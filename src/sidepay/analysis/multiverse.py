@@ -334,9 +334,9 @@ def _run_group(
                 fits |= {(fe, p): exc for fe in sets for p in ("all", "cold_war", "post_cold_war")}
         for s in specs:
             fe = fes[s.choices["fixed_effects"]]
-            fit = fits.get((fe, s.choices["period"]),
+            got: ModelFit | EstimationProblem = fits.get((fe, s.choices["period"]),
                            EstimationProblem("no rows in this period"))  # fmt: skip
-            _fill(s, spec0, fit, notes)
+            _fill(s, spec0, got, notes)
         return
     for s, spec in zip(specs, variants, strict=True):
         sub = data.loc[_period_mask(data, s.choices["period"])]
@@ -363,7 +363,7 @@ def _run_part(
     groups: dict[tuple[str, ...], list[Specification]] = {}
     # linear models: one multiple-estimation call per (measure, alliance, controls, ...);
     # hazards and logits share one estimation sample per (measure, alliance, sample)
-    inner = ("fixed_effects", "period")
+    inner: tuple[str, ...] = ("fixed_effects", "period")
     if _variant(base, primary).estimator not in ("feols", "poisson") or base.peace_years:
         inner = ("fixed_effects", "period", "controls", "estimator")
     for s in specs:
@@ -454,7 +454,7 @@ def run_multiverse(
         parts_p = [q.p_value for q in head.parts] if head and head.parts else None
         p = intersection_union_p(parts_p) if parts_p else (head.p_value if head else None)
         out.append(HypothesisMultiverse(h, sign, head, specs, curves, infl, p_primary=p))
-    for h, ph, pb in zip(out, holm([h.p_primary for h in out]),
-                         benjamini_hochberg([h.p_primary for h in out]), strict=True):  # fmt: skip
-        h.p_holm, h.p_bh = ph, pb
+    p_primary = [m.p_primary for m in out]
+    for m, ph, pb in zip(out, holm(p_primary), benjamini_hochberg(p_primary), strict=True):
+        m.p_holm, m.p_bh = ph, pb
     return Multiverse(world, out, time.perf_counter() - started, draws, seed)

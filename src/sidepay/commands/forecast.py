@@ -32,8 +32,8 @@ def forecast_command(
     hi = parse_count(test_until, "test_until", low=lo + 1)
     mirror_p = parse_mirror(mirror)
     from sidepay.commands.estimate import real_panel
-    from sidepay.estimate.outofsample import forecast
     from sidepay.estimate.formation import FormationModel
+    from sidepay.estimate.outofsample import forecast
 
     panel = real_panel(mirror_p)
     result = forecast(

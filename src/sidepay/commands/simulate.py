@@ -64,8 +64,10 @@ def sweep_command(
     """Run a parameter sweep (grid points x replications), streaming Parquet parts to OUT."""
     import sys
 
+    from sidepay.outpaths import check_out_dir
     from sidepay.sim.sweep import run_sweep, sweep_progress
 
+    check_out_dir(out, "out", marker=None)  # '' or a file is refused before any work
     show = not quiet and sys.stderr.isatty()
     with sweep_progress(enabled=show) as (on_plan, on_task):
         summary = run_sweep(

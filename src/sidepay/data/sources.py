@@ -139,11 +139,14 @@ VERB_SOURCES: dict[str, tuple[str, ...]] = {
     "add_cow_wars": ("cow_war_inter",),
     "add_cow_trade": ("cow_trade_sy",),
     "add_country_names": ("cow_states",),
+    "add_aid": (
+        "greenbook", "aiddata_core_dyadic", "oecd_dac2a", "gcdf3_cow", "foreignassistance_country",
+    ),  # fmt: skip
 }
 """The registered sources each data verb reads (``sidepay data cite add_nmc``).
 
 Verbs that read no registered file (``add_custom``: your data; ``add_spells``: the frame's
-own conflict columns) are not listed; cite what you merged with them.
+own conflict columns; ``add_per_capita``: the panel's own GDP and population) are not listed; cite what you merged with them.
 """
 
 

@@ -66,16 +66,17 @@ def coverage_note(span: tuple[int, int], alliance_end: int) -> list[str]:
 
     Examples
     --------
-    >>> coverage_note((1946, 2010), 2016)
+    >>> coverage_note((1946, 2010), 2018)
     []
-    >>> coverage_note((1946, 2020), 2016)[0][:27]
-    'Alliance data stop in 2016:'
+    >>> coverage_note((1946, 2020), 2018)[0][:27]
+    'Alliance data stop in 2018:'
     """
     if span[1] <= alliance_end:
         return []
     return [
-        f"Alliance data stop in {alliance_end}: ATOP 4.01 ends there, so every estimate that "
-        f"needs alliance status uses years up to {alliance_end} at most, and the "
+        f"Alliance data stop in {alliance_end}: ATOP 4.01 ends in 2016 and ATOP 5.1's "
+        f"directed dyad-years extend alliance status to {alliance_end}, so every estimate "
+        f"that needs alliance status uses years up to {alliance_end} at most, and the "
         f"panel's years {alliance_end + 1}–{span[1]} carry missing alliance status (not 'no "
         "alliance'; hatched in the case timelines). Other sources stop earlier still (e.g. "
         "the rivalry data behind threat in 2010, Archigos leader changes in 2015): the "

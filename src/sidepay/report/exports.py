@@ -17,8 +17,10 @@ Examples
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -64,8 +66,9 @@ def export_tables(
         if kind == "docx":
             target.parent.mkdir(parents=True, exist_ok=True)
             with atomic_path(target) as tmp:
-                doc = table.make(type="docx")
+                doc: Any = table.make(type="docx")
                 doc.save(str(tmp))
+                _stable_zip(tmp)
         else:
             text = str(table.make(type=kind))
             if kind == "html":  # great_tables draws a random element id: make it stable
@@ -77,12 +80,28 @@ def export_tables(
     return files
 
 
+def _stable_zip(path: Path) -> None:
+    """Rewrite a zip file (a .docx) with fixed member times: same table, same bytes.
+
+    python-docx stamps every member with the time of writing.
+    """
+    with zipfile.ZipFile(path) as src:
+        members = [(info, src.read(info)) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in members:
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, data)
+
+
 def result_columns(result: object) -> list[tuple[str, list[RegressionColumn]]]:
     """(title, columns) of each estimated part of a result, as the regression tables."""
     out = []
+    x: Any
     for x in (result, *getattr(result, "secondary", ())):
         model = getattr(x, "model", None)
         if model is not None:
-            col = RegressionColumn.from_model(x.hypothesis, model, hide=HIDDEN_TERMS)  # type: ignore[attr-defined]
-            out.append((f"{x.hypothesis}: {x.title}", [col]))  # type: ignore[attr-defined]
+            col = RegressionColumn.from_model(x.hypothesis, model, hide=HIDDEN_TERMS)
+            out.append((f"{x.hypothesis}: {x.title}", [col]))
     return out

@@ -167,7 +167,8 @@ def coefficient_plot(results: Sequence[HypothesisResult], *, title: str | None =
     fig, axes = new_figure(6.0, 0.4 + 0.95 * max(len(rows), 1), nrows=max(len(rows), 1))
     axes = list(np.atleast_1d(axes))
     sign = rows[0].expected_sign if rows else 0
-    for ax, r in zip(axes, rows or [None], strict=False):
+    shown: list[Any] = rows or [None]
+    for ax, r in zip(axes, shown, strict=False):
         if r is None:
             break
         colour = WORLD_COLOURS.get(r.world, "#333333")
@@ -175,7 +176,7 @@ def coefficient_plot(results: Sequence[HypothesisResult], *, title: str | None =
             ax.plot([r.conf_low, r.conf_high], [0, 0], color=colour, lw=2.2, solid_capstyle="butt")
         if _finite(r.estimate):
             ax.plot([r.estimate], [0], "o", color=colour, ms=7, mec="white", mew=1.0)
-            ax.annotate(_p_label(r.p_value), (float(r.estimate), 0),  # type: ignore[arg-type]
+            ax.annotate(_p_label(r.p_value), (float(r.estimate), 0),
                         xytext=(0, 7), textcoords="offset points", ha="center", fontsize=8,
                         color=colour)  # fmt: skip
         else:

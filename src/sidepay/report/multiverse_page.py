@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -64,11 +64,11 @@ def descriptives_html(table: pd.DataFrame, patron_names: dict[int, str] | None =
     head = ("measure", "patron", "era", "N", "mean", "sd", "share non-zero", "years")
     out = ['<div class="table-wrap"><table class="descriptives"><thead><tr>']
     out += [f"<th>{h}</th>" for h in head] + ["</tr></thead><tbody>"]
-    for r in table.itertuples(index=False):
+    for r in cast(Any, table.itertuples(index=False)):
         if not getattr(r, "present", True):
             out.append(f"<tr><th>{_e(r.measure)}</th><td colspan='7'>not in the panel</td></tr>")
             continue
-        patron = names.get(r.patron, r.patron) if r.patron != "all" else "all"  # type: ignore[call-overload]
+        patron = names.get(r.patron, r.patron) if r.patron != "all" else "all"
         years = "" if pd.isna(r.first_year) else f"{int(r.first_year)}–{int(r.last_year)}"
         cells = (r.measure, patron, str(r.era).replace("_", " "), fmt_number(r.n, 6),
                  fmt_number(r.mean), fmt_number(r.sd), fmt_number(r.share_nonzero), years)  # fmt: skip

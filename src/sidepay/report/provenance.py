@@ -71,6 +71,9 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     "year": ("cow_states",),
     # alliance (ATOP 4.01 to 2016, ATOP 5.1 dyad-years 2017-2018; COW v4.1 to 2012)
     "allied": ("atop_member_level", "atop_alliance"),
+    "allied_security": ("atop_member_level", "atop_alliance"),
+    "allied_defense": ("atop_member_level", "atop_alliance"),
+    "allied_any": ("atop_member_level", "atop_alliance"),
     "alliance_source": ("atop_member_level", "atop_alliance"),
     "bipolar_pact": ("atop_member_level",),
     "pact_size": ("atop_member_level",),
@@ -128,9 +131,16 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     "main_supplier": ("sipri_tiv_tables_zip",),
     "realignment": ("atop_member_level", "atop_alliance", "sipri_tiv_tables_zip"),
     "realignment_arms": ("sipri_tiv_tables_zip",),
+    "realignment_arms_bloc": ("sipri_tiv_tables_zip",),
     "aid_econ": ("greenbook", "foreignassistance_country"),
     "aid_mil": ("greenbook", "foreignassistance_country"),
     "aid_us": ("greenbook", "foreignassistance_country"),
+    "aid": (
+        "greenbook", "aiddata_core_dyadic", "oecd_dac2a", "gcdf3_cow", "foreignassistance_country",
+    ),  # fmt: skip
+    "aid_dac_commit": ("aiddata_core_dyadic", "foreignassistance_country"),
+    "aid_dac_disb": ("oecd_dac2a",),
+    "aid_dac_source": ("aiddata_core_dyadic", "oecd_dac2a"),
     "aid_dac": ("aiddata_core_dyadic", "oecd_dac2a", "foreignassistance_country"),
     "finance_china": ("gcdf3_cow", "foreignassistance_country"),
     "any_payment": (
@@ -153,6 +163,7 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     "regime_type": ("gwf_all",),
     # GWF regime failure to 2010, the Polity rule after and outside GWF; CHISOLS is not used
     "regime_change": ("gwf_all", "polity5"),
+    "regime_change_source": ("gwf_all", "polity5"),
     "W_components": ("polity5", "gwf_all"),
     "leader_change": ("archigos", "cw_gw_panel"),
     "leader_tenure": ("archigos", "cw_gw_panel"),
