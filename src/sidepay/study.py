@@ -293,8 +293,8 @@ def run_all(
     with Stages(opts.quiet) as stages:
         if opts.world in ("real", "both"):
             from sidepay.analysis.hypotheses import run_hypotheses
-            from sidepay.data.panel import build_panel
             from sidepay.data.pacts import ATOP51_END as ALLIANCE_END
+            from sidepay.data.panel import build_panel
             from sidepay.data.sources import SOURCES, bibtex
             from sidepay.report.captions import coverage_note
 

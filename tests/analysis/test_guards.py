@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sidepay.analysis.estimators import EstimationProblem, fit_feglm, logit_ame_with_se
+from sidepay.analysis.estimators import EstimationProblem, fit_feglm
 from sidepay.analysis.kaplan_meier import kaplan_meier
+from sidepay.analysis.marginal import logit_ame_with_se
 from sidepay.analysis.multi_estimation import fit_many
 from sidepay.analysis.multiplicity import benjamini_hochberg, holm
 from sidepay.analysis.survival import fit_cox

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sidepay.analysis.estimators import fit_feglm, fit_feols, peace_years_splines
+from sidepay.analysis.estimators import fit_feglm, fit_feols
+from sidepay.analysis.marginal import peace_years_splines
 from sidepay.analysis.prepare import derive
 from sidepay.analysis.survival import fit_cox
 

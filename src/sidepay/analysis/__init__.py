@@ -26,8 +26,6 @@ if TYPE_CHECKING:
         TermEstimate,
         fit_feglm,
         fit_feols,
-        logit_average_marginal_effect,
-        peace_years_splines,
     )
     from sidepay.analysis.hypotheses import (
         estimation_sample,
@@ -35,6 +33,7 @@ if TYPE_CHECKING:
         run_hypotheses,
         with_options,
     )
+    from sidepay.analysis.marginal import logit_average_marginal_effect, peace_years_splines
     from sidepay.analysis.prepare import derive, needed_panel_columns
     from sidepay.analysis.recovery import recovery_study, replicate, summarize
     from sidepay.analysis.result import (
@@ -56,8 +55,8 @@ _WHERE = {
     "TermEstimate": "estimators",
     "fit_feglm": "estimators",
     "fit_feols": "estimators",
-    "logit_average_marginal_effect": "estimators",
-    "peace_years_splines": "estimators",
+    "logit_average_marginal_effect": "marginal",
+    "peace_years_splines": "marginal",
     "estimation_sample": "hypotheses",
     "parse_only": "hypotheses",
     "run_hypotheses": "hypotheses",

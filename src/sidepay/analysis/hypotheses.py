@@ -25,14 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sidepay.analysis.estimators import (
-    EstimationProblem,
-    ModelFit,
-    fit_feglm,
-    fit_feols,
-    logit_ame_with_se,
-    peace_years_splines,
-)
+from sidepay.analysis.estimators import EstimationProblem, ModelFit, fit_feglm, fit_feols
+from sidepay.analysis.marginal import logit_ame_with_se, peace_years_splines
 from sidepay.analysis.prepare import DERIVED, derive, needed_panel_columns
 from sidepay.analysis.result import (
     Coverage,

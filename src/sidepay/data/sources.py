@@ -140,8 +140,12 @@ VERB_SOURCES: dict[str, tuple[str, ...]] = {
     "add_cow_trade": ("cow_trade_sy",),
     "add_country_names": ("cow_states",),
     "add_aid": (
-        "greenbook", "aiddata_core_dyadic", "oecd_dac2a", "gcdf3_cow", "foreignassistance_country",
-    ),  # fmt: skip
+        "greenbook",
+        "aiddata_core_dyadic",
+        "oecd_dac2a",
+        "gcdf3_cow",
+        "foreignassistance_country",
+    ),
 }
 """The registered sources each data verb reads (``sidepay data cite add_nmc``).
 

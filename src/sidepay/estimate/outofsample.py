@@ -37,7 +37,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from sidepay.analysis.estimators import EstimationProblem, fit_feglm, peace_years_splines
+from sidepay.analysis.estimators import EstimationProblem, fit_feglm
+from sidepay.analysis.marginal import peace_years_splines
 from sidepay.analysis.prepare import derive
 from sidepay.analysis.specs import HYPOTHESES
 from sidepay.analysis.survival import fit_cox

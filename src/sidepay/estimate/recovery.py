@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sidepay.estimate.smm import NotConvergedError, _world_at, fit_maintenance, simulated_panel
+from sidepay.estimate.smm import NotConvergedError, fit_maintenance, simulated_panel, world_at
 from sidepay.options import parse_count
 
 __all__ = ["RECOVERY_POINTS", "recovery_replications", "summarize_recovery"]
@@ -64,7 +64,7 @@ def recovery_replications(
     seconds. ``on_rep`` receives each replication's rows as they are made.
     """
     reps = parse_count(reps, "reps", low=1)
-    true_world = _world_at(world, truth)
+    true_world = world_at(world, truth)
     names = list(truth)
     out = []
     for r in range(first_rep, first_rep + reps):

@@ -39,12 +39,10 @@ True
 
 from __future__ import annotations
 
-import html
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -53,7 +51,6 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from sidepay.errors import bad_param
-from sidepay.estimate.formation import EstimationError
 from sidepay.estimate.moments import (
     MOMENTS,
     MomentSpec,
@@ -61,6 +58,13 @@ from sidepay.estimate.moments import (
     history_stats,
     moment_spec,
     moment_stats,
+)
+from sidepay.estimate.smm_fit import BOUND_SHARE, MaintenanceFit, world_at, world_toml
+from sidepay.estimate.smm_search import (
+    MomentProblem,
+    NotConvergedError,
+    multistart,
+    n_at_best,
 )
 from sidepay.options import parse_count, parse_seed
 from sidepay.schema import validate_panel
@@ -90,23 +94,9 @@ SCALES = {
     "s_l_large": 0.01, "stickiness": 0.1, "beta_holdup": 0.1, "beta": 0.1, "psi": 0.02,
     "h0": 0.02, "eta": 0.1, "offer_rate": 0.05,
 }  # fmt: skip
-#: Finite-difference step as a share of the scale.
-JAC_STEP = 0.5
-#: Parameters below (or at) a bound by less than this share of the scale are "at bound".
-BOUND_SHARE = 1e-3
 WEIGHTINGS = ("optimal", "diagonal")
 #: Lower bound of the estimated shock scales (``s_d``, ``s_r``, ``s_l_*``).
 MIN_SHOCK = 1e-4
-#: Restarts of Levenberg-Marquardt from its own end point (see ``_polished``).
-POLISH = 3
-#: Extra starts are drawn within this many scales (``SCALES``) of the start values.
-START_SPREAD = 5.0
-
-
-class NotConvergedError(EstimationError):
-    """The simulated-moments estimator did not converge (never a silent number); an
-    :class:`~sidepay.estimate.formation.EstimationError`, so one ``except`` catches the
-    failures of both stages."""
 
 
 # ---------------------------------------------------------------- simulation at a point
@@ -115,22 +105,6 @@ def _run_history(world: Any, periods: int, reps: int, seed: int, burn_in: int) -
 
     # positional: the engine's horizon argument is being renamed (years -> periods)
     return run_history(world, periods, reps, seed, 0, burn_in=burn_in)
-
-
-def _world_at(world: Any, values: Mapping[str, float]) -> Any:
-    """The world with maintenance parameters set; ``s_l_large`` follows ``s_l_small`` at
-    the base world's ratio (leader shocks shrink with W by the same proportion)."""
-    changes: dict[str, Any] = {}
-    base = world.params
-    for name, value in values.items():
-        if name == "offer_rate":
-            changes["offer_rate"] = float(value)
-            continue
-        changes[f"params.{name}"] = float(value)
-        if name == "s_l_small" and "s_l_large" not in values:
-            ratio = base.s_l_large / base.s_l_small if base.s_l_small > 0 else 1.0
-            changes["params.s_l_large"] = float(value) * ratio
-    return world.updated(changes)
 
 
 def simulate_stats(
@@ -154,7 +128,7 @@ def simulate_stats(
     >>> s.clusters
     20
     """
-    h = _run_history(_world_at(world, values), periods, reps, seed, burn_in)
+    h = _run_history(world_at(world, values), periods, reps, seed, burn_in)
     return history_stats(h, spec)
 
 
@@ -180,395 +154,6 @@ def simulated_panel(world: Any, *, seed: int, periods: int = 75, burn_in: int = 
     from sidepay.sim.output import panel_frame
 
     return panel_frame(_run_history(world, periods, 1, seed, burn_in))
-
-
-# ---------------------------------------------------------------- the result
-def _json(x: Any) -> Any:
-    """JSON-safe: NaN/inf become None, numpy scalars become Python numbers."""
-    if isinstance(x, dict):
-        return {str(k): _json(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_json(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _json(x.tolist())
-    if isinstance(x, bool | np.bool_):
-        return bool(x)
-    if isinstance(x, int | np.integer):
-        return int(x)
-    if isinstance(x, float | np.floating):
-        return float(x) if math.isfinite(float(x)) else None
-    return x
-
-
-@dataclass
-class MaintenanceFit:
-    """A fitted maintenance stage (lifelines shape: fitted attributes end in ``_``).
-
-    Attributes
-    ----------
-    params_, se_ : estimates and standard errors (Series by parameter).
-    cov_ : their covariance (DataFrame).
-    start_ : the starting values (the base world's).
-    at_bound_ : parameters at (or within ``BOUND_SHARE`` of) a bound of ``ModelParams``;
-        their normal intervals are not valid (the truth may sit at the bound).
-    moments_data_, moments_sim_ : the moments used, data and simulated at the estimates.
-    moment_se_ : bootstrap standard errors of the data moments.
-    moment_cov_ : the data moments' bootstrap covariance ``S``.
-    weight_ : the weighting matrix ``W``.
-    jacobian_ : ``d m_sim / d theta`` at the estimates (moments x parameters).
-    sensitivity_ : ``-(G'WG)^-1 G'W`` (parameters x moments), ``G = -jacobian_``.
-    objective_ : the minimised objective; ``j_stat_``, ``j_pvalue_`` Hansen's J test of
-        the over-identifying restrictions (optimal weighting only, else None).
-    converged_ : always True (a fit that does not converge raises).
-    reps_, r_eff_ : simulated worlds per point and simulated / observed dyad-years.
-    n_iter_, n_evals_, seconds_ : iterations, parameter points simulated, wall time.
-    starts_, n_at_best_, start_objectives_ : seeded starts of the minimiser, how many
-        reached the best objective (within 0.1%), and the objective each reached.
-    """
-
-    params_: pd.Series
-    se_: pd.Series
-    cov_: pd.DataFrame
-    start_: pd.Series
-    at_bound_: list[str]
-    moments_data_: pd.Series
-    moments_sim_: pd.Series
-    moment_se_: pd.Series
-    moment_cov_: pd.DataFrame
-    weight_: pd.DataFrame
-    jacobian_: pd.DataFrame
-    sensitivity_: pd.DataFrame
-    objective_: float
-    j_stat_: float | None
-    j_pvalue_: float | None
-    converged_: bool
-    reps_: int
-    r_eff_: float
-    n_iter_: int
-    starts_: int
-    n_at_best_: int
-    start_objectives_: list[float]
-    n_evals_: int
-    seconds_: float
-    seed_: int
-    weighting_: str
-    world_: Any = field(repr=False)
-    spec_: MomentSpec = field(repr=False)
-    payment_: str = "side_payment"
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        """Estimates with standard errors, 95% intervals, start values and bound flags."""
-        z = stats.norm.ppf(0.975)
-        return pd.DataFrame(
-            {
-                "estimate": self.params_,
-                "se": self.se_,
-                "lower_95": self.params_ - z * self.se_,
-                "upper_95": self.params_ + z * self.se_,
-                "start": self.start_,
-                "at_bound": [p in self.at_bound_ for p in self.params_.index],
-            }
-        )
-
-    @property
-    def moment_fit(self) -> pd.DataFrame:
-        """Each moment: data, its bootstrap s.e., simulated at the estimates, t of the gap."""
-        gap = self.moments_data_ - self.moments_sim_
-        return pd.DataFrame(
-            {
-                "data": self.moments_data_,
-                "data_se": self.moment_se_,
-                "simulated": self.moments_sim_,
-                "t": gap / (self.moment_se_ * math.sqrt(1 + 1 / self.r_eff_)),
-            }
-        )
-
-    def to_world(self) -> Any:
-        """The ``sidepay.sim.world.World`` at the estimates."""
-        return _world_at(self.world_, {str(k): float(v) for k, v in self.params_.items()})
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dictionary (no NaN or Infinity: missing numbers are None)."""
-        summ = self.summary
-        return _json(
-            {
-                "stage": "maintenance",
-                "estimator": "simulated method of moments",
-                "params": {
-                    name: {
-                        "estimate": row.estimate,
-                        "se": row.se,
-                        "lower_95": row.lower_95,
-                        "upper_95": row.upper_95,
-                        "start": row.start,
-                        "at_bound": row.at_bound,
-                    }
-                    for name, row in summ.iterrows()
-                },
-                "cov": self.cov_.to_numpy(),
-                "moments": {
-                    name: {"data": r.data, "data_se": r.data_se, "simulated": r.simulated, "t": r.t}
-                    for name, r in self.moment_fit.iterrows()
-                },
-                "sensitivity": {p: dict(self.sensitivity_.loc[p]) for p in self.sensitivity_.index},
-                "objective": self.objective_,
-                "j_stat": self.j_stat_,
-                "j_pvalue": self.j_pvalue_,
-                "j_df": len(self.moments_data_) - len(self.params_),
-                "converged": self.converged_,
-                "reps": self.reps_,
-                "r_eff": self.r_eff_,
-                "n_iter": self.n_iter_,
-                "starts": self.starts_,
-                "n_at_best": self.n_at_best_,
-                "start_objectives": self.start_objectives_,
-                "n_evals": self.n_evals_,
-                "seconds": self.seconds_,
-                "seed": self.seed_,
-                "weighting": self.weighting_,
-                "payment": self.payment_,
-                "spec": self.spec_.to_dict(),
-            }
-        )
-
-    def __repr__(self) -> str:
-        est = ", ".join(
-            f"{k}={v:.4g} ({s:.2g})"
-            for (k, v), s in zip(self.params_.items(), self.se_, strict=True)
-        )
-        return (
-            f"<MaintenanceFit SMM: {est}; {len(self.moments_data_)} moments, "
-            f"objective {self.objective_:.4g}>"
-        )
-
-    def _repr_html_(self) -> str:
-        head = html.escape(
-            f"Maintenance stage by SMM: {len(self.moments_data_)} moments, "
-            f"{self.reps_} simulated worlds, objective {self.objective_:.4g}"
-        )
-        return f"<p>{head}</p>" + self.summary.to_html(float_format=lambda x: f"{x:.4g}")
-
-
-def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        if not math.isfinite(v):
-            raise ValueError(f"cannot write {v!r} to TOML")
-        return repr(v)
-    if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(v, list):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    raise TypeError(f"cannot write {type(v).__name__} to TOML")
-
-
-def world_toml(fit_or_world: Any) -> str:
-    """A complete world TOML document (``World.from_toml`` reads it back to the same
-    world) for a :class:`MaintenanceFit` (its world at the estimates) or a ``World``.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from sidepay.sim.world import World, default_world
-    >>> w = default_world().updated({"params.s_d": 0.0123})
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "world.toml"
-    >>> _ = path.write_text(world_toml(w))
-    >>> World.from_toml(path) == w
-    True
-    """
-    world = fit_or_world.to_world() if isinstance(fit_or_world, MaintenanceFit) else fit_or_world
-    data = world.model_dump()
-    lines = ["# a sidepay world (written by sidepay.estimate.smm.world_toml)"]
-    tables, arrays = {}, {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            tables[key] = value
-        elif isinstance(value, list) and value and isinstance(value[0], dict):
-            arrays[key] = value
-        else:
-            lines.append(f"{key} = {_toml_value(value)}")
-    for key, table in tables.items():
-        lines += ["", f"[{key}]"] + [f"{k} = {_toml_value(v)}" for k, v in table.items()]
-    for key, items in arrays.items():
-        for item in items:
-            lines += ["", f"[[{key}]]"] + [f"{k} = {_toml_value(v)}" for k, v in item.items()]
-    return "\n".join(lines) + "\n"
-
-
-# ---------------------------------------------------------------- the estimator
-@dataclass
-class _Problem:
-    names: list[str]
-    lo: NDArray[np.float64]
-    hi: NDArray[np.float64]
-    scale: NDArray[np.float64]
-    evaluate: Callable[[list[NDArray[np.float64]]], list[NDArray[np.float64]]]
-    m_data: NDArray[np.float64]
-    W: NDArray[np.float64]
-    keep: NDArray[np.bool_]
-    n_evals: int = 0
-
-    def objective(self, m_sim: NDArray[np.float64]) -> float:
-        r = (self.m_data - m_sim)[self.keep]
-        if not np.isfinite(r).all():
-            return math.inf
-        return float(r @ self.W @ r)
-
-    def clip(self, theta: NDArray[np.float64]) -> NDArray[np.float64]:
-        return np.minimum(np.maximum(theta, self.lo), self.hi)
-
-    def steps(self, theta: NDArray[np.float64], central: bool) -> list[NDArray[np.float64]]:
-        """Finite-difference points: +h (or -h near the upper bound), and -h if central."""
-        pts = []
-        for j in range(len(theta)):
-            h = JAC_STEP * self.scale[j]
-            up = theta.copy()
-            if central:  # theta +- h, shortened on the side of a bound
-                up[j] = min(theta[j] + h, self.hi[j])
-                dn = theta.copy()
-                dn[j] = max(theta[j] - h, self.lo[j])
-                pts += [up, dn]
-            else:
-                up[j] = theta[j] + h if theta[j] + h <= self.hi[j] else theta[j] - h
-                pts.append(up)
-        return pts
-
-    def jacobian(
-        self, theta: NDArray[np.float64], pts: list[NDArray[np.float64]],
-        values: list[NDArray[np.float64]], m0: NDArray[np.float64], central: bool,
-    ) -> NDArray[np.float64]:  # fmt: skip
-        J = np.empty((len(m0), len(theta)))
-        per = 2 if central else 1
-        for j in range(len(theta)):
-            a, ma = pts[per * j], values[per * j]
-            if central:
-                b, mb = pts[per * j + 1], values[per * j + 1]
-            else:
-                b, mb = theta, m0
-            J[:, j] = (ma - mb) / (a[j] - b[j])
-        return J
-
-
-def _lm(
-    prob: _Problem, theta0: NDArray[np.float64], max_iter: int, tol: float
-) -> tuple[NDArray[np.float64], NDArray[np.float64], int]:
-    """Levenberg-Marquardt on the SMM objective; each iteration's points (Jacobian, then
-    several damped steps) are evaluated as one batch. Returns (theta, m_sim, iterations)."""
-    theta = prob.clip(theta0)
-    (m,) = prob.evaluate([theta])
-    f = prob.objective(m)
-    if not math.isfinite(f):
-        raise NotConvergedError(
-            "fit_maintenance: the simulated moments are undefined at the start values "
-            "(no simulated event of some kind); raise reps= or change start="
-        )
-    lam = 1e-2
-    keep = prob.keep
-    for it in range(1, max_iter + 1):
-        pts = prob.steps(theta, central=False)
-        J = prob.jacobian(theta, pts, prob.evaluate(pts), m, central=False)
-        Js = (J * prob.scale)[keep]  # in units of the scales
-        r = (prob.m_data - m)[keep]
-        H = Js.T @ prob.W @ Js
-        g = Js.T @ prob.W @ r
-        dH = np.diag(np.diag(H)) + 1e-12 * np.eye(len(theta))
-        lams = [lam / 10, lam, lam * 10]
-        trials, deltas = [], []
-        for lm in lams:
-            try:
-                step = np.linalg.solve(H + lm * dH, g)
-            except np.linalg.LinAlgError:
-                step = np.linalg.lstsq(H + lm * dH, g, rcond=None)[0]
-            deltas.append(step)
-            trials.append(prob.clip(theta + step * prob.scale))
-        values = prob.evaluate(trials)
-        objs = [prob.objective(v) for v in values]
-        best = int(np.argmin(objs))
-        moved = np.abs(trials[best] - theta) / prob.scale
-        if objs[best] < f:
-            f_old = f
-            theta, m, f = trials[best], values[best], objs[best]
-            lam = max(lams[best] / 3, 1e-6)
-            if moved.max() < tol or (f_old - f) <= 1e-10 * (1 + f_old):
-                return theta, m, it
-        else:
-            # no damped step lowers the objective: at a (piecewise-flat) minimum when even
-            # the undamped step is below tolerance, else damp harder and retry
-            small = np.abs(deltas[-1]).max() < tol or moved.max() < tol
-            if small:
-                return theta, m, it
-            lam *= 100
-            if lam > 1e10:
-                return theta, m, it
-    raise NotConvergedError(
-        f"fit_maintenance did not converge in max_iter={max_iter} iterations "
-        f"(objective {f:.4g}); raise max_iter= or reps="
-    )
-
-
-def _polished(
-    prob: _Problem, theta0: NDArray[np.float64], max_iter: int, tol: float
-) -> tuple[NDArray[np.float64], NDArray[np.float64], int]:
-    """Levenberg-Marquardt restarted (fresh damping) from its own end point until a restart
-    no longer lowers the objective (at most ``POLISH`` restarts): with common random
-    numbers the objective is piecewise flat, and one run may stop on a ledge short of the
-    minimum (the recovery study found estimates moving with the start by a third of their
-    standard error without it)."""
-    theta, m, n_iter = _lm(prob, theta0, max_iter, tol)
-    f = prob.objective(m)
-    for _ in range(POLISH):
-        t2, m2, k = _lm(prob, theta, max_iter, tol)
-        n_iter += k
-        f2 = prob.objective(m2)
-        if not f2 < f - 1e-9 * (1 + f):
-            break
-        theta, m, f = t2, m2, f2
-    return theta, m, n_iter
-
-
-def _multistart(
-    prob: _Problem, theta0: NDArray[np.float64], starts: int, seed: int, max_iter: int,
-    tol: float,
-) -> tuple[NDArray[np.float64], NDArray[np.float64], int, list[float]]:  # fmt: skip
-    """The best of ``starts`` polished runs: the first from ``theta0``, the others from
-    points drawn uniformly within ``START_SPREAD`` scales of it (clipped to the bounds) by
-    the stream ``SeedSequence([seed, 2])``. Returns (theta, m_sim, iterations, objective
-    reached from each start). A start whose simulated moments are undefined counts as inf."""
-    rng = np.random.default_rng(np.random.SeedSequence([seed, 2]))
-    points = [theta0] + [
-        prob.clip(theta0 + rng.uniform(-START_SPREAD, START_SPREAD, len(theta0)) * prob.scale)
-        for _ in range(starts - 1)
-    ]
-    best: tuple[NDArray[np.float64], NDArray[np.float64], float] | None = None
-    objs: list[float] = []
-    n_iter = 0
-    error: NotConvergedError | None = None
-    for point in points:
-        try:
-            theta, m, k = _polished(prob, point, max_iter, tol)
-        except NotConvergedError as exc:
-            objs.append(math.inf)
-            error = error or exc
-            continue
-        n_iter += k
-        f = prob.objective(m)
-        objs.append(f)
-        if best is None or f < best[2]:
-            best = (theta, m, f)
-    if best is None:
-        assert error is not None
-        raise error
-    return best[0], best[1], n_iter, objs
-
-
-def _n_at_best(objs: Sequence[float]) -> int:
-    """How many starts reached the best objective (within 0.1% of it, plus 1e-6)."""
-    f = min(objs)
-    return sum(1 for o in objs if o <= f + 1e-3 * abs(f) + 1e-6)
 
 
 def _check_params(params: Sequence[str], world: Any) -> list[str]:
@@ -739,7 +324,7 @@ def fit_maintenance(
     S_all = np.full((len(m_data), len(m_data)), np.nan)
     S_all[np.ix_(keep, keep)] = _nan_cov(boot[:, keep])
     keep &= np.isfinite(np.diag(S_all)) & (np.nan_to_num(np.diag(S_all)) > 0)
-    prob = _Problem(names, lo, hi, scale, evaluate, m_data, np.eye(1), keep)
+    prob = MomentProblem(names, lo, hi, scale, evaluate, m_data, np.eye(1), keep)
     (m_start,) = evaluate([prob.clip(theta0)])
     keep &= np.isfinite(m_start)
     prob.keep = keep
@@ -754,8 +339,8 @@ def fit_maintenance(
     )
     prob.W = W
 
-    theta, m_hat, n_iter, start_objs = _multistart(prob, theta0, starts, seed, max_iter, tol)
-    n_best = _n_at_best(start_objs)
+    theta, m_hat, n_iter, start_objs = multistart(prob, theta0, starts, seed, max_iter, tol)
+    n_best = n_at_best(start_objs)
 
     # inference at the estimate: central differences, sandwich with simulation noise
     pts = prob.steps(theta, central=True)

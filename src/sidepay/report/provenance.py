@@ -136,8 +136,12 @@ COLUMN_SOURCES: dict[str, tuple[str, ...]] = {
     "aid_mil": ("greenbook", "foreignassistance_country"),
     "aid_us": ("greenbook", "foreignassistance_country"),
     "aid": (
-        "greenbook", "aiddata_core_dyadic", "oecd_dac2a", "gcdf3_cow", "foreignassistance_country",
-    ),  # fmt: skip
+        "greenbook",
+        "aiddata_core_dyadic",
+        "oecd_dac2a",
+        "gcdf3_cow",
+        "foreignassistance_country",
+    ),
     "aid_dac_commit": ("aiddata_core_dyadic", "foreignassistance_country"),
     "aid_dac_disb": ("oecd_dac2a",),
     "aid_dac_source": ("aiddata_core_dyadic", "oecd_dac2a"),
