@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from sidepay.sim.draws import fill_shocks, rep_key
-from sidepay.sim.engine import History, rep_generator, run_history, simulate
+from sidepay.sim.engine import History, run_history, simulate
 from sidepay.sim.kernel import (
     NO_STREAM,
     Draws,
@@ -52,8 +52,10 @@ from sidepay.sim.kernel import (
     kernel_params,
     run_periods,
 )
+from sidepay.sim.run_args import rep_generator
 from sidepay.sim.world import World, default_world
-from sidepay.theory.dynamics import regime_law, step
+from sidepay.theory.dynamics import step
+from sidepay.theory.regimes import regime_law
 
 _spec = importlib.util.spec_from_file_location(
     "sim_oracle", Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sim_oracle.py"

@@ -26,8 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sidepay.analysis.hypotheses import HYPOTHESES, estimation_sample, run_hypotheses
+from sidepay.analysis.hypotheses import HYPOTHESES, run_hypotheses
 from sidepay.analysis.marginal import peace_years_splines
+from sidepay.analysis.samples import estimation_sample
 
 
 def _median_time(f: Callable[[], Any], runs: int) -> tuple[float, Any]:

@@ -38,7 +38,7 @@ K = 2
 
 def child(spec: str) -> None:
     """Run one case (``kind:N:periods:reps``) and print its JSON line."""
-    from sidepay.sim import engine
+    from sidepay.sim import run_args
     from sidepay.sim.engine import run_history, simulate, write_simulation
     from sidepay.sim.output import events_frame, panel_frame
     from sidepay.sim.world import default_world
@@ -50,7 +50,7 @@ def child(spec: str) -> None:
     if kind == "simulate":
         _, cost = timed(lambda: simulate(world, periods=P, reps=R, seed=1))
     elif kind == "unchunked":
-        engine.check_run_arguments(P, R, 1)
+        run_args.check_run_arguments(P, R, 1)
 
         def build() -> object:
             h = run_history(world, periods=P, reps=R, seed=1)

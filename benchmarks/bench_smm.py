@@ -17,7 +17,8 @@ import statistics
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 
-from sidepay.estimate.moments import MomentSpec, history_stats, moment_stats
+from sidepay.estimate.moments import MomentSpec, moment_stats
+from sidepay.estimate.sim_moments import history_stats
 from sidepay.estimate.smm import fit_maintenance, simulate_stats
 from sidepay.sim.engine import run_history
 from sidepay.sim.output import panel_frame

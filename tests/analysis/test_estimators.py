@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sidepay.analysis.estimators import EstimationProblem, fit_feglm, fit_feols
+from sidepay.analysis.estimators import fit_feglm, fit_feols
 from sidepay.analysis.marginal import peace_years_splines
+from sidepay.analysis.model_fit import EstimationProblem
 from sidepay.analysis.recovery import recovery_study
 from sidepay.analysis.survival import fit_cox
 from sidepay.analysis.verdict import combine_verdicts, verdict

@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sidepay.analysis.estimators import EstimationProblem, fit_feglm
+from sidepay.analysis.estimators import fit_feglm
 from sidepay.analysis.kaplan_meier import kaplan_meier
 from sidepay.analysis.marginal import logit_ame_with_se
+from sidepay.analysis.model_fit import EstimationProblem
 from sidepay.analysis.multi_estimation import fit_many
 from sidepay.analysis.multiplicity import benjamini_hochberg, holm
 from sidepay.analysis.survival import fit_cox

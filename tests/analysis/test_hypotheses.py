@@ -13,11 +13,11 @@ import pytest
 from sidepay.analysis.hypotheses import (
     ALTERNATIVES,
     HYPOTHESES,
-    estimation_sample,
     parse_only,
     run_hypotheses,
     with_options,
 )
+from sidepay.analysis.samples import estimation_sample
 from sidepay.errors import InputError, for_cli
 from sidepay.report.tables import regression_tables
 
@@ -329,7 +329,7 @@ def test_multi_part_hypotheses_expose_each_part(panel: pd.DataFrame) -> None:
 
 
 def test_client_years_sum_patrons_and_lag_by_year() -> None:
-    from sidepay.analysis.hypotheses import _client_years
+    from sidepay.analysis.samples import _client_years
 
     df = pd.DataFrame(
         {"patron": [2, 365, 2, 365, 2], "client": 20, "year": [1950, 1950, 1951, 1951, 1953],

@@ -10,11 +10,11 @@ from sidepay.errors import InputError
 from sidepay.estimate.moments import (
     MOMENTS,
     MomentSpec,
-    history_stats,
     moment_spec,
     moment_stats,
     panel_moments,
 )
+from sidepay.estimate.sim_moments import history_stats
 from sidepay.sim.engine import run_history
 from sidepay.sim.output import panel_frame
 from sidepay.sim.world import default_world

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from reliability_kit import FaultServer, sha
 
-from sidepay.data.acquire import DownloadBudget, fetch, pull
+from sidepay.data.acquire import fetch, pull
 from sidepay.data.context import DataContext
+from sidepay.data.download import DownloadBudget
 from sidepay.data.sources import Source
 from sidepay.errors import DataUnavailableError, InputError
 

@@ -507,7 +507,7 @@ def test_jump_normals_drawn_on_demand_equal_the_same_normals_pre_drawn() -> None
 def test_the_rules_are_the_closed_forms_of_the_theory() -> None:
     """theory.rules (what step, the kernel and the oracle run) against the closed forms of
     theory.leader, theory.formation and theory.rivals, number for number."""
-    from sidepay.theory import rules
+    from sidepay.theory import rules, rules_maintenance
     from sidepay.theory.formation import coalition_weight, deficit
     from sidepay.theory.leader import leader_hazard, leader_shock_scale, stability_salience
     from sidepay.theory.rivals import incumbent_payment, max_offer
@@ -528,15 +528,17 @@ def test_the_rules_are_the_closed_forms_of_the_theory() -> None:
     np.testing.assert_array_equal(hazard, leader_hazard(E, p.kappa, Y, p.h0, p.eta, p.h_cap))
     s_l = rules.jump_scale(np.zeros(n, bool), W, p)
     np.testing.assert_array_equal(s_l, leader_shock_scale(W, p.s_l_small, p.s_l_large))
-    V = rules.patron_value(0.8, x, rules.protection_cost(0.5, ST))
-    G = rules.best_offer(V, D, rules.patron_surplus(V, rules.required_payment(D)))
+    V = rules_maintenance.patron_value(0.8, x, rules.protection_cost(0.5, ST))
+    G = rules_maintenance.best_offer(
+        V, D, rules_maintenance.patron_surplus(V, rules_maintenance.required_payment(D))
+    )
     G_closed = max_offer(0.8, x, 0.5, sigma, T, W, d, rho, p.omega)
     ok = np.isfinite(G)  # -inf: the patron does not want the alliance at a*
     assert 0 < ok.sum() < n
     np.testing.assert_allclose(G[ok], G_closed[ok], atol=1e-14)
     rival = rng.normal(0, 0.3, n)
-    a_star = rules.required_payment(D)
-    need = rules.retention_payment(a_star, V - a_star, D, rival, 1.0, p)
+    a_star = rules_maintenance.required_payment(D)
+    need = rules_maintenance.retention_payment(a_star, V - a_star, D, rival, 1.0, p)
     np.testing.assert_array_equal(need, incumbent_payment(a_star, D, rival, p.psi))
 
 

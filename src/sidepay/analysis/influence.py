@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sidepay.analysis.estimators import EstimationProblem
+from sidepay.analysis.model_fit import EstimationProblem
 from sidepay.analysis.result import Verdict
 from sidepay.analysis.specs import HYPOTHESES, HypothesisSpec
 from sidepay.analysis.verdict import verdict
@@ -73,7 +73,8 @@ def leave_one_cluster_out(
 
     Returns None when the specification cannot be estimated on the full sample.
     """
-    from sidepay.analysis.hypotheses import _estimate, _estimation_sample, _missing
+    from sidepay.analysis.hypotheses import _estimate
+    from sidepay.analysis.samples import _estimation_sample, _missing
 
     spec = HYPOTHESES[spec] if isinstance(spec, str) else spec
     spec = HypothesisSpec(**{**spec.__dict__, "secondary": ()})

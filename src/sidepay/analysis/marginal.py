@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from sidepay.analysis.estimators import ModelFit
+from sidepay.analysis.model_fit import ModelFit
 
 # --------------------------------------------------------------------------- splines
 

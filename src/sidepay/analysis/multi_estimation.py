@@ -31,13 +31,12 @@ import pandas as pd
 
 from sidepay.analysis.estimators import (
     FIXEF_TOL,
-    EstimationProblem,
-    ModelFit,
     _complete_cases,
     _from_pyfixest,
     _pyfixest_call,
     _vcov_arg,
 )
+from sidepay.analysis.model_fit import EstimationProblem, ModelFit
 
 __all__ = ["fit_many"]
 

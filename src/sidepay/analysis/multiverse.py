@@ -36,18 +36,18 @@ from scipy import stats
 
 from sidepay.analysis.choices import DIMENSIONS, FIXED_EFFECTS, MEASURES, PARTS, PERIODS
 from sidepay.analysis.curve import CURVE_DRAWS, CurveInference, curve_inference
-from sidepay.analysis.estimators import EstimationProblem, ModelFit
 from sidepay.analysis.hypotheses import (
     _changed_model,
     _estimate,
-    _estimation_sample,
     parse_only,
     run_hypotheses,
 )
 from sidepay.analysis.influence import Influence, leave_one_cluster_out
+from sidepay.analysis.model_fit import EstimationProblem, ModelFit
 from sidepay.analysis.multi_estimation import fit_many
 from sidepay.analysis.multiplicity import benjamini_hochberg, holm, intersection_union_p
 from sidepay.analysis.result import HypothesisResult, Verdict
+from sidepay.analysis.samples import _estimation_sample
 from sidepay.analysis.specs import HYPOTHESES, HypothesisSpec
 from sidepay.analysis.spells import spells_for
 from sidepay.analysis.verdict import verdict

@@ -23,8 +23,6 @@ import numpy as np
 import pandas as pd
 
 from sidepay.analysis.estimators import (
-    EstimationProblem,
-    ModelFit,
     _check_events,
     _check_separation,
     _check_varies,
@@ -32,6 +30,7 @@ from sidepay.analysis.estimators import (
     _rhs,
     flag_not_identified,
 )
+from sidepay.analysis.model_fit import EstimationProblem, ModelFit
 
 
 def monotone_covariates(

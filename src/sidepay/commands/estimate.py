@@ -8,15 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
+from sidepay.commands._common import MirrorOption, PaymentOption, real_panel
+
 STAGES = ("formation", "maintenance", "both")
-
-
-def real_panel(mirror: Path | None = None) -> Any:
-    """The real panel, built by :func:`sidepay.data.panel.build_panel` (all patrons, 1946-2020)."""
-    from sidepay.config import data_context
-    from sidepay.data.panel import build_panel
-
-    return build_panel(context=data_context(mirror=mirror))
 
 
 def simulated_panel(
@@ -68,9 +62,7 @@ def estimate_command(
         str, typer.Option("--stage", help="formation, maintenance or both.")
     ] = "formation",
     seed: Annotated[str, typer.Option("--seed", help="Seed (>= 0) of the simulated world.")] = "1",
-    payment: Annotated[
-        str, typer.Option("--payment", help="Side-payment column (any float column).")
-    ] = "side_payment",
+    payment: PaymentOption = "side_payment",
     profile: Annotated[
         bool, typer.Option("--profile/--no-profile", help="Profile intervals of rho, omega, beta.")
     ] = True,
@@ -84,9 +76,7 @@ def estimate_command(
         str | None,
         typer.Option("--states", help="--world simulated: small states (default: the world's)."),
     ] = None,
-    mirror: Annotated[
-        Path | None, typer.Option("--mirror", help="Folder laid out like the shared data mirror.")
-    ] = None,
+    mirror: MirrorOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the estimates as JSON.")] = False,
 ) -> int:
     """Estimate the theory's parameters; write estimates.json, estimates.csv (formation),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from sidepay.commands._common import JsonOption, MirrorOption, PaymentOption, real_panel
 
 
 def forecast_command(
@@ -17,13 +18,9 @@ def forecast_command(
     rolling: Annotated[
         bool, typer.Option("--rolling/--no-rolling", help="Also a rolling origin (5-year steps).")
     ] = True,
-    payment: Annotated[
-        str, typer.Option("--payment", help="Side-payment column (any float column).")
-    ] = "side_payment",
-    mirror: Annotated[
-        Path | None, typer.Option("--mirror", help="Folder laid out like the shared data mirror.")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    payment: PaymentOption = "side_payment",
+    mirror: MirrorOption = None,
+    as_json: JsonOption = False,
 ) -> int:
     """Log-loss, Brier score and AUC of the structural model and the reduced-form baselines."""
     from sidepay.options import parse_count, parse_mirror
@@ -31,7 +28,6 @@ def forecast_command(
     lo = parse_count(train_until, "train_until", low=1946)
     hi = parse_count(test_until, "test_until", low=lo + 1)
     mirror_p = parse_mirror(mirror)
-    from sidepay.commands.estimate import real_panel
     from sidepay.estimate.formation import FormationModel
     from sidepay.estimate.outofsample import forecast
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from sidepay.commands._common import JsonOption, MirrorOption, PaymentOption, real_panel
 
 #: what ``--set`` may change (the formation model's covariates, as columns or symbols)
 WHAT_IF_NAMES = ("divergence", "d", "W", "threat", "T", "cinc_patron", "cinc_client")
@@ -40,13 +41,9 @@ def price_command(
         list[str] | None,
         typer.Option("--set", help="What-if: W=0.8 sets, divergence=+0.1 shifts (repeatable)."),
     ] = None,
-    payment: Annotated[
-        str, typer.Option("--payment", help="Side-payment column (any float column).")
-    ] = "side_payment",
-    mirror: Annotated[
-        Path | None, typer.Option("--mirror", help="Folder laid out like the shared data mirror.")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    payment: PaymentOption = "side_payment",
+    mirror: MirrorOption = None,
+    as_json: JsonOption = False,
 ) -> int:
     """Required side payment, patron surplus and Pr(alliance forms), with 95% intervals."""
     from sidepay.errors import InputError, bad_param
@@ -59,7 +56,6 @@ def price_command(
             "set", f"unknown parameter {unknown[0]!r}; allowed: {', '.join(WHAT_IF_NAMES)}"
         )
     mirror_p = parse_mirror(mirror)
-    from sidepay.commands.estimate import real_panel
     from sidepay.config import data_context
     from sidepay.data.readers.states import cow_states
     from sidepay.estimate.formation import FormationModel

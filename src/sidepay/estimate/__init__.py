@@ -22,8 +22,7 @@ True
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from sidepay.lazy import lazy_exports
 
 __all__ = [
     "MOMENTS",
@@ -70,12 +69,4 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        module = importlib.import_module(f"sidepay.estimate.{_WHERE[name]}")
-        return getattr(module, name)
-    raise AttributeError(f"module 'sidepay.estimate' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy_exports(__name__, {n: f".{m}" for n, m in _WHERE.items()})

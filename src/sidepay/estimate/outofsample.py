@@ -37,8 +37,9 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from sidepay.analysis.estimators import EstimationProblem, fit_feglm
+from sidepay.analysis.estimators import fit_feglm
 from sidepay.analysis.marginal import peace_years_splines
+from sidepay.analysis.model_fit import EstimationProblem
 from sidepay.analysis.prepare import derive
 from sidepay.analysis.specs import HYPOTHESES
 from sidepay.analysis.survival import fit_cox

@@ -55,10 +55,10 @@ from sidepay.estimate.moments import (
     MOMENTS,
     MomentSpec,
     MomentStats,
-    history_stats,
     moment_spec,
     moment_stats,
 )
+from sidepay.estimate.sim_moments import history_stats
 from sidepay.estimate.smm_fit import BOUND_SHARE, MaintenanceFit, world_at, world_toml
 from sidepay.estimate.smm_search import (
     MomentProblem,

@@ -13,12 +13,12 @@ Examples
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from sidepay.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from sidepay.sim.engine import (
-        check_run_arguments,
         check_simulation,
         run_history,
         simulate,
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from sidepay.sim.grid import SweepGrid, load_grid
     from sidepay.sim.history import History, SimResult
     from sidepay.sim.output import events_frame, panel_frame
+    from sidepay.sim.run_args import check_run_arguments
     from sidepay.sim.sweep_run import SweepSummary, run_sweep
     from sidepay.sim.sweep_store import read_sweep, sweep_parts
     from sidepay.sim.world import World, default_world
@@ -38,7 +39,7 @@ _HOME = {
     "SweepGrid": "grid",
     "SweepSummary": "sweep_run",
     "World": "world",
-    "check_run_arguments": "engine",
+    "check_run_arguments": "run_args",
     "check_simulation": "engine",
     "default_world": "world",
     "events_frame": "output",
@@ -73,11 +74,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _HOME:
-        return getattr(import_module(f"sidepay.sim.{_HOME[name]}"), name)
-    raise AttributeError(f"module 'sidepay.sim' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, {n: f".{m}" for n, m in _HOME.items()})

@@ -30,17 +30,14 @@ True
 from __future__ import annotations
 
 import contextlib
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.typing import NDArray
 
 from sidepay.errors import bad_param
-from sidepay.options import parse_count, parse_seed
-from sidepay.sim.draws import fill_shocks, rep_key
+from sidepay.sim.draws import rep_key
 from sidepay.sim.history import History, SimResult
 from sidepay.sim.kernel import (
     Draws,
@@ -62,8 +59,11 @@ from sidepay.sim.memory import (
     write_bytes,
 )
 from sidepay.sim.output import check_finite, events_frame, events_path, panel_frame
+from sidepay.sim.run_args import _periods, check_run_arguments, rep_generator
+from sidepay.sim.stepping import _play_steps
 from sidepay.sim.world import World
-from sidepay.theory.dynamics import Shocks, StepEvents, SystemState, initial_state, regime_law
+from sidepay.theory.dynamics import StepEvents, SystemState
+from sidepay.theory.regimes import regime_law
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -74,9 +74,7 @@ __all__ = [
     "MAX_REPS",
     "History",
     "SimResult",
-    "check_run_arguments",
     "check_simulation",
-    "rep_generator",
     "run_history",
     "simulate",
     "write_simulation",
@@ -90,64 +88,6 @@ _FRAME_CHUNK_ROWS = 1_000_000
 #: Dyads per block: 16384 float64 = 128 KiB per array, cache-friendly and below numpy's
 #: 256 KiB threshold for eliding temporaries (whose check calls the slow ``backtrace``).
 _BLOCK_DYADS = 16_384
-
-
-def rep_generator(seed: int, rep: int) -> np.random.Generator:
-    """The random stream of replication ``rep``: depends only on (seed, rep).
-
-    Examples
-    --------
-    >>> float(rep_generator(1, 3).random()) == float(rep_generator(1, 3).random())
-    True
-    """
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, rep])))
-
-
-def check_run_arguments(
-    periods: int, reps: int, seed: int, rep_start: int = 0, burn_in: int = 0
-) -> tuple[int, int, int, int, int]:
-    """Validate a run's counts; return them as ints (periods, reps, seed, rep_start, burn_in).
-
-    Raises :class:`~sidepay.errors.InputError` (one line, naming the parameter) unless
-    ``1 <= periods <= MAX_PERIODS``, ``1 <= reps <= MAX_REPS``, ``0 <= burn_in <=
-    MAX_PERIODS`` and ``seed``, ``rep_start >= 0``, all whole numbers.
-
-    Examples
-    --------
-    >>> check_run_arguments(75, 2, 1)
-    (75, 2, 1, 0, 0)
-    >>> check_run_arguments(75, 0, 1, 0)
-    Traceback (most recent call last):
-    ...
-    sidepay.errors.InputError: reps= must be a whole number in 1..1000000; got 0
-    """
-
-    def count(value: object, name: str, low: int, high: int | None = None) -> int:
-        if isinstance(value, np.integer) and not isinstance(value, bool):
-            value = int(value)
-        return parse_count(value, name, low=low, high=high)
-
-    return (
-        count(periods, "periods", 1, MAX_PERIODS),
-        count(reps, "reps", 1, MAX_REPS),
-        parse_seed(int(seed) if isinstance(seed, np.integer) else seed),
-        count(rep_start, "rep_start", 0),
-        count(burn_in, "burn_in", 0, MAX_PERIODS),
-    )
-
-
-def _periods(periods: int | None, years: int | None, where: str) -> int:
-    """``periods``, or the deprecated ``years=`` spelling of it (one release)."""
-    if years is None:
-        return 75 if periods is None else periods
-    if periods is not None:
-        raise bad_param("years", "is the old name of periods=; pass periods= only")
-    warnings.warn(
-        f"{where}(years=...) is deprecated: the simulation horizon is periods=",
-        DeprecationWarning,
-        stacklevel=3,
-    )
-    return years
 
 
 def run_history(
@@ -301,60 +241,6 @@ def run_history(
         static=static,
         v_scale=v_scale[burn_in:],
     )
-
-
-def _play_steps(
-    step_function: Callable[..., tuple[SystemState, StepEvents]],
-    world: World,
-    work: KernelState,
-    blk: dict[str, NDArray[np.float64]],
-    v: NDArray[np.float64],
-    k: NDArray[np.float64],
-    keys: NDArray[np.uint64],
-    v_scale: NDArray[np.float64],
-    law: tuple[NDArray[np.float64], NDArray[np.float64]],
-    burn_in: int,
-    rows: tuple[int, int],
-    rec: Record,
-) -> None:
-    """Play a block of replications period by period with ``step_function``, fed each
-    period the kernel's own draws (:func:`sidepay.sim.draws.fill_shocks`)."""
-    b0, b1 = rows
-    Rb, K, N = b1 - b0, len(v), work.d.shape[2]
-    e_drift, e_jump = np.empty((Rb, K, N)), np.empty((Rb, K, N))
-    u_change, u_offer = np.empty((Rb, N)), np.empty((Rb, N))
-    state: SystemState = initial_state(
-        d=work.d[b0:b1], W=work.W[b0:b1], x=blk["x"], sigma=blk["sigma"],
-        T=blk["T"], v=v, k=k, B=blk["B"], Y=blk["Y"], h=blk["h"],
-    )  # fmt: skip
-    for t in range(v_scale.shape[0]):
-        if t == burn_in:
-            rec.init_ally[b0:b1] = state.ally
-            rec.init_pay[b0:b1] = state.pay
-            rec.init_spell_start[b0:b1] = state.spell_start
-        fill_shocks(keys, t, 0, N, e_drift, e_jump, u_change, u_offer)
-        step_shocks = Shocks(e_drift, e_jump, u_change, u_offer)  # read, never written
-        state, ev = step_function(
-            state,
-            world.params,
-            shocks=step_shocks,
-            v_scale=v_scale[t],
-            offer_rate=world.offer_rate,
-            w_levels=law[0],
-            w_probs=law[1],
-        )
-        if t < burn_in:
-            continue
-        r = t - burn_in
-        rec.d[r, b0:b1] = state.d
-        rec.W[r, b0:b1] = state.W
-        rec.ally[r, b0:b1] = state.ally
-        rec.pay[r, b0:b1] = state.pay
-        rec.spell_start[r, b0:b1] = state.spell_start
-        rec.regime_change[r, b0:b1] = ev.regime_change
-        rec.leader_change[r, b0:b1] = ev.leader_change
-        rec.leader_hazard[r, b0:b1] = ev.leader_hazard
-        rec.tenure[r, b0:b1] = state.tenure
 
 
 def simulate(

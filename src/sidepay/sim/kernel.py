@@ -5,7 +5,7 @@ replications over many periods in one pass per small state: each (replication, p
 small state) loads its ``K`` divergences once, computes everything in one pass and writes
 the results, where the numpy ``step`` makes about 25 array passes per dyad. The rules
 themselves are not written here: the loop calls the scalar rules of
-:mod:`sidepay.theory.rules`, which this module compiles (and ``step`` calls on arrays).
+:mod:`sidepay.theory.rules` and :mod:`sidepay.theory.rules_maintenance`, which this module compiles (and ``step`` calls on arrays).
 The engine's runs draw every random number inline, from its counter (period, client,
 slot: :mod:`sidepay.sim.draws`), with no arrays of shocks; given the same numbers (the
 engine feeds ``step`` those of :func:`sidepay.sim.draws.fill_shocks`), it reproduces
@@ -53,17 +53,17 @@ from numpy.typing import ArrayLike, NDArray
 
 from sidepay.sim import draws as _draws
 from sidepay.sim.draws import counter, normal, uniform
-from sidepay.theory import rules
+from sidepay.theory import rules, rules_maintenance
 from sidepay.theory.dynamics import (
     DynamicsParams,
     Shocks,
     StepEvents,
     SystemState,
     draw_shocks,
-    regime_law,
     step,
 )
 from sidepay.theory.params import ModelParams
+from sidepay.theory.regimes import regime_law
 
 __all__ = [
     "NO_STREAM",
@@ -213,15 +213,18 @@ def _select(cond, a, b):
 
 
 _PRIMITIVES = {"larger", "smaller", "clip01", "select"}
-for _name in rules.__all__:
-    _rule = getattr(rules, _name)
-    if callable(_rule) and _name not in _PRIMITIVES:
-        register_jitable(_rule)
+#: Every module of scalar rules the kernel compiles (and whose source names the cache).
+_RULE_MODULES = (rules, rules_maintenance)
+for _module in _RULE_MODULES:
+    for _name in _module.__all__:
+        _rule = getattr(_module, _name)
+        if callable(_rule) and _name not in _PRIMITIVES:
+            register_jitable(_rule)
 
 # numba's on-disk cache checks this file only, not the rules it compiles in: the rules'
 # source digest names the cache entry, so that a changed rule is compiled afresh
 _RULES_DIGEST = hashlib.sha256(
-    (inspect.getsource(rules) + inspect.getsource(_draws)).encode()
+    ("".join(inspect.getsource(m) for m in _RULE_MODULES) + inspect.getsource(_draws)).encode()
 ).hexdigest()[:12]
 
 
@@ -343,7 +346,7 @@ def _run_periods(
                 offer = False
                 if not allied:
                     uo_n = uniform(key, counter(tq, ng, n_total, K, K + 1)) if inline else uo[n]
-                    offer = rules.offered(uo_n, offer_rate)
+                    offer = rules_maintenance.offered(uo_n, offer_rate)
                 if not allied and not offer:
                     # no alliance and no offer: nothing to bargain over this period
                     ally_r[n] = -1
@@ -359,10 +362,12 @@ def _run_periods(
                     for g in range(K):
                         ST = rules.protected_threat(sigma_r[g, n], Tn)
                         D = rules.dyad_deficit(lam, dd[g], x_r[g, n], ST)
-                        a_s = rules.required_payment(D)
-                        V = rules.patron_value(ve[g], x_r[g, n], rules.protection_cost(k[g], ST))
-                        S = rules.patron_surplus(V, a_s)
-                        G = rules.best_offer(V, D, S)
+                        a_s = rules_maintenance.required_payment(D)
+                        V = rules_maintenance.patron_value(
+                            ve[g], x_r[g, n], rules.protection_cost(k[g], ST)
+                        )
+                        S = rules_maintenance.patron_surplus(V, a_s)
+                        G = rules_maintenance.best_offer(V, D, S)
                         Dg[g] = D
                         ag[g] = a_s
                         Vg[g] = V
@@ -377,23 +382,29 @@ def _run_periods(
                     gi = g0 if allied else 0
                     V_i = Vg[gi]
                     rival_i = top2 if gi == i1 else top1
-                    need_i = rules.retention_payment(ag[gi], Sg[gi], Dg[gi], rival_i, beta, p)
-                    keep = rules.keeps_alliance(allied, Sg[gi], need_i, V_i)
-                    pay_keep = rules.kept_payment(pay0, need_i, need_r[n], renew, V_i, p)
+                    need_i = rules_maintenance.retention_payment(
+                        ag[gi], Sg[gi], Dg[gi], rival_i, beta, p
+                    )
+                    keep = rules_maintenance.keeps_alliance(allied, Sg[gi], need_i, V_i)
+                    pay_keep = rules_maintenance.kept_payment(
+                        pay0, need_i, need_r[n], renew, V_i, p
+                    )
                     term = allied and not keep
                     # realignment of terminated alliances (not back to the old patron),
                     # formation offers to the non-aligned: the first power with the best G
                     excl = term and g0 == i1
                     best = i2 if excl else i1
                     best_G = top2 if excl else top1
-                    new = rules.takes_offer(term, not allied, offer, best_G)
+                    new = rules_maintenance.takes_offer(term, not allied, offer, best_G)
                     rival = top2 if best == i1 else top1
-                    G_i = rules.best_offer(V_i, Dg[gi], Sg[gi])
-                    lure = rules.lured(term, Sg[gi])
-                    pay_new = rules.entrant_payment(
+                    G_i = rules_maintenance.best_offer(V_i, Dg[gi], Sg[gi])
+                    lure = rules_maintenance.lured(term, Sg[gi])
+                    pay_new = rules_maintenance.entrant_payment(
                         ag[best], Vg[best], Dg[best], rival, lure, G_i, beta, p
                     )
-                    need_new = rules.retention_payment(ag[best], Sg[best], Dg[best], rival, beta, p)
+                    need_new = rules_maintenance.retention_payment(
+                        ag[best], Sg[best], Dg[best], rival, beta, p
+                    )
                     pay_r[n] = pay_keep if keep else (pay_new if new else 0.0)
                     need_r[n] = need_i if keep else (need_new if new else 0.0)
                     ally_r[n] = g0 if keep else (best if new else -1)

@@ -30,7 +30,7 @@ from sidepay.errors import bad_param
 from sidepay.schema import COLUMNS, TRUTH_COLUMNS
 from sidepay.sim.history import History
 from sidepay.sim.world import CLIENT_BASE
-from sidepay.theory import rules
+from sidepay.theory import rules, rules_maintenance
 from sidepay.theory.dynamics import dyad_events
 
 __all__ = [
@@ -109,9 +109,9 @@ def panel_frame(h: History) -> pd.DataFrame:
     v_eff = rules.epoch_value(np.array([g.v for g in w.great_powers]), h.v_scale)  # (T, K)
     k = np.array([g.k for g in w.great_powers])
     kST = rules.protection_cost(k[None, None, :, None], ST[None])
-    V = rules.patron_value(v_eff[:, None, :, None], st["x"][None], kST)
-    S = rules.patron_surplus(V, rules.required_payment(D))
-    G = V - D  # the best offer before the "cannot afford it" mask (rules.best_offer)
+    V = rules_maintenance.patron_value(v_eff[:, None, :, None], st["x"][None], kST)
+    S = rules_maintenance.patron_surplus(V, rules_maintenance.required_payment(D))
+    G = V - D  # the best offer before the "cannot afford it" mask (rules_maintenance.best_offer)
 
     spell_key = np.where(in_spell, ((rep * 1000 + patron) * 10**6 + client) * 10**5 + start, -1)
     keys, first, codes = np.unique(spell_key, return_index=True, return_inverse=True)

@@ -25,19 +25,17 @@ Examples
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import socket
-import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sidepay.errors import InputError, bad_param
+from sidepay.errors import bad_param
 from sidepay.sim import sweep_store as store
 from sidepay.sim.grid import (
     SweepGrid,
@@ -49,16 +47,13 @@ from sidepay.sim.grid import (
     point_world,
     validate_points,
 )
+from sidepay.sim.sweep_executors import _executor, _one_line
 
 __all__ = [
-    "SCHEDULER_TIMEOUT",
     "SweepSummary",
     "run_sweep",
     "sweep_progress",
 ]
-
-#: seconds to wait for a Dask scheduler that accepts connections
-SCHEDULER_TIMEOUT = 10
 
 
 @dataclass
@@ -134,11 +129,6 @@ def _run_task(payload: dict[str, Any]) -> dict[str, Any]:
     out["seconds"] = round(time.perf_counter() - t0, 3)
     out["cpu_seconds"] = round(time.process_time() - c0, 3)  # < seconds: waiting for a core
     return out
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or "(no message)"
-    return f"{type(exc).__name__}: {text}"
 
 
 # --------------------------------------------------------------------------------------
@@ -425,85 +415,6 @@ def _stream(
                 yield fut.result()
             except Exception as exc:  # the worker died or the executor failed the task
                 yield {"task": name, "status": "failed", "rows": 0, "error": _one_line(exc)}
-
-
-@contextlib.contextmanager
-def _executor(
-    executor: Executor | str | None, workers: int | None
-) -> Iterator[tuple[Executor, int]]:
-    if isinstance(executor, Executor):
-        yield executor, max(1, workers or _dask_workers(executor) or os.cpu_count() or 1)
-    elif executor is None:
-        n = max(1, workers or os.cpu_count() or 1)
-        ctx = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(
-            max_workers=n, mp_context=ctx, initializer=_exit_with_parent, initargs=(os.getpid(),)
-        )
-        try:
-            yield pool, n
-        finally:  # on Ctrl-C: drop queued tasks, let running ones finish their parts
-            pool.shutdown(wait=True, cancel_futures=True)
-    elif isinstance(executor, str):
-        from distributed import Client
-
-        _check_reachable(executor)
-        try:
-            client = Client(executor, timeout=SCHEDULER_TIMEOUT)
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise InputError(
-                f"cannot reach the Dask scheduler at {executor!r} ({_one_line(exc)}); "
-                "pass tcp://HOST:PORT of a running scheduler"
-            ) from None
-        try:
-            n = max(1, len(client.scheduler_info().get("workers", {})))
-            yield client.get_executor(pure=False), n
-        finally:
-            client.close()
-    else:
-        raise bad_param(
-            "executor",
-            f"must be None, a Dask address or a concurrent.futures.Executor; got {executor!r}",
-        )
-
-
-def _check_reachable(address: str) -> None:
-    """Fail fast on a tcp:// address nobody listens on (Dask itself retries until its
-    timeout); other schemes are left to Dask."""
-    scheme, _, rest = address.partition("://")
-    if scheme not in ("tcp", "tls") or not rest:
-        return
-    host, _, port = rest.rpartition(":")
-    if not port.isdigit():
-        raise InputError(f"Dask scheduler address {address!r} has no port; pass tcp://HOST:PORT")
-    try:
-        with socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=5):
-            pass
-    except OSError as exc:
-        raise InputError(
-            f"cannot reach the Dask scheduler at {address!r} ({exc.strerror or exc}); "
-            "pass tcp://HOST:PORT of a running scheduler"
-        ) from None
-
-
-def _exit_with_parent(parent: int) -> None:
-    """Pool worker initializer: exit when the driver is gone (killed with SIGKILL or
-    SIGTERM, it cannot shut its pool down; idle workers would wait forever)."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
-
-
-def _dask_workers(executor: Executor) -> int:
-    """Workers behind a Dask ``ClientExecutor`` (0 for other executors or if unknown)."""
-    client = getattr(executor, "_client", None)
-    try:
-        return len(client.scheduler_info().get("workers", {})) if client is not None else 0
-    except Exception:  # an executor we cannot introspect: fall back to the local cores
-        return 0
 
 
 @contextlib.contextmanager

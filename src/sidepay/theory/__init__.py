@@ -14,8 +14,9 @@ Examples
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from sidepay.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from sidepay.theory.dynamics import (
@@ -107,11 +108,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _HOME:
-        return getattr(import_module(f"sidepay.theory.{_HOME[name]}"), name)
-    raise AttributeError(f"module 'sidepay.theory' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, {n: f".{m}" for n, m in _HOME.items()})

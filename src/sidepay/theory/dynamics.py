@@ -53,15 +53,15 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import TypeAlias
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import betaincinv
 
-from sidepay.theory import rules
+from sidepay.theory import rules, rules_maintenance
+from sidepay.theory.dyad_arrays import _best_other, _flat_base, _flat_index, _take
 from sidepay.theory.params import ModelParams
+from sidepay.theory.regimes import _regime_W
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -75,7 +75,6 @@ __all__ = [
     "draw_shocks",
     "dyad_events",
     "initial_state",
-    "regime_law",
     "step",
 ]
 
@@ -305,71 +304,6 @@ def dyad_events(
     }
 
 
-def regime_law(
-    w_levels: ArrayLike, w_probs: ArrayLike
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """The discrete law of W after a regime change as (levels, normalized cdf).
-
-    Examples
-    --------
-    >>> lv, cum = regime_law([0.0, 1.0], [1.0, 3.0])
-    >>> lv.tolist(), cum.tolist()
-    ([0.0, 1.0], [0.25, 1.0])
-    """
-    cum = np.cumsum(np.asarray(w_probs, dtype=np.float64))
-    return np.array(w_levels, dtype=np.float64, order="C"), cum / cum[-1]
-
-
-def _regime_W(
-    u: FloatArray,
-    h: FloatArray,
-    params: DynamicsParams,
-    w_levels: ArrayLike | None,
-    w_probs: ArrayLike | None,
-) -> FloatArray:
-    """The new regime's W at states with a regime change: the discrete law
-    (:func:`sidepay.theory.rules.new_regime_W`), or without one the Beta law
-    (``regime_w_a``, ``regime_w_b``), by inverse cdf from ``u / h``."""
-    if w_levels is None or w_probs is None:
-        q = u / h
-        return np.asarray(betaincinv(params.regime_w_a, params.regime_w_b, q), dtype=np.float64)
-    levels, cum = regime_law(w_levels, w_probs)
-    return np.asarray(rules.new_regime_W(u, h, levels, cum), dtype=np.float64)
-
-
-@lru_cache(maxsize=32)
-def _flat_base(R: int, K: int, N: int) -> IntArray:
-    """Flat offsets r K N + n of a (R, K, N) array's great-power-0 entries, shape (R, N)."""
-    base = np.arange(R, dtype=np.int64)[:, None] * (K * N) + np.arange(N, dtype=np.int64)
-    base.setflags(write=False)
-    return base
-
-
-def _flat_index(ally: IntArray, R: int, K: int, N: int) -> IntArray:
-    """Flat indices of the dyads (r, ally[r, n], n) (ally clipped at 0)."""
-    return _flat_base(R, K, N) + np.maximum(ally, 0) * N
-
-
-def _take(a: FloatArray, flat: IntArray) -> FloatArray:
-    """a[r, g, n] at precomputed flat indices (``a`` C-contiguous)."""
-    return np.take(a.reshape(-1), flat)
-
-
-def _best_other(G: FloatArray) -> FloatArray:
-    """For each dyad, the largest ``G`` among the *other* great powers (-inf if none)."""
-    K = G.shape[1]
-    if K == 1:
-        return np.full_like(G, -np.inf)
-    if K == 2:
-        return np.ascontiguousarray(G[:, ::-1, :])
-    top = np.argmax(G, axis=1)[:, None, :]
-    g1 = np.take_along_axis(G, top, axis=1)
-    G2 = G.copy()
-    np.put_along_axis(G2, top, -np.inf, axis=1)
-    g2 = G2.max(axis=1, keepdims=True)
-    return np.where(np.arange(K)[None, :, None] == top, g2, g1)
-
-
 def step(
     state: SystemState,
     params: DynamicsParams,
@@ -459,21 +393,21 @@ def step(
 
     # 4. bargaining quantities for every dyad (2.3-2.4; stability enters through rho)
     D = rules.dyad_deficit(lam[:, None, :], d, state.x, state.ST)
-    a_star = rules.required_payment(D)
-    V = rules.patron_value(v_eff[None, :, None], state.x, state.kST)
-    S = rules.patron_surplus(V, a_star)
-    G = rules.best_offer(V, D, S)  # -inf: a patron that cannot afford the alliance
+    a_star = rules_maintenance.required_payment(D)
+    V = rules_maintenance.patron_value(v_eff[None, :, None], state.x, state.kST)
+    S = rules_maintenance.patron_surplus(V, a_star)
+    G = rules_maintenance.best_offer(V, D, S)  # -inf: a patron that cannot afford the alliance
     rival = _best_other(G)
     beta = rules.bargaining_weight(holdup, p)
-    need_all = rules.retention_payment(a_star, S, D, rival, beta[:, None, :], p)
+    need_all = rules_maintenance.retention_payment(a_star, S, D, rival, beta[:, None, :], p)
 
     # incumbents: keep (raise, or lower with friction) or terminate
     need = _take(need_all, idx0)
     V_i = _take(V, idx0)
     S_i = _take(S, idx0)
-    keep = rules.keeps_alliance(allied0, S_i, need, V_i)
+    keep = rules_maintenance.keeps_alliance(allied0, S_i, need, V_i)
     term = allied0 & ~keep
-    pay_keep = rules.kept_payment(state.pay, need, state.need, renew, V_i, p)
+    pay_keep = rules_maintenance.kept_payment(state.pay, need, state.need, renew, V_i, p)
 
     # realignment of terminated alliances and formation offers to non-aligned states
     score = G
@@ -487,8 +421,8 @@ def step(
     else:
         best = np.argmax(score, axis=1)
         best_G = np.max(score, axis=1)
-    offer = rules.offered(shocks.u_offer, offer_rate)
-    new_i = np.flatnonzero(rules.takes_offer(term, ~allied0, offer, best_G))
+    offer = rules_maintenance.offered(shocks.u_offer, offer_rate)
+    new_i = np.flatnonzero(rules_maintenance.takes_offer(term, ~allied0, offer, best_G))
     ally = np.where(keep, ally0, -1)
     pay = np.where(keep, pay_keep, 0.0)
     need_next = np.where(keep, need, 0.0)
@@ -498,9 +432,11 @@ def step(
         idxb = _flat_base(R, K, N).reshape(-1)[new_i] + best_new * N
         a_b, V_b, D_b, rival_b = (_take(a, idxb) for a in (a_star, V, D, rival))
         beta_b = beta.reshape(-1)[new_i]
-        lure = rules.lured(term.reshape(-1)[new_i], S_i.reshape(-1)[new_i])
+        lure = rules_maintenance.lured(term.reshape(-1)[new_i], S_i.reshape(-1)[new_i])
         G_i = _take(G, idx0).reshape(-1)[new_i]
-        pay.reshape(-1)[new_i] = rules.entrant_payment(a_b, V_b, D_b, rival_b, lure, G_i, beta_b, p)
+        pay.reshape(-1)[new_i] = rules_maintenance.entrant_payment(
+            a_b, V_b, D_b, rival_b, lure, G_i, beta_b, p
+        )
         ally.reshape(-1)[new_i] = best_new
         need_next.reshape(-1)[new_i] = _take(need_all, idxb)
         spell_start.reshape(-1)[new_i] = state.t
