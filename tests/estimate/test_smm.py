@@ -53,10 +53,13 @@ def test_sensitivity_has_the_shape_and_signs_theory_gives(fit):
     # hazard at regime changes
     assert fit.jacobian_.loc["drift_var", "s_d"] > 0
     assert fit.jacobian_.loc["haz_regime", "mu_r"] > 0
-    # the sandwich: A S A' (1 + 1/R) is what cov_ holds
+    # the sandwich: A (S + V) A' is what cov_ holds, V measured over independent seeds
     A = lam.to_numpy()
-    cov = (1 + 1 / fit.r_eff_) * A @ fit.moment_cov_.to_numpy() @ A.T
-    np.testing.assert_allclose(cov, fit.cov_.to_numpy(), rtol=1e-10)
+    omega = fit.moment_cov_.to_numpy() + fit.sim_cov_.to_numpy()
+    np.testing.assert_allclose(A @ omega @ A.T, fit.cov_.to_numpy(), rtol=1e-10)
+    assert fit.sim_noise_ > 1 and not np.allclose(
+        fit.sim_cov_.to_numpy(), fit.moment_cov_.to_numpy() / fit.r_eff_
+    )
 
 
 def test_outputs_are_json_safe_and_the_world_round_trips(fit, tmp_path):
@@ -95,6 +98,44 @@ def test_dask_local_cluster_gives_the_serial_result(world, data):
     assert on_dask.n_evals_ == serial.n_evals_
 
 
+def test_textbook_inference_with_optimal_weights_and_no_measured_noise(world, data):
+    """With W = S^-1 and V = S / R the sandwich is (1 + 1/R) A S A'. Fails if it drifted."""
+    fit = fit_maintenance(
+        data, seed=9, params=("s_d", "mu_r"), world=world, reps=4, bootstrap=150,
+        divergence_unit=1.0, weighting="optimal", sim_noise=0,
+    )  # fmt: skip
+    A, S = fit.sensitivity_.to_numpy(), fit.moment_cov_.to_numpy()
+    np.testing.assert_allclose((1 + 1 / fit.r_eff_) * A @ S @ A.T, fit.cov_.to_numpy())
+    assert fit.j_stat_ is not None and 0 < fit.j_pvalue_ <= 1
+
+
+def test_general_j_is_the_textbook_j_under_optimal_weights():
+    """At an efficient estimate (W = omega^-1, first-order condition J'W r = 0) the
+    general J equals r' omega^-1 r; under another W it is still chi-squared, not r'Wr."""
+    from scipy import stats
+
+    from sidepay.estimate.smm import hansen_j
+
+    rng = np.random.default_rng(5)
+    M, p = 9, 3
+    L = rng.normal(size=(M, M))
+    omega = L @ L.T + M * np.eye(M)
+    J = rng.normal(size=(M, p))
+    W = np.linalg.inv(omega)
+    A = np.linalg.solve(J.T @ W @ J, J.T @ W)
+    r = (np.eye(M) - J @ A) @ rng.normal(size=M)  # satisfies J'W r = 0
+    assert hansen_j(r, J, A, omega, M - p) == pytest.approx(r @ W @ r, rel=1e-9)
+    # Monte Carlo under a diagonal W: residuals of m ~ N(0, omega) give chi2(M - p)
+    Wd = np.diag(1 / np.diag(omega))
+    Ad = np.linalg.solve(J.T @ Wd @ J, J.T @ Wd)
+    Lo = np.linalg.cholesky(omega)
+    js = [
+        hansen_j((np.eye(M) - J @ Ad) @ (Lo @ rng.normal(size=M)), J, Ad, omega, M - p)
+        for _ in range(4000)
+    ]
+    assert stats.kstest(js, stats.chi2(M - p).cdf).pvalue > 0.01
+
+
 def test_non_convergence_is_an_error(world, data):
     with pytest.raises(NotConvergedError, match="max_iter=1") as info:
         fit_maintenance(data, seed=1, params=("s_d", "mu_r"), world=world, reps=3,
@@ -109,6 +150,7 @@ def test_non_convergence_is_an_error(world, data):
         ({"params": ("nope",)}, "params="),
         ({"weighting": "best"}, "weighting="),
         ({"reps": 0}, "reps="),
+        ({"sim_noise": 1}, "sim_noise="),
         ({"start": {"mu_d": 0.1}, "params": ("s_d",)}, "start="),
         ({"payment": "no_such_column"}, "payment="),
         ({"executor": "tcp://nowhere"}, "executor="),
@@ -145,6 +187,28 @@ def test_cli_estimate_maintenance_simulated_writes_truth_and_a_world_simulate_ac
             "--reps", "1", "--out", str(sim_out)]  # fmt: skip
     assert main(argv) == 0
     assert sim_out.stat().st_size > 0
+
+
+def test_cli_estimate_on_a_process_pool_gives_the_serial_estimates(tmp_path, capsys):
+    """--workers 2 runs the parameter points on the sweeps' spawn pool: same numbers."""
+    from sidepay.cli import main
+
+    runs = {}
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}"
+        argv = ["estimate", "--world", "simulated", "--stage", "maintenance", "--seed", "4",
+                "--states", "20", "--reps", "2", "--starts", "1", "--workers", workers,
+                "--out", str(out)]  # fmt: skip
+        assert main(argv) == 0
+        m = json.loads((out / "estimates.json").read_text())["maintenance"]
+        m.pop("seconds")
+        runs[workers] = m
+    capsys.readouterr()
+    assert runs["1"] == runs["2"]
+    assert main(["estimate", "--workers", "2", "--out", str(tmp_path / "f")]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "sidepay: error: --workers applies to --stage maintenance or both"
+    )
 
 
 def test_cli_estimate_bad_stage_and_states_on_real_are_one_line_errors(tmp_path, capsys):

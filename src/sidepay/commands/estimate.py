@@ -24,15 +24,12 @@ def simulated_panel(
     Its threat is in model units, so the true tau is 1; v is reported as v x (mean x),
     since the estimator normalises x = 1.
     """
-    import inspect
-
     from sidepay.estimate.mapping import group_label
     from sidepay.sim.engine import simulate
     from sidepay.sim.world import default_world
 
     world = default_world() if world is None else world
-    kw = "periods" if "periods" in inspect.signature(simulate).parameters else "years"
-    panel = simulate(world, **{kw: periods}, reps=reps, seed=seed).panel
+    panel = simulate(world, periods=periods, reps=reps, seed=seed).panel
     panel = panel.assign(cinc_patron=panel["truth_sigma"], cinc_client=1.0 - panel["truth_sigma"])
     prm = world.params
     truth: dict[str, float] = {"rho": prm.rho, "omega": prm.omega, "tau": 1.0, "beta": prm.beta}
@@ -53,6 +50,20 @@ def maintenance_truth(world: Any, names: tuple[str, ...]) -> dict[str, float]:
     return {
         n: float(world.offer_rate if n == "offer_rate" else getattr(world.params, n)) for n in names
     }
+
+
+def _fit_maintenance_on(scheduler: str | None, workers: int | None, panel: Any, **kw: Any) -> Any:
+    """``fit_maintenance`` with its parameter points in this process (no scheduler, at most
+    one worker), on a local process pool, or on a Dask scheduler: the sweeps' executors.
+    Every executor gives the same bytes (common random numbers, same seed)."""
+    from sidepay.estimate.smm import fit_maintenance
+
+    if scheduler is None and (workers or 1) == 1:
+        return fit_maintenance(panel, **kw)
+    from sidepay.sim.sweep_executors import open_executor
+
+    with open_executor(scheduler, workers) as (executor, _):
+        return fit_maintenance(panel, executor=executor, **kw)
 
 
 def estimate_command(
@@ -76,6 +87,19 @@ def estimate_command(
         str | None,
         typer.Option("--states", help="--world simulated: small states (default: the world's)."),
     ] = None,
+    workers: Annotated[
+        str | None,
+        typer.Option(
+            "--workers",
+            help="Maintenance: local processes for the parameter points (default: 1, serial).",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler", help="Maintenance: Dask scheduler tcp://HOST:PORT for the points."
+        ),
+    ] = None,
     mirror: MirrorOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the estimates as JSON.")] = False,
 ) -> int:
@@ -91,6 +115,13 @@ def estimate_command(
     reps_n = parse_count(reps, "reps", low=1, high=10_000)
     starts_n = parse_count(starts, "starts", low=1, high=1000)
     states_n = None if states is None else parse_count(states, "states", low=2)
+    workers_n = None if workers is None else parse_count(workers, "workers", low=1, high=1024)
+    if (workers_n is not None or scheduler) and stage == "formation":
+        from sidepay.errors import bad_param
+
+        raise bad_param(
+            "workers" if workers_n else "scheduler", "applies to --stage maintenance or both"
+        )
     if states_n is not None and world != "simulated":
         from sidepay.errors import bad_param
 
@@ -126,11 +157,12 @@ def estimate_command(
         write_text_atomic(out_dir / "estimates.csv", fit.summary.to_csv(float_format="%.10g"))
     m_fit: Any = None
     if stage in ("maintenance", "both"):
-        from sidepay.estimate.smm import DEFAULT_PARAMS, fit_maintenance, world_toml
+        from sidepay.estimate.smm import DEFAULT_PARAMS, world_toml
 
-        m_fit = fit_maintenance(
-            panel, seed=seed_n, payment=payment, world=sim_world, reps=reps_n,
-            starts=starts_n, divergence_unit="range" if world == "real" else 1.0,
+        m_fit = _fit_maintenance_on(
+            scheduler or None, workers_n, panel, seed=seed_n, payment=payment,
+            world=sim_world, reps=reps_n, starts=starts_n,
+            divergence_unit="range" if world == "real" else 1.0,
         )  # fmt: skip
         maintenance = m_fit.to_dict()
         if world == "simulated":

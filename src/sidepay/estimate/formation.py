@@ -21,7 +21,6 @@ True
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -38,6 +37,7 @@ from sidepay.estimate.mapping import (
     formation_design,
 )
 from sidepay.estimate.simulate import formation_test_panel, simulate_formation
+from sidepay.jsonsafe import finite_or_none
 
 #: structural parameters reported on their natural scale (the two scales exp'd)
 REPORTED = ("rho", "omega", "tau", "k", "beta", "sigma_eps", "sigma_eta")
@@ -56,14 +56,6 @@ __all__ = [
 
 class EstimationError(SidepayError, RuntimeError):
     """The estimator did not reach a maximum (or the design cannot identify the model)."""
-
-
-def _json_number(x: Any) -> Any:
-    if isinstance(x, float | np.floating):
-        return float(x) if math.isfinite(float(x)) else None
-    if isinstance(x, np.integer):
-        return int(x)
-    return x
 
 
 class FormationModel:
@@ -400,12 +392,12 @@ class FormationModel:
             "model": "formation (random-utility probit + Tobit payment)",
             "payment": self.payment, "threat": self.threat, "alliance": self.alliance,
             "transform": self.transform, "era_break": self.era_break,
-            "loglik": _json_number(self.loglik_), "n_obs": self.n_obs_, "n_paid": self.n_paid_,
+            "loglik": finite_or_none(self.loglik_), "n_obs": self.n_obs_, "n_paid": self.n_paid_,
             "n_clusters": self.n_clusters_, "converged": self.converged_,
             "vcov": "sandwich clustered by client (CR1)", "notes": list(self.notes_),
             "outside_theory_range": self.out_of_range_,
             "params": {
-                str(n): {str(c): _json_number(float(v)) for c, v in row.items()}
+                str(n): {str(c): finite_or_none(float(v)) for c, v in row.items()}
                 for n, row in summ.iterrows()
             },
         }  # fmt: skip

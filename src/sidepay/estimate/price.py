@@ -32,6 +32,7 @@ from scipy import stats
 from sidepay.errors import bad_param
 from sidepay.estimate.formation import FormationModel, quantities
 from sidepay.estimate.mapping import PATRON_ABBREVIATIONS, untransform_payment
+from sidepay.jsonsafe import finite_or_none
 
 
 @dataclass(frozen=True)
@@ -73,16 +74,7 @@ class AllyPrice:
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict (NaN and infinity as ``None``)."""
 
-        def clean(x: Any) -> Any:
-            if isinstance(x, dict):
-                return {k: clean(v) for k, v in x.items()}
-            if isinstance(x, list):
-                return [clean(v) for v in x]
-            if isinstance(x, float):
-                return x if np.isfinite(x) else None
-            return x
-
-        out: dict[str, Any] = clean(asdict(self))
+        out: dict[str, Any] = finite_or_none(asdict(self))
         return out
 
     def __str__(self) -> str:

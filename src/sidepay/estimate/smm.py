@@ -15,11 +15,19 @@ simulator's moments (:mod:`sidepay.estimate.moments`) closest to a panel's:
   evaluates the Jacobian's points and several damped steps at once, so the parameter
   points of an iteration run in parallel on any ``concurrent.futures.Executor``
   (a ``ProcessPoolExecutor`` or ``distributed.Client(...).get_executor()``);
-* standard errors are the sandwich ``(1 + 1/R) A S A'``, ``A = (J'WJ)^-1 J'W``, with
-  ``J = d m_sim / d theta`` (central differences at the estimate) and ``R`` the ratio of
-  simulated to observed dyad-years; ``A`` is also the sensitivity of Andrews, Gentzkow
-  and Shapiro (2017), ``-(G'WG)^-1 G'W`` with ``G = d(m_data - m_sim)/d theta = -J``:
-  the change of each estimate per unit change of each data moment.
+* standard errors are the sandwich ``A (S + V) A'``, ``A = (J'WJ)^-1 J'W``, with
+  ``J = d m_sim / d theta`` (central differences at the estimate) and ``V`` the covariance
+  of the simulated moments themselves, measured at the estimate over ``sim_noise``
+  independent seeds (with ``sim_noise=0``, the textbook ``V = S / R``, ``R`` the ratio of
+  simulated to observed dyad-years, which the recovery study found up to 2.4 times too
+  small in the directions that identify ``s_d``, ``s_l_small`` and ``stickiness``);
+  ``A`` is also the sensitivity of Andrews, Gentzkow and Shapiro (2017),
+  ``-(G'WG)^-1 G'W`` with ``G = d(m_data - m_sim)/d theta = -J``: the change of each
+  estimate per unit change of each data moment;
+* the over-identification test is Hansen's J for any weighting: the residual
+  ``r = m_data - m_sim`` has covariance ``(I - JA)(S + V)(I - JA)'`` at the estimate, and
+  ``r' [(I - JA)(S + V)(I - JA)']^+ r`` is chi-squared on ``M - p`` degrees of freedom
+  (with optimal weighting and ``V = S / R`` it is the textbook ``objective / (1 + 1/R)``).
 
 Non-convergence raises :class:`NotConvergedError` (one line); the fit never returns a
 silent number. See ``docs/estimation-smm.md``.
@@ -198,8 +206,9 @@ def fit_maintenance(
     reps: int = 20,
     payment: str = "side_payment",
     divergence_unit: float | str = "range",
-    weighting: str = "optimal",
+    weighting: str = "diagonal",
     bootstrap: int = 200,
+    sim_noise: int = 20,
     start: Mapping[str, float] | None = None,
     executor: Executor | None = None,
     max_iter: int = 40,
@@ -221,8 +230,14 @@ def fit_maintenance(
     reps : simulated worlds per parameter point.
     payment : the panel's side-payment column.
     divergence_unit : the panel's divergence per model unit, or ``"range"`` (max - min).
-    weighting : ``"optimal"`` (inverse bootstrap covariance) or ``"diagonal"``.
+    weighting : ``"diagonal"`` (inverse bootstrap variances, the default) or
+        ``"optimal"`` (inverse bootstrap covariance: efficient in theory, but with 18
+        moments its estimated weights chase the covariance's sampling errors and its
+        intervals are too short; see docs/estimation-smm.md, Recovery).
     bootstrap : client-cluster bootstrap draws for the moments' covariance.
+    sim_noise : independent simulation seeds at the estimate that measure the simulated
+        moments' own covariance ``V`` for the standard errors and the J test (0: the
+        textbook ``V = S / R``).
     start : start values (default: the world's).
     executor : where parameter points run (None: in this process); any
         ``concurrent.futures.Executor``, e.g. ``distributed.Client(...).get_executor()``.
@@ -254,6 +269,9 @@ def fit_maintenance(
     max_iter = parse_count(max_iter, "max_iter", low=1)
     burn_in = parse_count(burn_in, "burn_in", low=0)
     starts = parse_count(starts, "starts", low=1, high=1000)
+    sim_noise = parse_count(sim_noise, "sim_noise", low=0, high=10_000)
+    if sim_noise == 1:
+        raise bad_param("sim_noise", "must be 0 (textbook S / R) or at least 2 seeds; got 1")
     if weighting not in WEIGHTINGS:
         raise bad_param("weighting", f"must be one of {', '.join(WEIGHTINGS)}; got {weighting!r}")
     if not (isinstance(tol, float | int) and tol > 0):
@@ -297,7 +315,13 @@ def fit_maintenance(
     scale = np.array([SCALES.get(n, max(0.1 * abs(base[n]), 0.01)) for n in names])
     theta0 = np.array([base[n] for n in names])
 
-    def evaluate(points: list[NDArray[np.float64]]) -> list[NDArray[np.float64]]:
+    def evaluate(
+        points: list[NDArray[np.float64]], seeds: Sequence[int] | None = None
+    ) -> list[NDArray[np.float64]]:
+        """Simulated moments at ``points`` (common random numbers: ``seed``), or at one
+        point under each of ``seeds``."""
+        if seeds is not None:
+            points = [points[0]] * len(seeds)
         args = [
             (
                 world,
@@ -305,10 +329,10 @@ def fit_maintenance(
                 spec,
                 periods,
                 reps,
-                seed,
+                seed if seeds is None else int(s),
                 burn_in,
             )
-            for p in points
+            for p, s in zip(points, seeds or [seed] * len(points), strict=True)
         ]
         prob.n_evals += len(points)
         if executor is None:
@@ -367,14 +391,16 @@ def fit_maintenance(
             "(singular J'WJ); drop a parameter from params="
         ) from None
     A = Hinv @ J.T @ W
-    cov = (1 + 1 / r_eff) * A @ S @ A.T
+    V = _simulation_cov(evaluate, theta, keep, seed, sim_noise) if sim_noise else S / r_eff
+    omega = S + V
+    cov = A @ omega @ A.T
     se = np.sqrt(np.maximum(np.diag(cov), 0.0))
     f = prob.objective(m_hat)
     kept = [m for m, k in zip(MOMENTS, keep, strict=True) if k]
     df = len(kept) - len(names)
     j_stat = j_p = None
-    if weighting == "optimal" and df > 0:
-        j_stat = f / (1 + 1 / r_eff)
+    if df > 0:
+        j_stat = hansen_j((m_data - m_hat)[keep], J, A, omega, df)
         j_p = float(stats.chi2.sf(j_stat, df))
     near = BOUND_SHARE * scale
     at_bound = [
@@ -393,6 +419,8 @@ def fit_maintenance(
         moments_sim_=pd.Series(m_hat[keep], index=kept, name="simulated"),
         moment_se_=pd.Series(np.sqrt(np.diag(S)), index=kept, name="data_se"),
         moment_cov_=pd.DataFrame(S, index=kept, columns=kept),
+        sim_cov_=pd.DataFrame(V, index=kept, columns=kept),
+        sim_noise_=sim_noise,
         weight_=pd.DataFrame(W, index=kept, columns=kept),
         jacobian_=pd.DataFrame(J, index=kept, columns=idx),
         sensitivity_=pd.DataFrame(A, index=idx, columns=kept),
@@ -414,6 +442,44 @@ def fit_maintenance(
         spec_=spec,
         payment_=payment,
     )
+
+
+def _simulation_cov(
+    evaluate: Any, theta: NDArray[np.float64], keep: NDArray[np.bool_], seed: int, k: int
+) -> NDArray[np.float64]:
+    """Covariance of the simulated moments at ``theta`` over ``k`` independent seeds (the
+    stream ``SeedSequence([seed, 3])``): the simulation noise the estimate carries."""
+    seeds = np.random.SeedSequence([seed, 3]).generate_state(k, dtype=np.uint32)
+    draws = np.array(evaluate([theta], seeds=[int(s) for s in seeds]))[:, keep]
+    V = _nan_cov(draws)
+    if not np.isfinite(V).all():
+        raise NotConvergedError(
+            "fit_maintenance: a simulated moment is undefined under some of the sim_noise "
+            "seeds at the estimate; raise reps="
+        )
+    return V
+
+
+def hansen_j(
+    resid: NDArray[np.float64], J: NDArray[np.float64], A: NDArray[np.float64],
+    omega: NDArray[np.float64], df: int,
+) -> float:  # fmt: skip
+    """Hansen's J for any weighting: ``r' [(I - JA) omega (I - JA)']^+ r``, the generalised
+    inverse of rank ``df`` (moments minus parameters).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> J = np.array([[1.0], [1.0]]); omega = np.eye(2); A = np.linalg.pinv(J)
+    >>> round(hansen_j(np.array([1.0, -1.0]), J, A, omega, 1), 6)  # (1 - -1)^2 / 2
+    2.0
+    """
+    M = np.eye(len(resid)) - J @ A
+    Vr = M @ omega @ M.T
+    w, U = np.linalg.eigh((Vr + Vr.T) / 2)
+    top = np.argsort(w)[::-1][:df]
+    z = U[:, top].T @ resid
+    return float(np.sum(z**2 / w[top]))
 
 
 def _nan_cov(boot: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -19,6 +19,7 @@ from scipy import stats
 from sidepay.estimate.moments import (
     MomentSpec,
 )
+from sidepay.jsonsafe import finite_or_none
 
 #: Parameters below (or at) a bound by less than this share of the scale are "at bound".
 BOUND_SHARE = 1e-3
@@ -41,23 +42,6 @@ def world_at(world: Any, values: Mapping[str, float]) -> Any:
 
 
 # ---------------------------------------------------------------- the result
-def json_safe(x: Any) -> Any:
-    """JSON-safe: NaN/inf become None, numpy scalars become Python numbers."""
-    if isinstance(x, dict):
-        return {str(k): json_safe(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [json_safe(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return json_safe(x.tolist())
-    if isinstance(x, bool | np.bool_):
-        return bool(x)
-    if isinstance(x, int | np.integer):
-        return int(x)
-    if isinstance(x, float | np.floating):
-        return float(x) if math.isfinite(float(x)) else None
-    return x
-
-
 @dataclass
 class MaintenanceFit:
     """A fitted maintenance stage (lifelines shape: fitted attributes end in ``_``).
@@ -72,11 +56,13 @@ class MaintenanceFit:
     moments_data_, moments_sim_ : the moments used, data and simulated at the estimates.
     moment_se_ : bootstrap standard errors of the data moments.
     moment_cov_ : the data moments' bootstrap covariance ``S``.
+    sim_cov_ : the simulated moments' covariance ``V`` at the estimates, over ``sim_noise_``
+        independent seeds (0: the textbook ``S / r_eff_``).
     weight_ : the weighting matrix ``W``.
     jacobian_ : ``d m_sim / d theta`` at the estimates (moments x parameters).
     sensitivity_ : ``-(G'WG)^-1 G'W`` (parameters x moments), ``G = -jacobian_``.
     objective_ : the minimised objective; ``j_stat_``, ``j_pvalue_`` Hansen's J test of
-        the over-identifying restrictions (optimal weighting only, else None).
+        the over-identifying restrictions (for either weighting; None when just identified).
     converged_ : always True (a fit that does not converge raises).
     reps_, r_eff_ : simulated worlds per point and simulated / observed dyad-years.
     n_iter_, n_evals_, seconds_ : iterations, parameter points simulated, wall time.
@@ -93,6 +79,8 @@ class MaintenanceFit:
     moments_sim_: pd.Series
     moment_se_: pd.Series
     moment_cov_: pd.DataFrame
+    sim_cov_: pd.DataFrame
+    sim_noise_: int
     weight_: pd.DataFrame
     jacobian_: pd.DataFrame
     sensitivity_: pd.DataFrame
@@ -131,14 +119,15 @@ class MaintenanceFit:
 
     @property
     def moment_fit(self) -> pd.DataFrame:
-        """Each moment: data, its bootstrap s.e., simulated at the estimates, t of the gap."""
+        """Each moment: data, its bootstrap s.e., simulated at the estimates, and the t of the
+        gap (over the data's and the simulation's noise)."""
         gap = self.moments_data_ - self.moments_sim_
         return pd.DataFrame(
             {
                 "data": self.moments_data_,
                 "data_se": self.moment_se_,
                 "simulated": self.moments_sim_,
-                "t": gap / (self.moment_se_ * math.sqrt(1 + 1 / self.r_eff_)),
+                "t": gap / np.sqrt(self.moment_se_**2 + np.diag(self.sim_cov_)),
             }
         )
 
@@ -149,7 +138,7 @@ class MaintenanceFit:
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dictionary (no NaN or Infinity: missing numbers are None)."""
         summ = self.summary
-        return json_safe(
+        return finite_or_none(
             {
                 "stage": "maintenance",
                 "estimator": "simulated method of moments",
@@ -177,6 +166,7 @@ class MaintenanceFit:
                 "converged": self.converged_,
                 "reps": self.reps_,
                 "r_eff": self.r_eff_,
+                "sim_noise": self.sim_noise_,
                 "n_iter": self.n_iter_,
                 "starts": self.starts_,
                 "n_at_best": self.n_at_best_,

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import html as _html
 import json
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ import jinja2
 from markupsafe import Markup
 
 from sidepay.analysis.result import HypothesisResult
+from sidepay.jsonsafe import finite_or_none
 from sidepay.report.summary import summary_tables
 from sidepay.report.tables import TABLE_SUFFIX, fmt_number, fmt_p, regression_tables
 
@@ -119,27 +119,6 @@ def sanitize_table_html(fragment: str) -> str:
     parser.close()
     parser.out.extend(f"</{tag}>" for tag in reversed(parser.open))
     return "".join(parser.out)
-
-
-def finite_or_none(value: Any) -> Any:
-    """Replace NaN and infinities (not valid JSON) by ``None``, recursively.
-
-    Examples
-    --------
-    >>> finite_or_none({"a": float("nan"), "b": [1.0, float("inf")]})
-    {'a': None, 'b': [1.0, None]}
-    """
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, Mapping):
-        return {str(k): finite_or_none(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [finite_or_none(v) for v in value]
-    if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 1) == 0:
-        return finite_or_none(value.item())  # numpy scalar
-    if hasattr(value, "tolist"):
-        return finite_or_none(value.tolist())
-    return value
 
 
 def _slug(text: str) -> str:

@@ -25,7 +25,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 
 from sidepay.errors import InputError, bad_param
 
-__all__ = ["SCHEDULER_TIMEOUT"]
+__all__ = ["SCHEDULER_TIMEOUT", "open_executor"]
 
 #: seconds to wait for a Dask scheduler that accepts connections
 SCHEDULER_TIMEOUT = 10
@@ -37,9 +37,13 @@ def _one_line(exc: BaseException) -> str:
 
 
 @contextlib.contextmanager
-def _executor(
+def open_executor(
     executor: Executor | str | None, workers: int | None
 ) -> Iterator[tuple[Executor, int]]:
+    """Open ``executor`` (None: a local spawn pool of ``workers`` processes, default all
+    cores; a Dask address; or an Executor, used as is) and yield it with its worker count;
+    close what was opened here on exit. Used by sweeps and by the SMM's parameter points.
+    """
     if isinstance(executor, Executor):
         yield executor, max(1, workers or _dask_workers(executor) or os.cpu_count() or 1)
     elif executor is None:

@@ -47,7 +47,7 @@ from sidepay.sim.grid import (
     point_world,
     validate_points,
 )
-from sidepay.sim.sweep_executors import _executor, _one_line
+from sidepay.sim.sweep_executors import _one_line, open_executor
 
 __all__ = [
     "SweepSummary",
@@ -229,7 +229,7 @@ def _locked_sweep(
 
     # connect first: a wrong scheduler address fails before anything is written, and the
     # automatic split knows how many workers there are
-    with _executor(executor, workers) as (ex, n_workers):
+    with open_executor(executor, workers) as (ex, n_workers):
         if manifest is not None:
             reps_per_task = int(manifest["reps_per_task"])  # the split on disk wins
         else:
