@@ -1,11 +1,12 @@
 """Fixtures shared by the test modules in tests/ (laid out like the package).
 
-Two helper modules live in ``tests/fixtures/`` and are registered here, before any test
+Three helper modules live in ``tests/fixtures/`` and are registered here, before any test
 module is imported, so that tests import them by name:
 
 - ``analysis_dgp``: a known data-generating process for the hypothesis tests;
 - ``sim_oracle``: the per-dyad reference loop of the maintenance dynamics (the oracle the
-  numba kernel and the vectorized step are checked against, byte for byte).
+  numba kernel and the vectorized step are checked against, byte for byte);
+- ``local_http``: a real HTTP server on 127.0.0.1 for the download tests.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def _register(name: str) -> ModuleType:
 
 _register("analysis_dgp")
 _register("sim_oracle")
+_register("local_http")
 
 
 @pytest.fixture(scope="session")

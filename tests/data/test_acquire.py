@@ -6,7 +6,6 @@ import hashlib
 import http.server
 import os
 import socket
-import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import replace
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from local_http import LocalHTTPServer
 
 import sidepay.data.acquire as fetch_mod
 from sidepay.config import data_context
@@ -30,7 +30,7 @@ def _sha(b: bytes) -> str:
     return hashlib.sha256(b).hexdigest()
 
 
-class _Server:
+class _Server(LocalHTTPServer):
     """A real threaded HTTP server; ``/die/<file>`` sends half the body then closes."""
 
     def __init__(self, root: Path) -> None:
@@ -59,17 +59,7 @@ class _Server:
                     return
                 super().do_GET()
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
-
-    def url(self, rel: str) -> str:
-        return f"http://127.0.0.1:{self.port}/{rel}"
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(Handler)
 
 
 @pytest.fixture

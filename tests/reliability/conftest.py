@@ -10,17 +10,17 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from local_http import LocalHTTPServer
 
 from sidepay.cli import main
 
 
-class FaultServer:
+class FaultServer(LocalHTTPServer):
     """A threaded HTTP server on 127.0.0.1 whose paths choose the fault.
 
     ``/file/<name>`` serves ``files[name]``; ``/endless`` streams zeros forever (no
@@ -32,7 +32,6 @@ class FaultServer:
         self.files: dict[str, bytes] = {}
         self.hits: list[str] = []
         self.trickle_gap = 0.1
-        self.stop = threading.Event()
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -72,19 +71,7 @@ class FaultServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
-
-    def url(self, rel: str) -> str:
-        return f"http://127.0.0.1:{self.port}/{rel}"
-
-    def close(self) -> None:
-        self.stop.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(Handler)
 
 
 @pytest.fixture
