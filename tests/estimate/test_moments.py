@@ -108,3 +108,20 @@ def test_bad_input_names_the_parameter(history):
         panel_moments(panel, patrons=(999,))
     with pytest.raises(InputError, match="divergence_unit="):
         panel_moments(panel, divergence_unit="bogus")
+
+
+def test_negative_payments_are_left_out_and_said(history):
+    """A net deobligation (negative aid) has no log1p: one warning, and the moments are
+    those of the panel with that payment missing. Fails if it were silent or zeroed."""
+    from sidepay.errors import SidepayWarning
+
+    panel = panel_frame(history)
+    paid = panel.index[panel["side_payment"] > 0][:3]
+    negative = panel.copy()
+    negative.loc[paid, "side_payment"] = -1.0
+    missing = panel.copy()
+    missing.loc[paid, "side_payment"] = np.nan
+    with pytest.warns(SidepayWarning, match="3 dyad-years with a negative side_payment"):
+        m_neg = panel_moments(negative)
+    np.testing.assert_array_equal(m_neg.to_numpy(), panel_moments(missing).to_numpy())
+    assert not np.array_equal(m_neg.to_numpy(), panel_moments(panel).to_numpy(), equal_nan=True)

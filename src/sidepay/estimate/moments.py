@@ -38,6 +38,7 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,7 +47,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sidepay.errors import bad_param
+from sidepay.errors import SidepayWarning, bad_param
 from sidepay.schema import validate_panel
 
 __all__ = [
@@ -413,6 +414,15 @@ def moment_stats(
         col(c) for c in ("allied", "termination", "regime_change", "leader_change")
     )
     pay = col(payment, "payment")
+    negative = np.nan_to_num(pay, nan=0.0) < 0
+    if negative.any():  # log1p(y / scale) is undefined below -scale: said, not silent
+        warnings.warn(
+            f"moment_stats: {int(negative.sum())} dyad-years with a negative {payment} "
+            "(net deobligations) are left out of the payment moments",
+            SidepayWarning,
+            stacklevel=2,
+        )
+        pay = np.where(negative, np.nan, pay)
     rows = _Rows(
         cluster=cluster,
         n_clusters=int(cluster.max()) + 1 if len(cluster) else 0,
