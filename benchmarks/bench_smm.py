@@ -1,5 +1,6 @@
 """Time the maintenance SMM: serial vs a 2-process pool vs a 2-worker Dask LocalCluster,
-and simulated moments from the simulator's arrays vs from the panel frame.
+simulated moments from the simulator's arrays vs from the panel frame, and one fit with
+freed memory retained (``sidepay.heap``) vs returned to the kernel (glibc's default).
 
     SIDEPAY_MIRROR=/work/shared/data python3 benchmarks/bench_smm.py [--repeat 3] [--reps 20]
 
@@ -13,7 +14,10 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import statistics
+import subprocess
+import sys
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 
@@ -35,11 +39,46 @@ def _warm(executor: Executor, n: int) -> None:
         f.result()
 
 
+_HEAP_FIT = """
+import resource, sys, time
+import sidepay.estimate.smm as smm
+from sidepay.estimate.recovery import RECOVERY_POINTS, recovery_replications
+from sidepay.sim.world import default_world
+if sys.argv[1] == "returned":  # the peer: glibc's defaults, freed blocks go back to the kernel
+    smm.retain_freed_memory = lambda: False
+w = default_world().updated({"small_states.n": 150})
+recovery_replications(w, RECOVERY_POINTS["default"], reps=1, sim_reps=5, first_rep=50)
+t, r0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
+recovery_replications(w, RECOVERY_POINTS["default"], reps=2, sim_reps=5)
+r1 = resource.getrusage(resource.RUSAGE_SELF)
+print(time.perf_counter() - t, r1.ru_utime - r0.ru_utime, r1.ru_stime - r0.ru_stime,
+      r1.ru_minflt - r0.ru_minflt)
+"""
+
+
+def _heap(repeat: int) -> None:
+    """Two recovery-size fits in a fresh process, retained vs returned, interleaved."""
+    rows: dict[str, list[list[float]]] = {"retained": [], "returned": []}
+    for _ in range(repeat):
+        for mode in rows:
+            out = subprocess.run(
+                [sys.executable, "-c", _HEAP_FIT, mode], capture_output=True, text=True,
+                check=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+            ).stdout  # fmt: skip
+            rows[mode].append([float(x) for x in out.split()[-4:]])
+    med = {m: [statistics.median(c) for c in zip(*v, strict=True)] for m, v in rows.items()}
+    for mode, (wall, user, system, faults) in med.items():
+        print(f"heap {mode:8s}: 2 fits {wall:5.2f} s wall, {user:5.2f} s user, "
+              f"{system:5.2f} s system, {faults:9.0f} page faults (medians of {repeat})")  # fmt: skip
+    print(f"heap: retained / returned wall {med['retained'][0] / med['returned'][0]:.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--reps", type=int, default=20, help="simulated worlds per SMM point")
     args = ap.parse_args()
+    _heap(args.repeat)
     from sidepay.data.panel import build_panel
 
     panel = build_panel()

@@ -106,6 +106,29 @@ def test_report_has_cases_coverage_and_provenance(full_run: tuple[Path, str]) ->
 
 
 @pytest.mark.slow
+def test_report_shows_the_structural_estimates_of_the_real_panel(
+    full_run: tuple[Path, str],
+) -> None:
+    """The default ``--estimate formation``: the one run that fits the real panel."""
+    out, printed = full_run
+    doc = json.loads((out / "estimation.json").read_text())
+    assert doc["stages"] == ["formation", "prices", "forecast"] and doc["maintenance"] == []
+    assert doc["payment"] == "side_payment" and doc["formation_n"] > 10_000
+    page = (out / "index.html").read_text()
+    section = page[page.index('<h2 id="estimation">') : page.index('<h2 id="cases">')]
+    for p in doc["formation"]:
+        assert f"<td>{p['name']}</td><td>{fmt_number(p['estimate'])}</td>" in section
+    rho = next(p for p in doc["formation"] if p["name"] == "rho")
+    assert rho["note"].startswith("profile interval") and rho["lower"] < rho["estimate"]
+    assert [c["label"] for c in doc["prices"]] == [c.title for c in CASES]
+    assert {f["target"] for f in doc["forecasts"]} >= {"termination"}
+    assert "<code>sidepay run --estimate both</code>" in section
+    # every case drawn from the real panel carries the model's line
+    assert page.count(">model: required payment<") == len(CASES)
+    assert "Structural estimates (formation)" in printed
+
+
+@pytest.mark.slow
 def test_case_command_draws_a_real_pair(tmp_path: Path) -> None:
     svg = tmp_path / "usa-pak.svg"
     assert main(["case", "USA", "770", "--out", str(svg), "--years", "1950:1980"]) == 0

@@ -84,7 +84,26 @@ def test_run_all_checks_options_before_any_work(tmp_path: Path) -> None:
         run_all(tmp_path / "r", seed=-1, world="simulated", quiet=True)
     with pytest.raises(InputError, match="reps="):
         run_all(tmp_path / "r", reps=0, world="simulated", quiet=True)
+    with pytest.raises(InputError, match="estimate= must be one of none, formation, both"):
+        run_all(tmp_path / "r", estimate="maintenance", world="simulated", quiet=True)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("estimate", "says"),
+    [("none", "Not estimated in this run (<code>--estimate none</code>)"),
+     ("formation", "which this run did not build\n(<code>--world simulated</code>)")],
+)  # fmt: skip
+def test_run_without_estimates_says_why_and_writes_no_estimation_json(
+    tmp_path: Path, estimate: str, says: str
+) -> None:
+    """``--estimate none``, or no real panel to estimate on: a note in the section."""
+    out = tmp_path / "r"
+    summary = run_all(out, world="simulated", reps=1, periods=5, quiet=True, estimate=estimate)
+    assert "estimation.json" not in summary.files and not (out / "estimation.json").exists()
+    page = (out / "index.html").read_text()
+    assert '<a href="#estimation">Structural estimates</a>' in page and says in page
+    assert not any(k.startswith("estimate:") for k in summary.timings)  # no stage ran
 
 
 @pytest.mark.parametrize(

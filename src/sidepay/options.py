@@ -34,6 +34,12 @@ YEAR_MIN, YEAR_MAX = 1816, 2030
 WorldChoice = Literal["real", "simulated", "both"]
 WORLD_CHOICES: tuple[str, ...] = ("real", "simulated", "both")
 
+#: what ``sidepay run`` estimates (``sidepay.estimate.summary.report_estimation``): nothing,
+#: the formation stage (with its profile intervals, the case prices and the forecast
+#: scores), or both stages (adds the maintenance stage by simulated moments: minutes)
+EstimateChoice = Literal["none", "formation", "both"]
+ESTIMATE_CHOICES: tuple[str, ...] = ("none", "formation", "both")
+
 _ASCII_INT = re.compile(r"[0-9]+")
 
 
@@ -208,8 +214,8 @@ class RunOptions:
     Examples
     --------
     >>> o = RunOptions(out="rep", years="1950:1960", world="simulated")
-    >>> o.years, o.world, o.reps
-    ((1950, 1960), 'simulated', 20)
+    >>> o.years, o.world, o.reps, o.estimate
+    ((1950, 1960), 'simulated', 20, 'formation')
     >>> RunOptions(seed=-1)  # doctest: +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):
     sidepay.errors.InputError: seed= must be a whole number >= 0; got -1
@@ -223,12 +229,14 @@ class RunOptions:
     reps: int = REPORT_REPS
     periods: int | None = None
     quiet: bool = False
+    estimate: EstimateChoice = "formation"
 
     def __post_init__(self) -> None:
         from sidepay.outpaths import check_out_dir
 
         _set(self, "years", parse_years(cast(Any, self.years)))
         _set(self, "world", parse_world(self.world))
+        _set(self, "estimate", parse_choice(self.estimate, ESTIMATE_CHOICES, "estimate"))
         _set(self, "seed", parse_seed(self.seed))
         _set(self, "reps", parse_count(self.reps, "reps", low=1))
         if self.periods is not None:

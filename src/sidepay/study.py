@@ -9,7 +9,10 @@ This module orchestrates the library and computes no statistic itself. The stage
 3. **real tests**: every hypothesis on the real panel (:func:`sidepay.run_hypotheses`);
 4. **simulation**: the default world (:func:`sidepay.simulate`) and the same tests;
 5. **model**: comparative statics and propositions (``sidepay.theory``);
-6. **report**: figures, the HTML page, ``results.json``, the panels as parquet, regression
+6. **estimate** (``estimate=``, real panel only): the structural estimates
+   (:func:`sidepay.estimate.summary.report_estimation`) and the model's required payment
+   on the case timelines;
+7. **report**: figures, the HTML page, ``results.json``, the panels as parquet, regression
    tables in HTML, LaTeX and Markdown, provenance and citations (``sidepay.report``).
 
 All output is built in a temporary folder beside ``out`` and renamed into place at the end
@@ -144,35 +147,26 @@ def simulated_panel(seed: int, reps: int, periods: int | None = None) -> tuple[A
     return world, simulate(world, **kwargs)
 
 
-def _model_figures(stages: Stages) -> tuple[list[Any], list[dict[str, Any]]]:
-    from sidepay.report.captions import STATICS_FIGURES, STATICS_LABELS, STATICS_SHOWN
-    from sidepay.report.figures import figure_to_svg, statics_plot
-    from sidepay.report.html import StaticsFigure
-    from sidepay.theory.propositions import PROPOSITIONS
-    from sidepay.theory.statics import comparative_statics
+def _estimation(
+    stages: Stages, opts: RunOptions, panel: pd.DataFrame | None
+) -> tuple[Any, pd.Series | None]:
+    """The structural estimates and the model's required payment of every dyad-year."""
+    if panel is None or opts.estimate == "none":  # the page says which, and what to run
+        return None, None
+    from sidepay.estimate.price import predicted_required_payment
+    from sidepay.estimate.summary import report_estimation
+    from sidepay.report.cases import CASES
 
-    figures = []
-    with stages.stage("model: statics", total=len(STATICS_FIGURES) + 1) as advance:
-        for spec in STATICS_FIGURES:
-            curves = comparative_statics(spec.vary, spec.low, spec.high, 201)
-            sub = {
-                spec.vary: curves[spec.vary],
-                **{k: curves[k] for k in STATICS_SHOWN if k in curves},
-            }
-            fig = statics_plot(sub, spec.vary, title=spec.title, labels=STATICS_LABELS)
-            figures.append(StaticsFigure(spec.title, spec.caption, figure_to_svg(fig)))
-            advance(1)
-        propositions = []
-        for pid in sorted(PROPOSITIONS):
-            ev = PROPOSITIONS[pid]()
-            propositions.append(
-                {"id": pid, "holds": bool(ev.holds), "description": str(ev.description)}
-            )
-        advance(1)
-    return figures, propositions
+    cases = [(c.patron, c.client, c.title) for c in CASES]
+    summary, fit = report_estimation(
+        panel, estimate=opts.estimate, seed=opts.seed, cases=cases, stages=stages
+    )
+    return summary, None if fit is None else predicted_required_payment(fit, panel, level=True)
 
 
-def _case_figures(stages: Stages, panel: pd.DataFrame | None) -> list[Any]:
+def _case_figures(
+    stages: Stages, panel: pd.DataFrame | None, predicted: pd.Series | None = None
+) -> list[Any]:
     from sidepay.report.cases import CASES, case_timeline
     from sidepay.report.figures import figure_to_svg
     from sidepay.report.html import CaseFigure
@@ -188,55 +182,12 @@ def _case_figures(stages: Stages, panel: pd.DataFrame | None) -> list[Any]:
             names = {case.patron: case.patron_abb, case.client: case.client_abb}
             try:
                 fig = case_timeline(panel, case.patron, case.client, names=names, width=9.0,
-                                    title=False)  # fmt: skip
+                                    title=False, predicted=predicted)  # fmt: skip
                 figures.append(CaseFigure(title, case.note, figure_to_svg(fig)))
             except InputError as exc:  # the pair is outside the panel's years
                 figures.append(CaseFigure(title, case.note, None, str(exc)))
             advance(1)
     return figures
-
-
-def _referee_sections(
-    panel: pd.DataFrame | None, multiverse: Any, reps: int | None
-) -> list[tuple[str, str, str]]:
-    """Caveats, descriptive statistics, the multiverse and Kaplan-Meier curves (report)."""
-    from sidepay.report.figures import figure_to_svg
-    from sidepay.report.figures_multiverse import kaplan_meier_plot, specification_curve
-    from sidepay.report.multiverse_page import (
-        descriptives_html,
-        multiverse_html,
-        referee_sections,
-    )
-
-    descriptives, mv_html, survival = "", "", []
-    if panel is not None:
-        from sidepay.analysis.descriptives import describe_measures
-        from sidepay.analysis.kaplan_meier import spell_curves
-
-        patrons = {2: "USA", 200: "UK", 220: "France", 255: "Germany", 365: "Russia/USSR",
-                   710: "China", 740: "Japan"}  # fmt: skip
-        descriptives = descriptives_html(describe_measures(panel), patrons)
-        for by, label in (
-            ("patron", "by patron"),
-            ("regime_type", "by the client's regime type at entry"),
-        ):
-            try:
-                curves = spell_curves(panel, by)
-            except KeyError:
-                continue
-            fig = kaplan_meier_plot(curves, f"Alliance spells {label} (spells in brackets)")
-            survival.append(figure_to_svg(fig))
-    if multiverse is not None:
-        svgs = {}
-        for h in multiverse.hypotheses:
-            for part in dict.fromkeys(s.part for s in h.specifications):
-                specs = [s for s in h.specifications if s.part == part]
-                fig = specification_curve(specs, part, h.expected_sign, h.curves.get(part))
-                svgs[part] = figure_to_svg(fig)
-        mv_html = multiverse_html(multiverse, svgs)
-    return referee_sections(
-        reps=reps, descriptives=descriptives, multiverse=mv_html, survival=survival
-    )
 
 
 def _plain(obj: Any) -> dict[str, Any]:
@@ -257,7 +208,8 @@ def run_all(
         A :class:`~sidepay.options.RunOptions`, or the report folder, with the other
         options as keywords: ``mirror``, ``years`` (calendar span ``"FIRST:LAST"`` or a
         pair), ``seed``, ``world`` (``"real"``, ``"simulated"``, ``"both"``), ``reps``
-        (replications of the simulated world), ``periods`` (its length), ``quiet``.
+        (replications of the simulated world), ``periods`` (its length), ``quiet``,
+        ``estimate`` (``"none"``, ``"formation"`` (default) or ``"both"``).
 
     Returns
     -------
@@ -277,6 +229,7 @@ def run_all(
     from sidepay.report.html import ReportContent, group_results
     from sidepay.report.outputs import result_variables, write_report_files
     from sidepay.report.provenance import collect_provenance, sources_for
+    from sidepay.study_content import model_figures, referee_content
 
     generated = generation_time()  # checks SOURCE_DATE_EPOCH before any work
     if opts.world in ("simulated", "both"):
@@ -329,10 +282,11 @@ def run_all(
                 results += run_hypotheses(sim.panel, world="simulated")
         else:
             notes.append("The simulated world was not run (--world real).")
-        statics, propositions = _model_figures(stages)
-        referee = _referee_sections(panels.get("real"), multiverse, opts.reps
+        statics, propositions = model_figures(stages)
+        referee = referee_content(panels.get("real"), multiverse, opts.reps
                                     if opts.world in ("simulated", "both") else None)  # fmt: skip
-        cases = _case_figures(stages, panels.get("real"))
+        estimation, predicted = _estimation(stages, opts, panels.get("real"))
+        cases = _case_figures(stages, panels.get("real"), predicted)
         with stages.stage("report: figures", total=1):
             sections = group_results(results)
             for s in sections:
@@ -345,7 +299,12 @@ def run_all(
             used=used_sources,
             parameters=parameters,
             citations=citations,
-            extra={"generated": generated, "command": command_line(), "reps": opts.reps},
+            extra={
+                "generated": generated,
+                "command": command_line(),
+                "reps": opts.reps,
+                "estimate": opts.estimate,
+            },
         )
         result_sources = {
             f"{r.hypothesis}/{r.world}": sources_for(result_variables(r))
@@ -366,12 +325,15 @@ def run_all(
             result_sources=result_sources,
             referee=referee,
             multiverse=multiverse,
+            estimation=estimation,
+            estimate=opts.estimate,
         )
         meta = {
             "sources_by_result": result_sources,
             "seed": opts.seed,
             "years": list(opts.years),
             "world": opts.world,
+            "estimate": opts.estimate,
             "sidepay": provenance["software"]["sidepay"],
         }
         _check_panels(panels)  # a panel is written only in the schema

@@ -54,3 +54,20 @@ def test_cache_folder_blank_or_a_file_is_one_line(capsys, tmp_path, monkeypatch)
         err = capsys.readouterr().err
         assert err.startswith("sidepay: error: SIDEPAY_DATA_DIR") and fragment in err
         assert err.count("\n") == 1
+
+
+def test_bad_estimate_choice_is_one_line_exit_2(tmp_path) -> None:
+    """Subprocess: checked before any work, so no progress bar, traceback or folder."""
+    out = tmp_path / "rep"
+    proc = subprocess.run(
+        [sys.executable, "-m", "sidepay.cli", "run", "--world", "simulated", "--estimate",
+         "maintenance", "--out", str(out)],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr and proc.stdout == ""
+    assert lines[0] == (
+        "sidepay: error: --estimate must be one of none, formation, both; got 'maintenance'"
+    )
+    assert not out.exists() and list(tmp_path.iterdir()) == []

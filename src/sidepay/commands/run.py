@@ -43,10 +43,20 @@ def run_command(
             help="Periods of each simulated history (default: the world's).",
         ),
     ] = None,
+    estimate: Annotated[
+        str,
+        typer.Option(
+            "--estimate",
+            help="Structural estimates on the real panel: none; formation (default: formation "
+            "stage, case prices, forecast scores, about a minute); both (adds the maintenance "
+            "stage by simulated moments, minutes).",
+        ),
+    ] = "formation",
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress display.")] = False,
 ) -> None:
     """Check or pull the data, build the panel, test every hypothesis on real and
-    simulated data, and write the report (index.html, results.json, tables, provenance)."""
+    simulated data, estimate the model (--estimate), and write the report (index.html,
+    results.json, estimation.json, tables, provenance)."""
     from rich.console import Console
     from rich.table import Table
 
@@ -57,6 +67,7 @@ def run_command(
     as_typed: dict[str, Any] = {
         "out": out, "mirror": mirror, "years": years, "seed": seed, "world": world,
         "reps": REPORT_REPS if reps is None else reps, "periods": periods, "quiet": quiet,
+        "estimate": estimate,
     }  # fmt: skip
     opts = RunOptions(**as_typed)
     summary = run_all(opts)
@@ -75,6 +86,8 @@ def run_command(
         console.print(table)
     if opts.world != "real":
         console.print(f"Simulated world: {opts.reps} replications, seed {opts.seed}.")
+    if "estimation.json" in summary.files:
+        console.print(f"Structural estimates ({opts.estimate}): {summary.out / 'estimation.json'}")
     console.print(
         f"Report written to {summary.out / 'index.html'} "
         f"({summary.timings.get('total', 0.0):.1f} s)"

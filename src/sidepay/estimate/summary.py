@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from sidepay.progress import Stages
 
 __all__ = [
     "CasePrice",
@@ -35,6 +38,7 @@ __all__ = [
     "MomentFit",
     "ParamEstimate",
     "estimation_summary",
+    "report_estimation",
     "summarize_estimation",
 ]
 
@@ -92,6 +96,11 @@ class CasePrice:
     observed_payment: float | None
     observed_allied: float | None
     note: str = ""
+    #: a* and its interval on the payment column's own scale (``expm1`` under ``log1p``),
+    #: the scale of ``observed_payment``
+    required_level: float | None = None
+    required_level_low: float | None = None
+    required_level_high: float | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +134,12 @@ class EstimationSummary:
     forecasts: list[ForecastScore] = field(default_factory=list)
     forecast_split: tuple[int, int] | None = None
     notes: list[str] = field(default_factory=list)
+    #: the stages that ran (:data:`STAGES`), the payment column and its transform
+    stages: list[str] = field(default_factory=list)
+    payment: str | None = None
+    transform: str | None = None
+    #: why a stage gave no numbers (did not converge, could not run)
+    messages: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dictionary."""
@@ -157,12 +172,13 @@ def _prices(fit: Any, panel: pd.DataFrame, cases: Sequence[CaseSpec]) -> list[Ca
             out.append(CasePrice(label, patron, client, 0, **none, note="no priced year in panel"))
             continue
         p = price_of_ally(fit, panel, patron, client, year)
-        rq, pf = p.required_payment, p.p_forms
+        rq, pf, lv = p.required_payment, p.p_forms, p.required_payment_level
         out.append(
             CasePrice(
                 label, patron, client, year, _num(rq.estimate), _num(rq.conf_low),
                 _num(rq.conf_high), _num(pf.estimate), _num(pf.conf_low), _num(pf.conf_high),
                 _num(p.observed_payment), _num(p.observed_allied), "; ".join(p.notes),
+                _num(lv.estimate), _num(lv.conf_low), _num(lv.conf_high),
             )
         )  # fmt: skip
     return out
@@ -242,10 +258,16 @@ def summarize_estimation(
             )  # fmt: skip
         split = (int(forecast.train_until), int(forecast.test_until))
         notes += [str(n) for n in forecast.notes]
+    stages = [name for name, fitted in (("formation", formation), ("maintenance", maintenance),
+              ("forecast", forecast)) if fitted is not None]  # fmt: skip
+    if prices:
+        stages.insert(1, "prices")
     return EstimationSummary(
         formation=form, formation_n=form_n, maintenance=maint, moments=moments, prices=prices,
         forecasts=scores, forecast_split=split, notes=notes, j_stat=j_stat, j_df=j_df,
-        j_pvalue=j_p, starts=starts, n_at_best=n_best,
+        j_pvalue=j_p, starts=starts, n_at_best=n_best, stages=stages,
+        payment=None if formation is None else str(formation.payment),
+        transform=None if formation is None else str(formation.transform),
     )  # fmt: skip
 
 
@@ -284,3 +306,103 @@ def estimation_summary(
     return summarize_estimation(
         formation=formation, maintenance=maintenance, forecast=scores, panel=panel, cases=cases
     )
+
+
+#: parameters whose profile-likelihood interval the report shows
+PROFILED = ("rho", "omega", "beta")
+
+
+def report_estimation(
+    panel: pd.DataFrame,
+    *,
+    estimate: str = "formation",
+    seed: int,
+    cases: Sequence[CaseSpec] = (),
+    payment: str = "side_payment",
+    reps: int = 20,
+    starts: int = 5,
+    train_until: int = 1989,
+    stages: Stages | None = None,
+) -> tuple[EstimationSummary, Any]:
+    """The estimates of ``sidepay run --estimate {formation,both}``, stage by stage.
+
+    ``"formation"`` fits the formation stage by ML with the profile intervals of
+    :data:`PROFILED`, prices ``cases`` and scores the forecasts; ``"both"`` adds the
+    maintenance stage by simulated moments (``reps``, ``starts``, ``seed`` as in
+    ``sidepay estimate --stage maintenance``). A stage that cannot run on ``panel``
+    (:class:`~sidepay.estimate.formation.EstimationError`, e.g. a likelihood that does
+    not converge, or a panel too short for it) gives no numbers and one line in
+    ``messages`` instead; the other stages still run.
+
+    Parameters
+    ----------
+    panel : the real panel (``sidepay.build_panel()``).
+    estimate : ``"formation"`` or ``"both"``.
+    stages : the job's progress display (``sidepay.progress.Stages``); one stage each.
+
+    Returns
+    -------
+    (EstimationSummary, FormationModel or None)
+        The summary and the fitted formation model (None when it did not fit).
+
+    Examples
+    --------
+    A panel in which every dyad is always allied identifies no ``v``: a note, no numbers.
+
+    >>> from sidepay.estimate.simulate import formation_test_panel, simulate_formation
+    >>> truth = {"v[USA 1990-]": 0.3, "rho": 0.8, "omega": 0.3, "tau": 0.5, "k": 0.4,
+    ...          "beta": 0.6, "sigma_eps": 0.5, "sigma_eta": 0.3}
+    >>> panel = simulate_formation(formation_test_panel(20, (1990, 1991), seed=0), truth, seed=1)
+    >>> s, fit = report_estimation(panel.assign(allied=1), seed=1)
+    >>> fit is None, s.formation, s.stages, s.messages[0][:46]
+    (True, [], [], 'Formation stage: no estimates (no patron x era')
+    >>> s.messages[1][:43]  # this panel has no spells to forecast
+    'Forecasts: not scored (panel= lacks column '
+    """
+    from sidepay.errors import InputError
+    from sidepay.estimate.formation import EstimationError, FormationModel
+    from sidepay.estimate.outofsample import forecast
+    from sidepay.options import ESTIMATE_CHOICES, parse_choice
+    from sidepay.progress import Stages
+
+    choice = parse_choice(estimate, ESTIMATE_CHOICES[1:], "estimate")
+    stages = stages or Stages(quiet=True)
+    failed = (EstimationError, InputError)
+    messages: list[str] = []
+    fit: FormationModel | None = None
+    with stages.stage("estimate: formation", total=1 + len(PROFILED)) as advance:
+        try:
+            fit = FormationModel(payment).fit(panel)
+        except failed as exc:
+            messages.append(f"Formation stage: no estimates ({exc}).")
+        advance(1)
+        for name in PROFILED:
+            if fit is None:
+                break
+            try:
+                fit.profile_interval(name)
+            except failed as exc:
+                messages.append(f"Profile interval of {name} not computed ({exc}).")
+            advance(1)
+    scores = None
+    with stages.stage("estimate: forecast"):
+        try:
+            scores = forecast(panel, train_until=train_until, model=FormationModel(payment))
+        except failed as exc:
+            messages.append(f"Forecasts: not scored ({exc}).")
+    maintenance = None
+    if choice == "both":
+        from sidepay.estimate.smm import fit_maintenance
+
+        with stages.stage("estimate: maintenance"):
+            try:
+                maintenance = fit_maintenance(
+                    panel, seed=seed, payment=payment, reps=reps, starts=starts
+                )
+            except failed as exc:
+                messages.append(f"Maintenance stage: no estimates ({exc}).")
+    with stages.stage("estimate: case prices"):
+        summary = summarize_estimation(
+            formation=fit, maintenance=maintenance, forecast=scores, panel=panel, cases=cases
+        )
+    return replace(summary, messages=messages), fit

@@ -4,7 +4,10 @@ A case figure has three rows sharing the year axis:
 
 1. side payments: US economic and military aid (constant 2020 USD millions, Greenbook)
    and the patron's other aid (constant USD millions) where the panel has them, and arms
-   transfers (SIPRI TIV millions, right axis);
+   transfers (SIPRI TIV millions, right axis); given ``predicted``, also the side-payment
+   column the formation model was fitted to and the model's required payment
+   a* = max(0, D) at the formation estimates on that column's scale
+   (``sidepay.estimate.price.predicted_required_payment(fit, panel, level=True)``);
 2. interests and institutions: interest divergence (ideal-point distance) and the client's
    winning-coalition size ``W`` (right axis);
 3. the alliance: years with an alliance shaded, years outside the alliance data hatched
@@ -36,11 +39,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from sidepay.errors import InputError
+from sidepay.errors import InputError, bad_param
 from sidepay.report.figures import new_figure, styled
 
 
@@ -126,15 +130,27 @@ def resolve_state(token: str | int, states: pd.DataFrame) -> tuple[int, str]:
     return int(hit["ccode"].iloc[0]), str(hit["stateabb"].iloc[0])
 
 
-def case_rows(panel: pd.DataFrame, patron: int, client: int) -> pd.DataFrame:
+#: the column of the model's required payment in :func:`case_rows` given ``predicted``
+PREDICTED = "predicted_required_payment"
+#: legend label of the model's line (the report's caption says what it is)
+PREDICTED_LABEL = "model: required payment"
+
+
+def case_rows(
+    panel: pd.DataFrame, patron: int, client: int, *, predicted: pd.Series | None = None
+) -> pd.DataFrame:
     """The panel's rows of one directed pair, sorted by year.
 
-    Raises ``InputError`` when the panel has no row for the pair.
+    ``predicted`` (a Series indexed like ``panel``) becomes the column :data:`PREDICTED`,
+    aligned on the index. Raises ``InputError`` when the panel has no row for the pair.
 
     Examples
     --------
     >>> case_rows(pd.DataFrame({"patron": [2], "client": [770], "year": [1950]}), 2, 770).shape
     (1, 3)
+    >>> p = pd.DataFrame({"patron": [2, 2], "client": [770, 770], "year": [1951, 1950]})
+    >>> case_rows(p, 2, 770, predicted=pd.Series([5.0, None]))[PREDICTED].tolist()
+    [nan, 5.0]
     """
     for col in ("patron", "client", "year"):
         if col not in panel.columns:
@@ -145,6 +161,11 @@ def case_rows(panel: pd.DataFrame, patron: int, client: int) -> pd.DataFrame:
             f"the panel has no rows for patron {patron} and client {client}; "
             "pick a great power and a state it could ally with in the years given"
         )
+    if predicted is not None:
+        if not isinstance(predicted, pd.Series) or not predicted.index.is_unique:
+            raise bad_param("predicted", "must be a pandas Series indexed like panel")
+        values = pd.to_numeric(predicted.reindex(rows.index), errors="coerce").astype(float)
+        rows = rows.assign(**{PREDICTED: values})
     return rows.sort_values("year").reset_index(drop=True)
 
 
@@ -202,6 +223,24 @@ def _other_aid_label(rows: pd.DataFrame) -> str:
     return "other aid (" + "; ".join(OTHER_AID_SOURCES.get(n, n) for n in names) + ")"
 
 
+def _model_lines(ax: Axes, years: np.ndarray, rows: pd.DataFrame, observed: str) -> list[Line2D]:
+    """The fitted payment column and the model's required payment (gaps stay gaps)."""
+    handles: list[Line2D] = []
+    for col, colour, lw, ls, label in (
+        (observed, "#333333", 1.0, "-", observed.replace("_", " ")),
+        (PREDICTED, "#000000", 1.6, "--", PREDICTED_LABEL),
+    ):
+        y = _series(rows, col)
+        if y is None or (col == observed and observed in ("aid_econ", "aid_mil", "aid_other")):
+            continue  # drawn already
+        (h,) = ax.plot(years, y, color=colour, lw=lw, ls=ls, label=label)
+        lone = _isolated(y)
+        if lone.any():
+            ax.plot(years[lone], y[lone], "o", color=colour, ms=3)
+        handles.append(h)
+    return handles
+
+
 @styled
 def case_timeline(
     panel: pd.DataFrame,
@@ -211,6 +250,8 @@ def case_timeline(
     names: Mapping[int, str] | None = None,
     width: float = 7.2,
     title: bool = True,
+    predicted: pd.Series | None = None,
+    observed: str = "side_payment",
 ) -> Figure:
     """Draw the timeline of one patron-client pair (see the module docstring).
 
@@ -226,6 +267,14 @@ def case_timeline(
         Figure width in inches.
     title
         Put "PATRON - CLIENT" above the figure (the report has its own heading).
+    predicted
+        The model's required payment for every dyad-year, indexed like ``panel``, on the
+        scale of the ``observed`` column the formation model was fitted to
+        (``predicted_required_payment(fit, panel, level=True)``). Drawn in the payments
+        row as :data:`PREDICTED_LABEL`, with ``observed`` beside it; a missing year stays
+        a gap.
+    observed
+        The side-payment column the formation model was fitted to.
 
     Returns
     -------
@@ -237,8 +286,12 @@ def case_timeline(
     ...     "allied": [1, 1], "termination": [0, 1]})
     >>> len(case_timeline(p, 365, 520).axes) >= 3
     True
+    >>> fig = case_timeline(p.assign(side_payment=[1.0, 2.0]), 365, 520,
+    ...                     predicted=pd.Series([1.5, None]))
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['side payment', 'model: required payment']
     """
-    rows = case_rows(panel, patron, client)
+    rows = case_rows(panel, patron, client, predicted=predicted)
     labels = dict(names or {})
     years = rows["year"].to_numpy(dtype=float)
     fig, axes = new_figure(
@@ -265,12 +318,15 @@ def case_timeline(
             if lone.any():
                 ax_pay.plot(years[lone], y[lone], "o", color=colour, ms=3)
             handles.append(h)
+    aid_drawn = bool(handles)
+    if predicted is not None:  # the model against the column it was fitted to, same scale
+        handles += _model_lines(ax_pay, years, rows, observed)
     arms = _series(rows, "arms_tiv")
     arms_label = "arms, SIPRI TIV m"
     if arms is None and not handles:  # the simulated world has only side_payment
         arms, arms_label = _series(rows, "side_payment"), "side payment"
     if handles:
-        ax_pay.set_ylabel("aid, constant USD m")
+        ax_pay.set_ylabel("aid, constant USD m" if aid_drawn else observed.replace("_", " "))
         ax_arms = ax_pay.twinx() if arms is not None else None
     else:  # no aid series: the arms bars take the main axis
         ax_arms = ax_pay if arms is not None else None
@@ -288,7 +344,7 @@ def case_timeline(
         ax_pay.text(0.5, 0.5, "no side-payment data", transform=ax_pay.transAxes, ha="center")
     else:
         ax_pay.legend(
-            handles=handles, fontsize=7.5, ncol=len(handles), loc="lower left",
+            handles=handles, fontsize=7.5, ncol=min(len(handles), 4), loc="lower left",
             bbox_to_anchor=(0.0, 1.0), borderaxespad=0.2,
         )  # fmt: skip
 

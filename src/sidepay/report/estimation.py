@@ -60,6 +60,42 @@ def _params(caption: str, params: Sequence[Any]) -> str:
     )
 
 
+#: what each stage of ``EstimationSummary.stages`` is, in the words of the page
+STAGE_NAMES = {
+    "formation": "the formation stage (maximum likelihood, profile intervals of rho, omega, beta)",
+    "prices": "the prices of the case-study alliances",
+    "forecast": "the out-of-sample forecast scores",
+    "maintenance": "the maintenance stage (simulated moments)",
+}
+
+#: the commands that run the maintenance stage (it takes minutes, so ``sidepay run``
+#: leaves it out unless asked)
+MAINTENANCE_COMMANDS = (
+    "sidepay run --estimate both",
+    "sidepay estimate --stage maintenance --out DIR",
+)
+
+
+def _stages_note(summary: Any) -> str:
+    """Which stages ran and, when the maintenance stage did not, how to run it.
+
+    Examples
+    --------
+    >>> from sidepay.estimate.summary import EstimationSummary
+    >>> _stages_note(EstimationSummary(stages=["formation"]))[:60]
+    '<p>Stages run: the formation stage (maximum likelihood, prof'
+    """
+    ran = [STAGE_NAMES.get(s, s) for s in summary.stages]
+    text = "Stages run: " + ("; ".join(ran) if ran else "none gave estimates") + "."
+    if "maintenance" not in summary.stages:
+        a, b = (f"<code>{_e(c)}</code>" for c in MAINTENANCE_COMMANDS)
+        return (
+            f"<p>{_e(text)} The maintenance stage (simulated moments; it takes minutes) "
+            f"did not run in this report: run it with {a}, or alone with {b}.</p>"
+        )
+    return f"<p>{_e(text)}</p>"
+
+
 def estimation_section(summary: Any) -> Markup:
     """The estimation section of the report as a safe HTML fragment.
 
@@ -73,6 +109,9 @@ def estimation_section(summary: Any) -> Markup:
         ``<div class="estimation-section">...</div>``; empty parts are left out.
     """
     parts = ['<div class="estimation-section">']
+    if summary.stages or summary.messages:
+        parts.append(_stages_note(summary))
+    parts += [f'<p class="reason">{_e(m)}</p>' for m in summary.messages]
     if summary.formation:
         n = (
             ""
@@ -122,18 +161,23 @@ def estimation_section(summary: Any) -> Markup:
             )
         )
     if summary.prices:
+        column = summary.payment or "the payment column"
+        units = f"{summary.transform}({column})" if summary.transform else "model units"
         parts.append(
             _table(
-                "The price of an ally: required side payment a* and Pr(alliance forms), "
-                "model payment units, 95% delta-method intervals",
+                "The price of an ally: required side payment a* = max(0, D) and Pr(alliance "
+                f"forms) at the formation estimates, 95% delta-method intervals; a* in model "
+                f"units ({units}) and on {column}'s own scale, the scale of the observed payment",
                 (
                     "case",
                     "year",
-                    "required payment",
+                    "a*, model units",
+                    "interval",
+                    f"a*, {column}",
                     "interval",
                     "Pr(forms)",
                     "interval",
-                    "observed payment",
+                    f"observed {column}",
                     "allied",
                 ),
                 (
@@ -142,6 +186,8 @@ def estimation_section(summary: Any) -> Markup:
                         c.year or "–",
                         fmt_number(c.required_payment),
                         _interval(c.required_low, c.required_high),
+                        fmt_number(c.required_level),
+                        _interval(c.required_level_low, c.required_level_high),
                         fmt_number(c.p_forms),
                         _interval(c.p_forms_low, c.p_forms_high),
                         fmt_number(c.observed_payment),

@@ -58,7 +58,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 _ALLOWED_TAGS = frozenset(
     "table thead tbody tfoot tr th td caption colgroup col span div p br sup sub em strong "
-    "b i small".split()
+    "b i small code".split()
 )
 _VOID_TAGS = frozenset({"br", "col"})
 _ALLOWED_ATTRS = frozenset({"colspan", "rowspan", "class", "align", "scope"})
@@ -181,6 +181,10 @@ class ReportContent:
     referee: list[tuple[str, str, str]] = field(default_factory=list)
     #: the real panel's multiverse (sidepay.analysis.multiverse.Multiverse), if run
     multiverse: Any = None
+    #: the structural estimates (sidepay.estimate.summary.EstimationSummary), if run
+    estimation: Any = None
+    #: what ``--estimate`` asked for: none, formation or both
+    estimate: str = "formation"
 
 
 def group_results(results: Sequence[HypothesisResult]) -> list[HypothesisSection]:
@@ -227,7 +231,14 @@ def _environment() -> jinja2.Environment:
     env.filters["regression_tables"] = regression_tables
     env.filters["svg"] = lambda s: Markup(s)  # our own matplotlib output, see figures.py
     env.filters["shorten"] = _shorten
+    env.filters["estimation_section"] = _estimation_section
     return env
+
+
+def _estimation_section(summary: Any) -> Markup:
+    from sidepay.report.estimation import estimation_section  # it imports this module
+
+    return estimation_section(summary)
 
 
 def _shorten(value: Any, limit: int = 12) -> str:

@@ -55,6 +55,8 @@ def write_report_files(
     files += write_exports(tmp, results)
     if getattr(content, "multiverse", None) is not None:
         files += write_multiverse_files(tmp, content.multiverse)
+    if getattr(content, "estimation", None) is not None:  # the section's numbers
+        put("estimation.json", dumps_json(content.estimation.to_dict()))
     put("results.json", dumps_json(results_document(results, meta)))
     put("provenance.json", dumps_json(provenance))
     put("citations.bib", bibtex(provenance))
