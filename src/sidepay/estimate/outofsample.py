@@ -197,6 +197,10 @@ def _duration_logit(train: pd.DataFrame, test: pd.DataFrame, event: str) -> np.n
 # ---------------------------------------------------------------------- the test
 
 
+#: What :meth:`ForecastResult.winners` says where the test years hold no event.
+NO_EVENTS = "none: no events in the test years"
+
+
 @dataclass
 class ForecastResult:
     """Scores per target and model, for the single split and the rolling origin.
@@ -213,9 +217,24 @@ class ForecastResult:
     notes: list[str] = field(default_factory=list)
 
     def winners(self) -> dict[str, str]:
-        """Best model by log-loss for each design and target."""
+        """Best model by log-loss for each design and target; ``NO_EVENTS`` where the test
+        years hold no event (every model that predicts about 0 then scores about 0, and
+        no model is better: the comparison is not identified).
+
+        Examples
+        --------
+        >>> scores = pd.DataFrame({"design": "split", "target": ["t", "t", "r", "r"],
+        ...     "model": ["a", "b", "a", "b"], "log_loss": [0.2, 0.1, 1e-6, 0.03],
+        ...     "brier": 0.0, "auc": None, "n": 10, "events": [2, 2, 0, 0]})
+        >>> ForecastResult(1989, 2016, scores, {}, [1989]).winners()
+        {'split/r': 'none: no events in the test years', 'split/t': 'b'}
+        """
         best = self.scores.sort_values("log_loss").groupby(["design", "target"]).head(1)
-        return {f"{d}/{t}": str(m) for d, t, m in best[["design", "target", "model"]].to_numpy()}
+        events = self.scores.groupby(["design", "target"])["events"].max()
+        return {
+            f"{d}/{t}": str(m) if events[(d, t)] > 0 else NO_EVENTS
+            for d, t, m in sorted(best[["design", "target", "model"]].to_numpy().tolist())
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict."""
