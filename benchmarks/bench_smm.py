@@ -41,11 +41,11 @@ def _warm(executor: Executor, n: int) -> None:
 
 _HEAP_FIT = """
 import resource, sys, time
-import sidepay.estimate.smm as smm
+import sidepay.sim.engine as engine
 from sidepay.estimate.recovery import RECOVERY_POINTS, recovery_replications
 from sidepay.sim.world import default_world
 if sys.argv[1] == "returned":  # the peer: glibc's defaults, freed blocks go back to the kernel
-    smm.retain_freed_memory = lambda: False
+    engine.retain_freed_memory = lambda: False
 w = default_world().updated({"small_states.n": 150})
 recovery_replications(w, RECOVERY_POINTS["default"], reps=1, sim_reps=5, first_rep=50)
 t, r0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)

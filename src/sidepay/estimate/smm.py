@@ -74,7 +74,6 @@ from sidepay.estimate.smm_search import (
     multistart,
     n_at_best,
 )
-from sidepay.heap import retain_freed_memory
 from sidepay.options import parse_count, parse_seed
 from sidepay.schema import validate_panel
 from sidepay.theory.params import ModelParams, param_bounds
@@ -137,7 +136,6 @@ def simulate_stats(
     >>> s.clusters
     20
     """
-    retain_freed_memory()  # in an executor's worker too: no page faults per point
     h = _run_history(world_at(world, values), periods, reps, seed, burn_in)
     return history_stats(h, spec)
 

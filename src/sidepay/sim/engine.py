@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sidepay.errors import bad_param
+from sidepay.heap import retain_freed_memory
 from sidepay.sim.draws import rep_key
 from sidepay.sim.history import History, SimResult
 from sidepay.sim.kernel import (
@@ -138,6 +139,7 @@ def run_history(
     K, N = len(world.great_powers), world.small_states.n
     if K > 127:
         raise bad_param("world", f"has {K} great powers; at most 127 are supported")
+    retain_freed_memory()  # a run's arrays reuse the last run's pages (sidepay.heap)
     check_memory(
         history_bytes(K, N, periods, reps, burn_in), max_memory,
         f"run_history(periods={periods}, reps={reps}) of {K} great powers x {N} small states",
