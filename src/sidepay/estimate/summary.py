@@ -281,7 +281,9 @@ def estimation_summary(
     starts: int = 5,
     train_until: int = 1989,
 ) -> EstimationSummary:
-    """Fit both stages to ``panel``, price ``cases`` and score the forecasts.
+    """Fit both stages to ``panel``, price ``cases`` and score the forecasts: what
+    ``sidepay run --estimate both`` shows (:func:`report_estimation` with
+    ``estimate="both"``; a stage that fails is a note, never numbers).
 
     Parameters
     ----------
@@ -294,18 +296,11 @@ def estimation_summary(
     reps, starts : simulated worlds per point and seeded starts of the SMM.
     train_until : last training year of the forecasts (rolling origin too).
     """
-    from sidepay.estimate.formation import FormationModel
-    from sidepay.estimate.outofsample import forecast
-    from sidepay.estimate.smm import fit_maintenance
-
-    formation = FormationModel(payment).fit(panel)
-    for name in ("rho", "omega", "beta"):
-        formation.profile_interval(name)
-    maintenance = fit_maintenance(panel, seed=seed, payment=payment, reps=reps, starts=starts)
-    scores = forecast(panel, train_until=train_until)
-    return summarize_estimation(
-        formation=formation, maintenance=maintenance, forecast=scores, panel=panel, cases=cases
-    )
+    summary, _ = report_estimation(
+        panel, estimate="both", seed=seed, cases=cases, payment=payment, reps=reps,
+        starts=starts, train_until=train_until,
+    )  # fmt: skip
+    return summary
 
 
 #: parameters whose profile-likelihood interval the report shows
