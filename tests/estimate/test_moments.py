@@ -110,18 +110,19 @@ def test_bad_input_names_the_parameter(history):
         panel_moments(panel, divergence_unit="bogus")
 
 
-def test_negative_payments_are_left_out_and_said(history):
-    """A net deobligation (negative aid) has no log1p: one warning, and the moments are
-    those of the panel with that payment missing. Fails if it were silent or zeroed."""
-    from sidepay.errors import SidepayWarning
-
+def test_negative_payments_are_no_new_payment(history):
+    """A net deobligation (negative aid) is read as 0 before log1p (sidepay.payment_scale),
+    as in the formation likelihood and the hypothesis tests. Fails if it were dropped,
+    kept negative or gave NaN."""
     panel = panel_frame(history)
     paid = panel.index[panel["side_payment"] > 0][:3]
     negative = panel.copy()
-    negative.loc[paid, "side_payment"] = -1.0
-    missing = panel.copy()
-    missing.loc[paid, "side_payment"] = np.nan
-    with pytest.warns(SidepayWarning, match="3 dyad-years with a negative side_payment"):
-        m_neg = panel_moments(negative)
-    np.testing.assert_array_equal(m_neg.to_numpy(), panel_moments(missing).to_numpy())
-    assert not np.array_equal(m_neg.to_numpy(), panel_moments(panel).to_numpy(), equal_nan=True)
+    negative.loc[paid, "side_payment"] = -5.0
+    zero = panel.copy()
+    zero.loc[paid, "side_payment"] = 0.0
+    np.testing.assert_array_equal(
+        panel_moments(negative).to_numpy(), panel_moments(zero).to_numpy()
+    )
+    assert not np.array_equal(
+        panel_moments(negative).to_numpy(), panel_moments(panel).to_numpy(), equal_nan=True
+    )

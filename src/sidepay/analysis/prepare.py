@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sidepay.payment_scale import log1p_payment
 from sidepay.schema import validate_panel
 
 
@@ -113,6 +114,9 @@ def _flag(df: pd.DataFrame, col: str) -> pd.Series:
     return df[col].astype("float64")
 
 
+#: how the log payment columns are described (the rule: ``sidepay.payment_scale``)
+_LOG1P = "log1p (a net deobligation, a negative payment, read as 0)"
+
 DERIVED: dict[str, Derived] = {
     "dyad": Derived(("patron", "client"), _dyad_key, "directed dyad (unique per replication)"),
     "client_id": Derived(
@@ -122,24 +126,24 @@ DERIVED: dict[str, Derived] = {
     ),
     "spell": Derived(("spell_id",), _spell, "alliance spell (unique per replication)"),
     "log_side_payment": Derived(
-        ("side_payment",), lambda d: np.log1p(d["side_payment"].astype("float64")), "log1p"
+        ("side_payment",), lambda d: log1p_payment(d["side_payment"].astype("float64")), _LOG1P
     ),
     "log_rival_payment": Derived(
-        ("rival_payment",), lambda d: np.log1p(d["rival_payment"].astype("float64")), "log1p"
+        ("rival_payment",), lambda d: log1p_payment(d["rival_payment"].astype("float64")), _LOG1P
     ),
     "log_side_payment_lag": Derived(
         ("side_payment",),
-        lambda d: np.log1p(_lag(d, "side_payment")),
+        lambda d: log1p_payment(_lag(d, "side_payment")),
         "log1p of last year's side payment (same dyad)",
     ),
     "log_rival_payment_lag": Derived(
         ("rival_payment",),
-        lambda d: np.log1p(_lag(d, "rival_payment")),
+        lambda d: log1p_payment(_lag(d, "rival_payment")),
         "log1p of last year's largest rival payment (before any switch)",
     ),
     "log_payment_at_formation": Derived(
         ("side_payment",),
-        lambda d: np.log1p(_window_max(d)),
+        lambda d: log1p_payment(_window_max(d)),
         "log1p of the largest side payment in t-1, t, t+1",
     ),
     "log_gdp_client": Derived(

@@ -30,6 +30,7 @@ from sidepay.analysis.specs import (
     HypothesisSpec,
 )
 from sidepay.errors import InputError
+from sidepay.payment_scale import log1p_payment
 from sidepay.schema import COLUMNS, validate_panel
 
 __all__ = ["check_spec_columns", "estimation_sample"]
@@ -92,7 +93,7 @@ def _client_years(df: pd.DataFrame, allied_only: bool = True) -> pd.DataFrame:
     cy["_pay_lag"] = np.where(has_prev, cy["_pay"].to_numpy()[prev], np.nan)
     if "leader_tenure" in cy.columns:
         cy["leader_tenure_lag"] = np.where(has_prev, cy["leader_tenure"].to_numpy()[prev], np.nan)
-    cy["log_payment_received_lag"] = np.log1p(cy["_pay_lag"])
+    cy["log_payment_received_lag"] = log1p_payment(cy["_pay_lag"])
     ids = {"rep": k // 10**8} if has_rep else {}
     ids |= {"client": (k // 10**4) % 10**4, "year": k % 10**4}
     cy = cy.assign(**ids)

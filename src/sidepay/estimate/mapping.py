@@ -30,6 +30,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from sidepay.errors import bad_param
+from sidepay.payment_scale import log1p_payment
 from sidepay.schema import missing_columns, validate_panel
 
 Transform = Literal["log1p", "level"]
@@ -190,8 +191,9 @@ def group_label(patron: int, year: int, era_break: int = ERA_BREAK) -> str:
 def transform_payment(values: object, transform: Transform) -> NDArray[np.float64]:
     """The payment on the scale the model uses: ``log1p`` (default) or ``level``.
 
-    Negative values (net repayments in aid series) are set to 0 before ``log1p``: the model
-    has no negative side payments.
+    Negative values (net deobligations in aid series) are read as no new payment, 0, before
+    ``log1p`` (:func:`sidepay.payment_scale.log1p_payment`): the model has no negative side
+    payments.
 
     Examples
     --------
@@ -199,10 +201,7 @@ def transform_payment(values: object, transform: Transform) -> NDArray[np.float6
     [0.0, 1.0, 0.0]
     """
     a = np.asarray(values, dtype=np.float64)
-    if transform == "level":
-        return a
-    with np.errstate(invalid="ignore"):
-        return np.log1p(np.where(a < 0, 0.0, a))
+    return a if transform == "level" else log1p_payment(a)
 
 
 def untransform_payment(values: object, transform: Transform) -> NDArray[np.float64]:

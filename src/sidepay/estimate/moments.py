@@ -38,7 +38,6 @@ Examples
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,7 +46,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sidepay.errors import SidepayWarning, bad_param
+from sidepay.errors import bad_param
+from sidepay.payment_scale import log1p_payment
 from sidepay.schema import validate_panel
 
 __all__ = [
@@ -281,8 +281,8 @@ def _stats(
     if pay_scale is None:
         positive = r.pay[allied & (r.pay > 0)]
         pay_scale = float(np.median(positive)) if positive.size else 1.0
-    y = np.log1p(r.pay / pay_scale)
-    dy = y - np.log1p(r.pay_prev / pay_scale)
+    y = log1p_payment(r.pay / pay_scale)  # a net deobligation is no new payment
+    dy = y - log1p_payment(r.pay_prev / pay_scale)
     cont = (r.allied_prev == 1.0) & (r.term_prev == 0.0) & allied & (r.term == 0.0)
     cont &= ~np.isnan(dy)
     put("n_cont_rc", cont & (r.rc == 1.0))
@@ -414,15 +414,6 @@ def moment_stats(
         col(c) for c in ("allied", "termination", "regime_change", "leader_change")
     )
     pay = col(payment, "payment")
-    negative = np.nan_to_num(pay, nan=0.0) < 0
-    if negative.any():  # log1p(y / scale) is undefined below -scale: said, not silent
-        warnings.warn(
-            f"moment_stats: {int(negative.sum())} dyad-years with a negative {payment} "
-            "(net deobligations) are left out of the payment moments",
-            SidepayWarning,
-            stacklevel=2,
-        )
-        pay = np.where(negative, np.nan, pay)
     rows = _Rows(
         cluster=cluster,
         n_clusters=int(cluster.max()) + 1 if len(cluster) else 0,
