@@ -246,6 +246,32 @@ class ForecastResult:
         }  # fmt: skip
 
 
+def fold_origins(notes: list[str]) -> list[str]:
+    """One line per note that repeats across origins, naming the origins it holds for
+    (a note said once is kept as it is).
+
+    Examples
+    --------
+    >>> fold_origins(["origin 1989: no event", "origin 1994: no event", "origin 1994, x: y",
+    ...               "a note", "a note"])
+    ['origins 1989, 1994: no event', 'origin 1994, x: y', 'a note']
+    """
+    groups: dict[str, tuple[list[str], str]] = {}
+    for note in notes:
+        origin, text = "", note
+        if note.startswith("origin "):
+            origin, _, text = note.removeprefix("origin ").partition(" ")
+            origin = origin.rstrip(",:")
+        if not origin.isdigit():  # not an origin's note: kept once
+            groups.setdefault(note, ([], note))
+            continue
+        groups.setdefault(text, ([], note))[0].append(origin)
+    return [
+        first if len(origins) <= 1 else f"origins {', '.join(origins)}: {key}"
+        for key, (origins, first) in groups.items()
+    ]
+
+
 def _prepare(panel: pd.DataFrame) -> pd.DataFrame:
     need = ["client_id", "start", "stop", "recent_regime_change"]
     out = derive(panel, need)
@@ -354,5 +380,10 @@ def forecast(
         rows.append({"design": design, "target": target, "model": name,
                      **scores(g["y"].to_numpy(), g["p"].to_numpy())})  # fmt: skip
     return ForecastResult(
-        train_until, test_until, pd.DataFrame(rows), r_by, sorted(set(origins)), notes
+        train_until,
+        test_until,
+        pd.DataFrame(rows),
+        r_by,
+        sorted(set(origins)),
+        fold_origins(notes),
     )
