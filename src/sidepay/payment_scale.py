@@ -22,7 +22,16 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-__all__ = ["log1p_payment"]
+__all__ = ["RULE_NOTE", "log1p_payment"]
+
+#: What a report says about the rule (it changed H4's second part on the real panel: see
+#: CHANGELOG.md and docs/hypotheses.md).
+RULE_NOTE = (
+    "Side payments on the log scale: a net deobligation (a negative aid value) counts as no "
+    "new payment, 0, before log1p, in the hypothesis tests and the structural estimates "
+    "alike. Earlier versions gave it a negative log or dropped it; on the real panel the "
+    "change moved H4's second part across the 5% line (see the changelog)."
+)
 
 Values = TypeVar("Values", pd.Series, NDArray[np.float64])
 

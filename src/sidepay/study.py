@@ -249,6 +249,7 @@ def run_all(
             from sidepay.data.pacts import ATOP51_END as ALLIANCE_END
             from sidepay.data.panel import build_panel
             from sidepay.data.sources import SOURCES, bibtex
+            from sidepay.payment_scale import RULE_NOTE
             from sidepay.report.captions import coverage_note
 
             context = data_context(opts.mirror)
@@ -257,6 +258,7 @@ def run_all(
             with stages.stage("panel: build"):
                 panels["real"] = build_panel(opts.years, context=context)
             notes += coverage_note(opts.years, ALLIANCE_END)
+            notes.append(RULE_NOTE)
             # one call for all hypotheses: the analysis prepares the panel once
             with stages.stage("tests: real data"):
                 results += run_hypotheses(panels["real"], world="real")

@@ -58,14 +58,7 @@ PAYMENTS: tuple[str, ...] = (
     "arms_tiv",
 )
 #: money columns (constant 2022 USD millions) that get per-capita and GDP-share versions
-DOLLAR_COLUMNS: tuple[str, ...] = (
-    "aid",
-    "aid_us",
-    "aid_econ",
-    "aid_mil",
-    "aid_dac",
-    "finance_china",
-)
+DOLLAR_COLUMNS: tuple[str, ...] = tuple(c for c in PAYMENTS if c != "arms_tiv")  # TIV: no USD
 
 
 def add_side_payments(
